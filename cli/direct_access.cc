@@ -1,0 +1,196 @@
+#include "cli/direct_access.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "store/record_assembler.h"
+#include "store/topic_config.h"
+
+namespace topicfs::cli {
+namespace {
+
+using store::Result;
+using store::Status;
+
+class DirectWriter : public RecordWriter {
+ public:
+  explicit DirectWriter(std::shared_ptr<store::Partition> partition)
+      : assembler_(std::move(partition)) {}
+
+  Status Write(std::string_view chunk) override {
+    while (!chunk.empty()) {
+      Result<size_t> taken = assembler_.Write(chunk);
+      if (!taken.ok()) return taken.status();
+      if (*taken == 0) return Status::IOError("the store accepted no bytes");
+      chunk.remove_prefix(*taken);
+    }
+    return Status::OK();
+  }
+  Status Close() override { return assembler_.Flush(); }
+
+ private:
+  store::RecordAssembler assembler_;
+};
+
+// Streams a partition from a start position across segment boundaries.
+class DirectReader : public RecordReader {
+ public:
+  DirectReader(std::shared_ptr<store::Partition> partition, const store::ReadStart& start)
+      : partition_(std::move(partition)), segment_(start.segment), pos_(start.position) {}
+
+  Result<size_t> Read(char* buf, size_t len) override {
+    for (;;) {
+      Result<size_t> n = segment_->Read(buf, len, pos_);
+      if (!n.ok() || *n > 0) {
+        if (n.ok()) pos_ += *n;
+        return n;
+      }
+      std::shared_ptr<store::Segment> next = partition_->SegmentAfter(segment_->base_offset());
+      if (next == nullptr) return size_t{0};
+      if (pos_ < segment_->size()) continue;  // it grew before it was sealed
+      segment_ = std::move(next);
+      pos_ = 0;
+    }
+  }
+
+ private:
+  std::shared_ptr<store::Partition> partition_;
+  std::shared_ptr<store::Segment> segment_;
+  int64_t pos_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DirectAccess>> DirectAccess::Open(const std::string& data_dir,
+                                                         bool create) {
+  std::error_code ec;
+  if (create) {
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return Status::FromErrno(ec.value(), "create " + data_dir);
+  } else if (!std::filesystem::is_directory(data_dir, ec)) {
+    return Status::NotFound("no topicfs store at " + data_dir + " (no such directory)");
+  } else if (!std::filesystem::exists(data_dir + "/meta", ec)) {
+    return Status::NotFound("no topicfs store at " + data_dir + " (no meta/ in it)");
+  }
+  store::Store::Options options;
+  options.data_dir = data_dir;
+  options.create_if_missing = create;
+  Result<std::unique_ptr<store::Store>> opened = store::Store::Open(options);
+  if (!opened.ok()) return opened.status();
+  return std::unique_ptr<DirectAccess>(new DirectAccess(data_dir, std::move(opened).value()));
+}
+
+DirectAccess::~DirectAccess() = default;
+
+Result<std::shared_ptr<store::Topic>> DirectAccess::Topic(std::string_view topic) const {
+  std::shared_ptr<store::Topic> t = store_->FindTopic(topic);
+  if (t == nullptr) {
+    return Status::NotFound("no topic '" + std::string(topic) + "' in " + Name());
+  }
+  return t;
+}
+
+Result<std::shared_ptr<store::Partition>> DirectAccess::Partition(std::string_view topic,
+                                                                  int32_t partition) const {
+  Result<std::shared_ptr<store::Topic>> t = Topic(topic);
+  if (!t.ok()) return t.status();
+  std::shared_ptr<store::Partition> p = (*t)->partition(partition);
+  if (p == nullptr) {
+    return Status::NotFound("topic '" + std::string(topic) + "' has no partition " +
+                            std::to_string(partition) + " (it has " +
+                            std::to_string((*t)->partition_count()) + ")");
+  }
+  return p;
+}
+
+Status DirectAccess::CreateTopic(std::string_view topic, int32_t partitions,
+                                 const std::vector<ConfigChange>& configs) {
+  store::TopicConfig config;
+  for (const ConfigChange& c : configs) TOPICFS_RETURN_IF_ERROR(config.Set(c.name, c.value));
+  return store_->CreateTopic(topic, partitions, config);
+}
+
+Result<std::vector<std::string>> DirectAccess::ListTopics() { return store_->ListTopics(); }
+
+Result<TopicInfo> DirectAccess::DescribeTopic(std::string_view topic) {
+  Result<std::shared_ptr<store::Topic>> t = Topic(topic);
+  if (!t.ok()) return t.status();
+  TopicInfo info;
+  info.name = std::string(topic);
+  store::TopicConfig config = (*t)->config();
+  for (const store::ConfigSpec& spec : store::AllConfigSpecs()) {
+    int64_t value = config.Value(spec.key);
+    info.configs.push_back({std::string(spec.name), store::FormatConfigValue(spec, value),
+                            value == spec.default_value});
+  }
+  for (const std::shared_ptr<store::Partition>& p : (*t)->partitions()) {
+    info.partitions.push_back({p->id(), p->log_start_offset(), p->log_end_offset(),
+                               p->size_bytes(), p->segment_count()});
+  }
+  return info;
+}
+
+Status DirectAccess::SetPartitionCount(std::string_view topic, int32_t count) {
+  return store_->SetPartitionCount(topic, count);
+}
+
+Status DirectAccess::SetConfig(std::string_view topic, const ConfigChange& change) {
+  return store_->SetTopicConfig(topic, change.name, change.value);
+}
+
+Status DirectAccess::UnsetConfig(std::string_view topic, std::string_view config) {
+  return store_->UnsetTopicConfig(topic, config);
+}
+
+Status DirectAccess::DeleteTopic(std::string_view topic) {
+  if (store_->FindTopic(topic) == nullptr) return Topic(topic).status();
+  return store_->DeleteTopic(topic, /*require_empty=*/false);
+}
+
+Result<std::vector<store::RetentionAction>> DirectAccess::ApplyRetention(
+    const std::optional<std::string>& topic, bool dry_run, int64_t now_ms) {
+  if (topic && store_->FindTopic(*topic) == nullptr) return Topic(*topic).status();
+  return store_->ApplyRetention(now_ms, dry_run, topic);
+}
+
+Result<std::unique_ptr<RecordWriter>> DirectAccess::OpenWriter(std::string_view topic,
+                                                               int32_t partition) {
+  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
+  if (!p.ok()) return p.status();
+  return std::unique_ptr<RecordWriter>(new DirectWriter(*p));
+}
+
+Result<std::unique_ptr<RecordReader>> DirectAccess::OpenReader(std::string_view topic,
+                                                               int32_t partition,
+                                                               const ReadFrom& from) {
+  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
+  if (!p.ok()) return p.status();
+  store::Partition& part = **p;
+  Result<store::ReadStart> start = Status::OK();
+  switch (from.kind) {
+    case ReadFrom::Kind::kOffset:
+      start = part.LocateOffset(from.value);
+      if (!start.ok() && start.status().Is(store::Code::kOutOfRange)) {
+        return OffsetOutOfRange(TopicPath(topic), partition, from.value,
+                                part.log_start_offset(), part.log_end_offset());
+      }
+      break;
+    case ReadFrom::Kind::kTime: start = part.LocateTime(from.value); break;
+    case ReadFrom::Kind::kBeginning: start = part.LocateOffset(part.log_start_offset()); break;
+  }
+  if (!start.ok()) return start.status();
+  return std::unique_ptr<RecordReader>(new DirectReader(*p, *start));
+}
+
+Result<std::vector<store::VerifyProblem>> DirectAccess::Verify() { return store_->Verify(); }
+
+Status DirectAccess::Close() {
+  if (store_ == nullptr) return Status::OK();
+  Status s = store_->Close();
+  store_.reset();
+  return s;
+}
+
+}  // namespace topicfs::cli

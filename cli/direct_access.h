@@ -1,0 +1,52 @@
+// StoreAccess over store::Store, for an unmounted data directory
+// (`--data DIR`). The store is opened exclusively: RocksDB locks meta/.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cli/store_access.h"
+#include "store/store.h"
+
+namespace topicfs::cli {
+
+class DirectAccess : public StoreAccess {
+ public:
+  // With `create`, makes `data_dir` (and the store in it) when missing.
+  static store::Result<std::unique_ptr<DirectAccess>> Open(const std::string& data_dir,
+                                                           bool create);
+  ~DirectAccess() override;
+
+  std::string Name() const override { return "store " + data_dir_; }
+  std::string TopicPath(std::string_view topic) const override { return std::string(topic); }
+
+  store::Status CreateTopic(std::string_view topic, int32_t partitions,
+                            const std::vector<ConfigChange>& configs) override;
+  store::Result<std::vector<std::string>> ListTopics() override;
+  store::Result<TopicInfo> DescribeTopic(std::string_view topic) override;
+  store::Status SetPartitionCount(std::string_view topic, int32_t count) override;
+  store::Status SetConfig(std::string_view topic, const ConfigChange& change) override;
+  store::Status UnsetConfig(std::string_view topic, std::string_view config) override;
+  store::Status DeleteTopic(std::string_view topic) override;
+  store::Result<std::vector<store::RetentionAction>> ApplyRetention(
+      const std::optional<std::string>& topic, bool dry_run, int64_t now_ms) override;
+  store::Result<std::unique_ptr<RecordWriter>> OpenWriter(std::string_view topic,
+                                                          int32_t partition) override;
+  store::Result<std::unique_ptr<RecordReader>> OpenReader(std::string_view topic,
+                                                          int32_t partition,
+                                                          const ReadFrom& from) override;
+  store::Result<std::vector<store::VerifyProblem>> Verify() override;
+  store::Status Close() override;
+
+ private:
+  DirectAccess(std::string data_dir, std::unique_ptr<store::Store> store)
+      : data_dir_(std::move(data_dir)), store_(std::move(store)) {}
+  store::Result<std::shared_ptr<store::Topic>> Topic(std::string_view topic) const;
+  store::Result<std::shared_ptr<store::Partition>> Partition(std::string_view topic,
+                                                            int32_t partition) const;
+
+  std::string data_dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+}  // namespace topicfs::cli

@@ -1,0 +1,43 @@
+// chmod/chown of topics and partitions, kept in RocksDB (store metadata
+// owners) and cached here so getattr does not read RocksDB. A partition
+// without its own record takes its topic's; a topic without one takes the
+// mount's default (the daemon's user, 0755).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/metadata.h"
+#include "store/status.h"
+
+namespace topicfs::fusefs {
+
+class OwnerCache {
+ public:
+  OwnerCache(store::Metadata* meta /* borrowed */, store::Ownership fallback);
+  OwnerCache(const OwnerCache&) = delete;
+  OwnerCache& operator=(const OwnerCache&) = delete;
+
+  store::Ownership Topic(std::string_view topic);
+  store::Ownership Partition(std::string_view topic, int32_t partition);
+  store::Status SetTopic(std::string_view topic, const store::Ownership& owner);
+  store::Status SetPartition(std::string_view topic, int32_t partition,
+                             const store::Ownership& owner);
+  // Drops what is cached for a deleted topic and its partitions.
+  void ForgetTopic(std::string_view topic);
+  const store::Ownership& fallback() const { return fallback_; }
+
+ private:
+  std::optional<store::Ownership> Load(const std::string& key);
+  store::Status Store(const std::string& key, const store::Ownership& owner);
+
+  store::Metadata* const meta_;
+  const store::Ownership fallback_;
+  std::mutex mu_;  // leaf lock; RocksDB is never called under it
+  std::map<std::string, std::optional<store::Ownership>> cache_;  // guarded by mu_
+};
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages topicfs builds, tests and runs with, when they
+# are missing. Sourced by run.sh, test.sh and bench.sh; a no-op when all are there.
+set -euo pipefail
+
+TOPICFS_PACKAGES=(
+  cmake g++ make pkg-config
+  libfuse3-dev fuse3
+  librocksdb-dev libxxhash-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  attr
+)
+
+topicfs_install_deps() {
+  local missing=()
+  for pkg in "${TOPICFS_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  echo "installing: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+topicfs_build() {
+  local build_dir=$1; shift
+  cmake -S "$TOPICFS_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$build_dir" -j"$(nproc)"
+}

@@ -1,0 +1,16 @@
+// The wall clock the store stamps appends with (vDSO, no syscall).
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+
+namespace topicfs::store {
+
+inline int64_t NowMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace topicfs::store

@@ -1,0 +1,63 @@
+// The bytes of one sparse index file (.index or .timeindex) and their
+// persistence. The active segment's index lives in memory and is appended to
+// its file once per batch; a sealed index is memory-mapped on first use.
+// Callers serialize access (the partition lock); the class holds no lock.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/status.h"
+
+namespace topicfs::store {
+
+class IndexFile {
+ public:
+  // Opens (creating if missing) a growable index; loads existing bytes.
+  static Result<std::unique_ptr<IndexFile>> OpenWritable(const std::string& path,
+                                                         size_t entry_size);
+  // Opens an existing immutable index lazily; a missing file reads as empty.
+  static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size);
+  ~IndexFile();
+  IndexFile(const IndexFile&) = delete;
+  IndexFile& operator=(const IndexFile&) = delete;
+
+  // Whole entries only; a trailing fraction of an entry is ignored.
+  std::string_view bytes();
+  size_t entries() { return bytes().size() / entry_size_; }
+  size_t entry_size() const { return entry_size_; }
+  const std::string& path() const { return path_; }
+
+  // Buffers one encoded entry; WritePending() persists it.
+  void Append(const char* entry);
+  // Writes buffered entries to the file (one pwrite).
+  Status WritePending();
+  // Keeps the first `entries`; writes the file to match.
+  Status Truncate(size_t entries);
+  // Replaces the contents with `bytes` (recovery's rebuild).
+  Status Rewrite(std::string_view bytes);
+  Status Sync();
+  // Persists, then drops the in-memory copy: the index becomes read-only.
+  Status Seal();
+  bool sealed() const { return sealed_; }
+
+ private:
+  IndexFile(std::string path, size_t entry_size) : path_(std::move(path)), entry_size_(entry_size) {}
+  void MapIfNeeded();
+
+  std::string path_;
+  size_t entry_size_;
+  int fd_ = -1;
+  bool sealed_ = false;
+  // Writable state.
+  std::string buffer_;
+  size_t persisted_ = 0;  // bytes of buffer_ already in the file
+  // Sealed state.
+  bool map_tried_ = false;
+  const char* map_ = nullptr;
+  size_t map_size_ = 0;
+};
+
+}  // namespace topicfs::store

@@ -1,0 +1,269 @@
+#include "store/metadata.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/coding.h"
+#include "store/units.h"
+
+namespace topicfs::store {
+namespace {
+
+const char* const kFamilyNames[] = {"topics", "partitions", "segments", "xattrs", "owners"};
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNoSpace()) return Status::NoSpace(std::string(what) + ": " + s.ToString());
+  return Status::IOError(std::string(what) + ": " + s.ToString());
+}
+
+std::string PartitionKey(std::string_view topic, int32_t p) {
+  std::string key(topic);
+  key.push_back('\0');
+  char buf[4];
+  EncodeBigEndian32(buf, static_cast<uint32_t>(p));
+  key.append(buf, 4);
+  return key;
+}
+
+std::string SegmentKey(std::string_view topic, int32_t p, int64_t base) {
+  std::string key = PartitionKey(topic, p);
+  char buf[8];
+  EncodeBigEndian64(buf, static_cast<uint64_t>(base));
+  key.append(buf, 8);
+  return key;
+}
+
+std::string XattrKey(std::string_view object, std::string_view name) {
+  std::string key(object);
+  key.push_back('\0');
+  key.append(name);
+  return key;
+}
+
+// Deletes every key of `family` that starts with `prefix`.
+void DeletePrefix(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
+                  std::string prefix) {
+  std::string end = prefix;
+  end.push_back('\xff');
+  end.push_back('\xff');
+  batch.DeleteRange(family, prefix, end);
+}
+
+}  // namespace
+
+std::string TopicObjectKey(std::string_view topic) { return "t/" + std::string(topic); }
+std::string PartitionObjectKey(std::string_view topic, int32_t partition) {
+  return "p/" + std::string(topic) + "/" + std::to_string(partition);
+}
+std::string SegmentObjectKey(std::string_view topic, int32_t partition, int64_t base) {
+  return "s/" + std::string(topic) + "/" + std::to_string(partition) + "/" +
+         std::to_string(base);
+}
+
+std::string TopicRecord::Encode() const {
+  return "partitions=" + std::to_string(partitions) + "\n" + config.Serialize();
+}
+
+Result<TopicRecord> TopicRecord::Decode(std::string_view bytes) {
+  TopicRecord record;
+  constexpr std::string_view kHead = "partitions=";
+  size_t eol = bytes.find('\n');
+  if (!bytes.starts_with(kHead) || eol == std::string_view::npos) {
+    return Status::Corruption("bad topic record");
+  }
+  auto n = ParseDecimal(bytes.substr(kHead.size(), eol - kHead.size()));
+  if (!n || *n < 1) return Status::Corruption("bad partition count in topic record");
+  record.partitions = static_cast<int32_t>(*n);
+  auto config = TopicConfig::Parse(bytes.substr(eol + 1));
+  if (!config.ok()) return config.status();
+  record.config = *config;
+  return record;
+}
+
+std::string PartitionState::Encode() const {
+  std::string out(16, '\0');
+  EncodeBigEndian64(out.data(), static_cast<uint64_t>(log_start_offset));
+  EncodeBigEndian64(out.data() + 8, static_cast<uint64_t>(recovery_point));
+  return out;
+}
+
+Result<PartitionState> PartitionState::Decode(std::string_view bytes) {
+  if (bytes.size() != 16) return Status::Corruption("bad partition state");
+  PartitionState s;
+  s.log_start_offset = static_cast<int64_t>(DecodeBigEndian64(bytes.data()));
+  s.recovery_point = static_cast<int64_t>(DecodeBigEndian64(bytes.data() + 8));
+  return s;
+}
+
+Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_open_files = 64;
+  options.keep_log_file_num = 2;
+  options.max_background_jobs = 1;
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.write_buffer_size = 4 << 20;  // metadata is small; keep the RSS low
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
+  std::unique_ptr<Metadata> meta(new Metadata());
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &meta->handles_, &db);
+  if (!s.ok()) return FromRocks(s, "open metadata " + dir);
+  meta->db_.reset(db);
+  return meta;
+}
+
+Metadata::~Metadata() {
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  if (db_) (void)db_->Close();
+}
+
+Metadata::Batch::Batch(Metadata* meta)
+    : meta_(meta), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+Metadata::Batch::~Batch() = default;
+
+void Metadata::Batch::PutTopic(std::string_view topic, const TopicRecord& record) {
+  batch_->Put(meta_->cf(kTopics), topic, record.Encode());
+}
+
+void Metadata::Batch::PutPartition(std::string_view topic, int32_t p,
+                                   const PartitionState& state) {
+  batch_->Put(meta_->cf(kPartitions), PartitionKey(topic, p), state.Encode());
+}
+
+void Metadata::Batch::PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg) {
+  batch_->Put(meta_->cf(kSegments), SegmentKey(topic, p, seg.base_offset), seg.Encode());
+}
+
+void Metadata::Batch::DeleteSegment(std::string_view topic, int32_t p, int64_t base) {
+  batch_->Delete(meta_->cf(kSegments), SegmentKey(topic, p, base));
+  DeletePrefix(*batch_, meta_->cf(kXattrs), SegmentObjectKey(topic, p, base) + '\0');
+  batch_->Delete(meta_->cf(kOwners), SegmentObjectKey(topic, p, base));
+}
+
+void Metadata::Batch::DeletePartitionSegments(std::string_view topic, int32_t p) {
+  DeletePrefix(*batch_, meta_->cf(kSegments), PartitionKey(topic, p));
+}
+
+void Metadata::Batch::DeleteTopic(std::string_view topic) {
+  batch_->Delete(meta_->cf(kTopics), topic);
+  std::string prefix(topic);
+  prefix.push_back('\0');
+  DeletePrefix(*batch_, meta_->cf(kPartitions), prefix);
+  DeletePrefix(*batch_, meta_->cf(kSegments), prefix);
+  std::string tail = std::string(topic) + "/";
+  for (const char* kind : {"p/", "s/"}) {
+    DeletePrefix(*batch_, meta_->cf(kXattrs), kind + tail);
+    DeletePrefix(*batch_, meta_->cf(kOwners), kind + tail);
+  }
+  DeletePrefix(*batch_, meta_->cf(kXattrs), TopicObjectKey(topic) + '\0');
+  batch_->Delete(meta_->cf(kOwners), TopicObjectKey(topic));
+}
+
+Status Metadata::Commit(Batch& batch, bool sync) {
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(db_->Write(options, &batch.raw()), "metadata write");
+}
+
+Result<std::vector<std::pair<std::string, TopicRecord>>> Metadata::ListTopics() {
+  std::vector<std::pair<std::string, TopicRecord>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kTopics)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto record = TopicRecord::Decode(it->value().ToStringView());
+    if (!record.ok()) return record.status();
+    out.emplace_back(it->key().ToString(), *record);
+  }
+  TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list topics"));
+  return out;
+}
+
+Result<std::optional<PartitionState>> Metadata::GetPartition(std::string_view topic, int32_t p) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPartitions), PartitionKey(topic, p),
+                               &value);
+  if (s.IsNotFound()) return std::optional<PartitionState>();
+  TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read partition state"));
+  auto state = PartitionState::Decode(value);
+  if (!state.ok()) return state.status();
+  return std::optional<PartitionState>(*state);
+}
+
+Result<std::vector<SegmentMeta>> Metadata::ListSegments(std::string_view topic, int32_t p) {
+  std::vector<SegmentMeta> out;
+  std::string prefix = PartitionKey(topic, p);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kSegments)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto seg = SegmentMeta::Decode(it->value().ToStringView());
+    if (!seg.ok()) return seg.status();
+    out.push_back(std::move(*seg));
+  }
+  TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list segments"));
+  return out;
+}
+
+Result<std::optional<std::string>> Metadata::GetXattr(std::string_view object,
+                                                      std::string_view name) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kXattrs), XattrKey(object, name), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read xattr"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Metadata::PutXattr(std::string_view object, std::string_view name,
+                          std::string_view value) {
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kXattrs), XattrKey(object, name), value),
+                   "write xattr");
+}
+
+Status Metadata::DeleteXattr(std::string_view object, std::string_view name) {
+  return FromRocks(db_->Delete(rocksdb::WriteOptions(), cf(kXattrs), XattrKey(object, name)),
+                   "remove xattr");
+}
+
+Result<std::vector<std::string>> Metadata::ListXattrs(std::string_view object) {
+  std::vector<std::string> out;
+  std::string prefix = XattrKey(object, "");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kXattrs)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.emplace_back(it->key().ToStringView().substr(prefix.size()));
+  }
+  TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list xattrs"));
+  return out;
+}
+
+Status Metadata::DeleteObjectXattrs(std::string_view object) {
+  rocksdb::WriteBatch batch;
+  DeletePrefix(batch, cf(kXattrs), XattrKey(object, ""));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "remove xattrs");
+}
+
+Result<std::optional<Ownership>> Metadata::GetOwner(std::string_view object) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kOwners), object, &value);
+  if (s.IsNotFound()) return std::optional<Ownership>();
+  TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read owner"));
+  if (value.size() != 12) return Status::Corruption("bad owner record");
+  return std::optional<Ownership>(Ownership{DecodeBigEndian32(value.data()),
+                                            DecodeBigEndian32(value.data() + 4),
+                                            DecodeBigEndian32(value.data() + 8)});
+}
+
+Status Metadata::PutOwner(std::string_view object, const Ownership& owner) {
+  char buf[12];
+  EncodeBigEndian32(buf, owner.mode);
+  EncodeBigEndian32(buf + 4, owner.uid);
+  EncodeBigEndian32(buf + 8, owner.gid);
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kOwners), object,
+                            rocksdb::Slice(buf, sizeof buf)),
+                   "write owner");
+}
+
+Status Metadata::Sync() { return FromRocks(db_->FlushWAL(/*sync=*/true), "sync metadata"); }
+
+}  // namespace topicfs::store

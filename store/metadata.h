@@ -1,0 +1,101 @@
+// The store's metadata in RocksDB (DATA/meta), one column family per kind:
+//   topics      <topic>                          -> TopicRecord
+//   partitions  <topic> 0x00 <p as BE32>         -> PartitionState
+//   segments    <topic> 0x00 <p BE32> <base BE64> -> SegmentMeta
+//   xattrs      <object key> 0x00 <name>         -> value
+//   owners      <object key>                     -> mode, uid, gid
+// Object keys name topics ("t/<topic>"), partitions ("p/<topic>/<p>") and
+// segments ("s/<topic>/<p>/<base>"). Appends never write here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/partition.h"
+#include "store/segment_meta.h"
+#include "store/status.h"
+#include "store/topic_config.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace topicfs::store {
+
+struct TopicRecord {
+  TopicConfig config;
+  int32_t partitions = 1;
+  std::string Encode() const;
+  static Result<TopicRecord> Decode(std::string_view bytes);
+};
+
+struct Ownership {
+  uint32_t mode = 0;  // permission bits only
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+std::string TopicObjectKey(std::string_view topic);
+std::string PartitionObjectKey(std::string_view topic, int32_t partition);
+std::string SegmentObjectKey(std::string_view topic, int32_t partition, int64_t base);
+
+class Metadata {
+ public:
+  static Result<std::unique_ptr<Metadata>> Open(const std::string& dir);
+  ~Metadata();
+  Metadata(const Metadata&) = delete;
+  Metadata& operator=(const Metadata&) = delete;
+
+  // A group of changes applied atomically by Commit().
+  class Batch {
+   public:
+    explicit Batch(Metadata* meta);
+    ~Batch();
+    void PutTopic(std::string_view topic, const TopicRecord& record);
+    void PutPartition(std::string_view topic, int32_t p, const PartitionState& state);
+    void PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg);
+    void DeleteSegment(std::string_view topic, int32_t p, int64_t base);
+    // Everything under the topic: record, partitions, segments, xattrs, owners.
+    void DeleteTopic(std::string_view topic);
+    void DeletePartitionSegments(std::string_view topic, int32_t p);
+    rocksdb::WriteBatch& raw() { return *batch_; }
+
+   private:
+    Metadata* meta_;
+    std::unique_ptr<rocksdb::WriteBatch> batch_;
+  };
+  // `sync` makes it durable before returning (flush points).
+  Status Commit(Batch& batch, bool sync = false);
+
+  Result<std::vector<std::pair<std::string, TopicRecord>>> ListTopics();
+  Result<std::optional<PartitionState>> GetPartition(std::string_view topic, int32_t p);
+  Result<std::vector<SegmentMeta>> ListSegments(std::string_view topic, int32_t p);
+
+  Result<std::optional<std::string>> GetXattr(std::string_view object, std::string_view name);
+  Status PutXattr(std::string_view object, std::string_view name, std::string_view value);
+  Status DeleteXattr(std::string_view object, std::string_view name);
+  Result<std::vector<std::string>> ListXattrs(std::string_view object);
+  Status DeleteObjectXattrs(std::string_view object);
+
+  Result<std::optional<Ownership>> GetOwner(std::string_view object);
+  Status PutOwner(std::string_view object, const Ownership& owner);
+
+  // fsync of RocksDB's WAL.
+  Status Sync();
+
+ private:
+  Metadata() = default;
+  enum Family { kTopics, kPartitions, kSegments, kXattrs, kOwners, kFamilyCount };
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f + 1]; }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; index 0 is "default"
+};
+
+}  // namespace topicfs::store

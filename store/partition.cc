@@ -1,0 +1,332 @@
+#include "store/partition.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "store/clock.h"
+#include "store/file_io.h"
+#include "store/metadata.h"
+#include "store/names.h"
+
+namespace topicfs::store {
+
+Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* meta,
+                     const TopicConfig& config, PartitionState state,
+                     std::vector<std::shared_ptr<Segment>> segments)
+    : topic_(std::move(topic)),
+      id_(id),
+      dir_(std::move(dir)),
+      meta_(meta),
+      config_(config),
+      state_(state),
+      segments_(segments.begin(), segments.end()),
+      last_flush_ms_(NowMs()) {
+  int64_t stream = 0;
+  for (auto& seg : segments_) {
+    seg->stream_base = stream;
+    stream += seg->size();
+  }
+}
+
+Partition::~Partition() = default;
+
+Partition::AppendResult Partition::Append(std::string_view first, std::string_view rest,
+                                          int64_t now_ms) {
+  AppendResult result;
+  std::unique_lock lock(mu_);
+  if (deleted_) {
+    result.status = Status::NotFound("topic " + topic_ + " was deleted");
+    return result;
+  }
+  // Wall clocks step back; appended times never do.
+  now_ms = std::max(now_ms, segments_.back()->max_timestamp_ms());
+  const AppendLimits limits{config_.segment_bytes(), config_.index_interval_bytes(),
+                            config_.delimiter()};
+  for (std::string_view piece : {first, rest}) {
+    while (!piece.empty()) {
+      Segment& active = *segments_.back();
+      if (active.ShouldRoll(now_ms, config_.segment_ms())) {
+        result.status = RollLocked(now_ms);
+        if (!result.status.ok()) return result;
+        continue;
+      }
+      Result<size_t> taken = active.Append(piece, now_ms, limits);
+      if (!taken.ok()) {
+        result.status = taken.status();
+        return result;
+      }
+      if (*taken == 0) {
+        result.status = RollLocked(now_ms);
+        if (!result.status.ok()) return result;
+        continue;
+      }
+      piece.remove_prefix(*taken);
+      result.bytes += *taken;
+    }
+  }
+  result.status = MaybeFlushOnCountLocked(lock);
+  return result;
+}
+
+Status Partition::RollLocked(int64_t now_ms) {
+  (void)now_ms;
+  std::shared_ptr<Segment> old = segments_.back();
+  Result<std::shared_ptr<Segment>> next =
+      Segment::Create(dir_, old->next_offset(), config_.segment_index_bytes());
+  if (!next.ok()) return next.status();
+  Status sealed = old->Seal();
+  if (!sealed.ok()) {
+    ::unlink((*next)->log_path().c_str());
+    ::unlink((*next)->index_path().c_str());
+    ::unlink((*next)->time_index_path().c_str());
+    return sealed;
+  }
+  (*next)->stream_base = old->stream_base + old->size();
+  segments_.push_back(*next);
+  Metadata::Batch batch(meta_);
+  batch.PutSegment(topic_, id_, old->Meta(false));
+  batch.PutSegment(topic_, id_, (*next)->Meta(false));
+  return meta_->Commit(batch);
+}
+
+Status Partition::MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock) {
+  if (config_.flush_messages() < 0) return Status::OK();
+  if (segments_.back()->next_offset() - state_.recovery_point < config_.flush_messages()) {
+    return Status::OK();
+  }
+  lock.unlock();
+  return Flush();
+}
+
+Status Partition::Flush() {
+  std::lock_guard flush_lock(flush_mu_);
+  std::vector<std::shared_ptr<Segment>> to_sync;
+  int64_t target;
+  {
+    std::lock_guard lock(mu_);
+    target = segments_.back()->next_offset();
+    if (target == state_.recovery_point) return Status::OK();
+    for (auto& seg : segments_) {
+      if (seg->next_offset() > state_.recovery_point || seg == segments_.back()) {
+        to_sync.push_back(seg);
+      }
+    }
+  }
+  // The index bytes of the active segment are written under mu_; syncing the
+  // files needs no lock since fsync covers whatever reached them.
+  for (auto& seg : to_sync) {
+    if (seg->sealed()) {
+      TOPICFS_RETURN_IF_ERROR(SyncFile(seg->fd(), seg->log_path()));
+    } else {
+      std::lock_guard lock(mu_);
+      TOPICFS_RETURN_IF_ERROR(seg->Sync());
+    }
+  }
+  TOPICFS_RETURN_IF_ERROR(SyncDir(dir_));
+  Metadata::Batch batch(meta_);
+  PartitionState state;
+  {
+    std::lock_guard lock(mu_);
+    state_.recovery_point = std::max(state_.recovery_point, target);
+    state = state_;
+    for (auto& seg : to_sync) batch.PutSegment(topic_, id_, seg->Meta(false));
+    last_flush_ms_ = NowMs();
+  }
+  batch.PutPartition(topic_, id_, state);
+  return meta_->Commit(batch, /*sync=*/true);
+}
+
+Status Partition::MaybeFlushOnTime(int64_t now_ms) {
+  {
+    std::lock_guard lock(mu_);
+    if (config_.flush_ms() < 0 || now_ms - last_flush_ms_ < config_.flush_ms()) {
+      return Status::OK();
+    }
+    if (segments_.back()->next_offset() == state_.recovery_point) {
+      last_flush_ms_ = now_ms;
+      return Status::OK();
+    }
+  }
+  return Flush();
+}
+
+ReadStart Partition::StartAtLocked(const std::shared_ptr<Segment>& seg, int64_t offset,
+                                   int64_t pos) const {
+  return ReadStart{seg, offset, pos, seg->stream_base + pos};
+}
+
+Result<ReadStart> Partition::LocateOffsetLocked(int64_t offset) {
+  const int64_t end = segments_.back()->next_offset();
+  if (offset < state_.log_start_offset || offset > end) {
+    return Status::OutOfRange("offset " + std::to_string(offset) + " is outside [" +
+                              std::to_string(state_.log_start_offset) + ", " +
+                              std::to_string(end) + "]");
+  }
+  // The floor segment by base offset; an offset in a gap (a segment removed
+  // behind our back) starts at the next segment, as Kafka reads a gap.
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                             [](int64_t o, const auto& s) { return o < s->base_offset(); });
+  if (it == segments_.begin()) return StartAtLocked(segments_.front(), segments_.front()->base_offset(), 0);
+  std::shared_ptr<Segment> seg = *std::prev(it);
+  if (offset >= seg->next_offset() && it != segments_.end()) {
+    return StartAtLocked(*it, (*it)->base_offset(), 0);
+  }
+  Result<int64_t> pos = seg->PositionOf(std::min(offset, seg->next_offset()), config_.delimiter());
+  if (!pos.ok()) return pos.status();
+  return StartAtLocked(seg, offset, *pos);
+}
+
+Result<ReadStart> Partition::LocateOffset(int64_t offset) {
+  std::lock_guard lock(mu_);
+  return LocateOffsetLocked(offset);
+}
+
+Result<ReadStart> Partition::LocateTime(int64_t ts_ms) {
+  std::lock_guard lock(mu_);
+  for (auto& seg : segments_) {
+    if (seg->next_offset() > seg->base_offset() && seg->max_timestamp_ms() >= ts_ms) {
+      return LocateOffsetLocked(std::max(seg->OffsetNotAfterTime(ts_ms), state_.log_start_offset));
+    }
+  }
+  return LocateOffsetLocked(segments_.back()->next_offset());
+}
+
+std::shared_ptr<Segment> Partition::SegmentAfter(int64_t base_offset) const {
+  std::lock_guard lock(mu_);
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), base_offset,
+                             [](int64_t o, const auto& s) { return o < s->base_offset(); });
+  return it == segments_.end() ? nullptr : *it;
+}
+
+std::shared_ptr<Segment> Partition::FindSegment(int64_t base_offset) const {
+  std::lock_guard lock(mu_);
+  for (auto& seg : segments_) {
+    if (seg->base_offset() == base_offset) return seg;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<Segment> Partition::ActiveSegment() const {
+  std::lock_guard lock(mu_);
+  return segments_.back();
+}
+
+std::vector<std::shared_ptr<Segment>> Partition::Segments() const {
+  std::lock_guard lock(mu_);
+  return {segments_.begin(), segments_.end()};
+}
+
+int64_t Partition::stream_end() const {
+  std::lock_guard lock(mu_);
+  return segments_.back()->stream_base + segments_.back()->size();
+}
+
+int64_t Partition::log_start_offset() const {
+  std::lock_guard lock(mu_);
+  return state_.log_start_offset;
+}
+
+int64_t Partition::log_end_offset() const {
+  std::lock_guard lock(mu_);
+  return segments_.back()->next_offset();
+}
+
+int64_t Partition::size_bytes() const {
+  std::lock_guard lock(mu_);
+  int64_t total = 0;
+  for (auto& seg : segments_) total += seg->size();
+  return total;
+}
+
+int64_t Partition::segment_count() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int64_t>(segments_.size());
+}
+
+int64_t Partition::recovery_point() const {
+  std::lock_guard lock(mu_);
+  return state_.recovery_point;
+}
+
+char Partition::delimiter() const {
+  std::lock_guard lock(mu_);
+  return config_.delimiter();
+}
+
+TopicConfig Partition::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+void Partition::set_config(const TopicConfig& config) {
+  std::lock_guard lock(mu_);
+  config_ = config;
+  for (auto& seg : segments_) {
+    if (seg->sealed()) continue;
+    seg->offset_index().set_max_entries(
+        std::max<size_t>(1, config.segment_index_bytes() / kOffsetIndexEntrySize));
+    seg->time_index().set_max_entries(
+        std::max<size_t>(1, config.segment_index_bytes() / kTimeIndexEntrySize));
+  }
+}
+
+Status Partition::DeleteFrontLocked(int count) {
+  if (count <= 0) return Status::OK();
+  std::vector<std::shared_ptr<Segment>> gone(segments_.begin(), segments_.begin() + count);
+  PartitionState state = state_;
+  state.log_start_offset = std::max(state.log_start_offset, segments_[count]->base_offset());
+  state.recovery_point = std::max(state.recovery_point, state.log_start_offset);
+  // The catalog moves first: a crash between the two steps leaves files that
+  // recovery sees are below the log start and removes.
+  Metadata::Batch batch(meta_);
+  batch.PutPartition(topic_, id_, state);
+  for (auto& seg : gone) batch.DeleteSegment(topic_, id_, seg->base_offset());
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
+  state_ = state;
+  segments_.erase(segments_.begin(), segments_.begin() + count);
+  // Open readers keep their file descriptors; the names go now.
+  for (auto& seg : gone) {
+    ::unlink(seg->log_path().c_str());
+    ::unlink(seg->index_path().c_str());
+    ::unlink(seg->time_index_path().c_str());
+  }
+  return Status::OK();
+}
+
+Result<int> Partition::DeleteOldest(const std::function<bool(const Segment&)>& should_delete) {
+  std::lock_guard lock(mu_);
+  int count = 0;
+  while (count + 1 < static_cast<int>(segments_.size()) && segments_[count]->sealed() &&
+         should_delete(*segments_[count])) {
+    ++count;
+  }
+  TOPICFS_RETURN_IF_ERROR(DeleteFrontLocked(count));
+  return count;
+}
+
+Status Partition::TrimSegment(int64_t base_offset) {
+  std::lock_guard lock(mu_);
+  if (segments_.size() < 2 || segments_.front()->base_offset() != base_offset) {
+    return Status::Permission("only the oldest sealed segment can be removed");
+  }
+  return DeleteFrontLocked(1);
+}
+
+Status Partition::CloseClean() {
+  std::lock_guard lock(mu_);
+  Segment& active = *segments_.back();
+  TOPICFS_RETURN_IF_ERROR(active.offset_index().file().WritePending());
+  TOPICFS_RETURN_IF_ERROR(active.time_index().file().WritePending());
+  Metadata::Batch batch(meta_);
+  for (auto& seg : segments_) batch.PutSegment(topic_, id_, seg->Meta(/*with_hash_state=*/true));
+  batch.PutPartition(topic_, id_, state_);
+  return meta_->Commit(batch);
+}
+
+void Partition::MarkDeleted() {
+  std::lock_guard lock(mu_);
+  deleted_ = true;
+}
+
+}  // namespace topicfs::store

@@ -1,0 +1,122 @@
+// One partition of a topic: an ordered run of segments, the newest active.
+//
+// Lock order: Store::mu_, then Topic::mu_, then Partition::flush_mu_, then
+// Partition::mu_. flush_mu_ serializes fsyncs without blocking appenders.
+// Appends hold mu_ for the write of whole records and nothing else; readers
+// take it only to locate a start position, then read segments without it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/segment.h"
+#include "store/status.h"
+#include "store/topic_config.h"
+
+namespace topicfs::store {
+
+class Metadata;
+
+struct PartitionState {
+  int64_t log_start_offset = 0;
+  int64_t recovery_point = 0;  // every record below it is synced
+  std::string Encode() const;
+  static Result<PartitionState> Decode(std::string_view bytes);
+};
+
+// Where a reader starts: the segment holding the first record it wants.
+struct ReadStart {
+  std::shared_ptr<Segment> segment;
+  int64_t offset = 0;       // the first record's offset
+  int64_t position = 0;     // its byte position in `segment`
+  int64_t stream_pos = 0;   // segment->stream_base + position
+};
+
+class Partition {
+ public:
+  // Takes ownership of `segments` (sorted, non-empty, the last active).
+  Partition(std::string topic, int32_t id, std::string dir, Metadata* meta /* borrowed */,
+            const TopicConfig& config, PartitionState state,
+            std::vector<std::shared_ptr<Segment>> segments);
+  ~Partition();
+  Partition(const Partition&) = delete;
+  Partition& operator=(const Partition&) = delete;
+
+  // Appends `first` then `rest`, each a run of whole records (every record
+  // ends with the delimiter), as one unit: no other append lands between
+  // them. Rolls as needed. Returns the bytes appended; on error fewer than
+  // given (whole records only) and the status says why.
+  struct AppendResult {
+    size_t bytes = 0;
+    Status status;
+  };
+  AppendResult Append(std::string_view first, std::string_view rest, int64_t now_ms);
+
+  // The start of `from/<offset>`: OutOfRange outside [log start, log end].
+  Result<ReadStart> LocateOffset(int64_t offset);
+  // The start of `since/<ts>`: at or before the first record appended at or
+  // after `ts_ms`, at most one index interval before it; the log end if none.
+  Result<ReadStart> LocateTime(int64_t ts_ms);
+  // The segment after the one based at `base_offset`, or nullptr.
+  std::shared_ptr<Segment> SegmentAfter(int64_t base_offset) const;
+  std::shared_ptr<Segment> FindSegment(int64_t base_offset) const;
+  std::shared_ptr<Segment> ActiveSegment() const;
+  std::vector<std::shared_ptr<Segment>> Segments() const;
+  // Partition-wide byte position just past the last record.
+  int64_t stream_end() const;
+
+  int64_t log_start_offset() const;
+  int64_t log_end_offset() const;
+  int64_t size_bytes() const;
+  int64_t segment_count() const;
+  int64_t recovery_point() const;
+  int32_t id() const { return id_; }
+  const std::string& topic() const { return topic_; }
+  const std::string& dir() const { return dir_; }
+  char delimiter() const;
+  TopicConfig config() const;
+  void set_config(const TopicConfig& config);
+
+  // Makes every record appended so far durable: segments, indexes, catalog.
+  Status Flush();
+  // Runs the flush.ms policy.
+  Status MaybeFlushOnTime(int64_t now_ms);
+  // Deletes the oldest sealed segments while `should_delete(segment)` holds,
+  // never the active one; returns how many went.
+  Result<int> DeleteOldest(const std::function<bool(const Segment&)>& should_delete);
+  // Manual trim (`rm`): only the oldest sealed segment may go.
+  Status TrimSegment(int64_t base_offset);
+  // Writes the catalog for a clean close (active hash state included).
+  Status CloseClean();
+  // After the topic is deleted, appends fail with NotFound.
+  void MarkDeleted();
+
+ private:
+  Status RollLocked(int64_t now_ms);
+  Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
+  ReadStart StartAtLocked(const std::shared_ptr<Segment>& seg, int64_t offset, int64_t pos) const;
+  Result<ReadStart> LocateOffsetLocked(int64_t offset);
+  Status DeleteFrontLocked(int count);
+
+  const std::string topic_;
+  const int32_t id_;
+  const std::string dir_;
+  Metadata* const meta_;
+
+  mutable std::mutex mu_;
+  TopicConfig config_;                             // guarded by mu_
+  PartitionState state_;                           // guarded by mu_
+  std::deque<std::shared_ptr<Segment>> segments_;  // guarded by mu_; never empty
+  int64_t last_flush_ms_ = 0;                      // guarded by mu_
+  bool deleted_ = false;                           // guarded by mu_
+
+  std::mutex flush_mu_;  // serializes Flush()
+};
+
+}  // namespace topicfs::store

@@ -1,0 +1,336 @@
+#include "store/recovery.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "store/coding.h"
+#include "store/file_io.h"
+#include "store/names.h"
+#include "store/record_scan.h"
+
+namespace topicfs::store {
+namespace {
+
+// A read-only view of a whole file; empty files map to an empty view.
+class MappedFile {
+ public:
+  static Result<MappedFile> Open(const std::string& path) {
+    MappedFile m;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno(errno, "open " + path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return Status::FromErrno(errno, "stat " + path);
+    }
+    m.mtime_ms_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    if (st.st_size > 0) {
+      void* p = ::mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        ::close(fd);
+        return Status::FromErrno(errno, "map " + path);
+      }
+      m.data_ = static_cast<const char*>(p);
+      m.size_ = st.st_size;
+    }
+    ::close(fd);
+    return m;
+  }
+  MappedFile() = default;
+  MappedFile(MappedFile&& o) noexcept { *this = std::move(o); }
+  MappedFile& operator=(MappedFile&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    mtime_ms_ = o.mtime_ms_;
+    return *this;
+  }
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  }
+  std::string_view view() const { return {data_ == nullptr ? "" : data_, size_}; }
+  int64_t mtime_ms() const { return mtime_ms_; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  int64_t mtime_ms_ = 0;
+};
+
+std::string Prefix(const std::string& dir, int64_t base) {
+  return dir + "/" + SegmentFilePrefix(base);
+}
+
+void Report(RecoveryReporter* reporter, const std::string& path, int64_t bytes,
+            std::string_view why) {
+  if (reporter != nullptr) reporter->Cut(path, bytes, why);
+}
+
+void RemoveSegmentFiles(const std::string& dir, int64_t base) {
+  for (std::string_view suffix : {kLogSuffix, kIndexSuffix, kTimeIndexSuffix}) {
+    ::unlink((Prefix(dir, base) + std::string(suffix)).c_str());
+  }
+}
+
+Status WriteWholeFile(const std::string& path, std::string_view bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  Status s = WriteFully(fd, bytes.data(), bytes.size(), 0, path);
+  ::close(fd);
+  return s;
+}
+
+// Old time-index entries that still describe records below `next_offset`.
+std::vector<TimeIndexEntry> SalvageTimeEntries(const std::string& path, int64_t base,
+                                               int64_t next_offset) {
+  std::vector<TimeIndexEntry> out;
+  auto file = MappedFile::Open(path);
+  if (!file.ok()) return out;
+  std::string_view bytes = file->view();
+  for (size_t i = 0; i + kTimeIndexEntrySize <= bytes.size(); i += kTimeIndexEntrySize) {
+    TimeIndexEntry e = TimeIndex::Decode(bytes.data() + i, base);
+    if (e.offset >= next_offset || e.offset < base) break;
+    if (!out.empty() && (e.timestamp_ms < out.back().timestamp_ms || e.offset <= out.back().offset)) {
+      break;
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+// Rebuilds both indexes of the whole records in `log` with the append-time
+// rule. A rebuilt entry's time is an upper bound of its record's real append
+// time (the next salvaged entry's time, else `latest_ms`), so a time lookup
+// may start early, never late.
+Status RebuildIndexes(const std::string& prefix, int64_t base, std::string_view log,
+                      const TopicConfig& config, int64_t next_offset, int64_t latest_ms) {
+  std::vector<TimeIndexEntry> old =
+      SalvageTimeEntries(prefix + std::string(kTimeIndexSuffix), base, next_offset);
+  std::string index, time_index;
+  const char delim = config.delimiter();
+  const int64_t interval = std::max<int64_t>(1, config.index_interval_bytes());
+  int64_t offset = base, last_indexed = 0, last_ts = -1;
+  size_t pos = 0, old_i = 0;
+  while (pos < log.size()) {
+    size_t threshold = last_indexed + interval;
+    if (threshold >= log.size()) break;
+    const void* d = std::memchr(log.data() + threshold - 1, delim, log.size() - threshold + 1);
+    size_t start = static_cast<const char*>(d) - log.data() + 1;
+    if (start >= log.size()) break;
+    offset += CountDelimiters(log.data() + pos, start - pos, delim);
+    char entry[kTimeIndexEntrySize];
+    OffsetIndex::Encode(entry, base, offset, static_cast<uint32_t>(start));
+    index.append(entry, kOffsetIndexEntrySize);
+    while (old_i < old.size() && old[old_i].offset < offset) ++old_i;
+    int64_t ts = old_i < old.size() ? old[old_i].timestamp_ms : latest_ms;
+    if (ts > last_ts) {
+      TimeIndex::Encode(entry, base, ts, offset);
+      time_index.append(entry, kTimeIndexEntrySize);
+      last_ts = ts;
+    }
+    last_indexed = start;
+    pos = start;
+  }
+  TOPICFS_RETURN_IF_ERROR(WriteWholeFile(prefix + std::string(kIndexSuffix), index));
+  return WriteWholeFile(prefix + std::string(kTimeIndexSuffix), time_index);
+}
+
+// Cheap checks of a trusted sealed segment's indexes (no full read when the
+// sizes and last entries are right).
+bool IndexesLookSound(const std::string& prefix, const SegmentMeta& meta) {
+  for (auto [suffix, entry_size] : {std::pair{kIndexSuffix, kOffsetIndexEntrySize},
+                                    std::pair{kTimeIndexSuffix, kTimeIndexEntrySize}}) {
+    auto file = MappedFile::Open(prefix + std::string(suffix));
+    if (!file.ok()) return false;
+    std::string_view bytes = file->view();
+    Status s = entry_size == kOffsetIndexEntrySize
+                   ? OffsetIndex::Check(bytes, meta.base_offset, meta.next_offset, meta.size_bytes)
+                   : TimeIndex::Check(bytes, meta.base_offset, meta.next_offset);
+    if (!s.ok()) return false;
+  }
+  return true;
+}
+
+struct Recovered {
+  SegmentMeta meta;
+  bool cut = false;
+};
+
+// Scans one .log, cuts what is not whole records, rebuilds its indexes.
+Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
+                                 const std::optional<SegmentMeta>& old, const TopicConfig& config,
+                                 RecoveryReporter* reporter) {
+  const std::string prefix = Prefix(dir, base);
+  const std::string log_path = prefix + std::string(kLogSuffix);
+  Recovered out;
+  {
+    auto file = MappedFile::Open(log_path);
+    if (!file.ok()) return file.status();
+    std::string_view data = file->view();
+    LogScan scan = ScanLog(data, config.delimiter());
+    std::string_view valid = data.substr(0, scan.valid_bytes);
+    const int64_t latest = std::max(old ? old->max_timestamp_ms : -1, file->mtime_ms());
+    out.meta.base_offset = base;
+    out.meta.next_offset = base + scan.records;
+    out.meta.size_bytes = scan.valid_bytes;
+    out.meta.first_timestamp_ms = scan.records == 0 ? -1 : (old && old->first_timestamp_ms >= 0
+                                                                 ? old->first_timestamp_ms
+                                                                 : latest);
+    out.meta.max_timestamp_ms = scan.records == 0 ? -1 : latest;
+    out.meta.xxh3 = XXH3_64bits(valid.data(), valid.size());
+    TOPICFS_RETURN_IF_ERROR(
+        RebuildIndexes(prefix, base, valid, config, out.meta.next_offset, latest));
+    if (scan.valid_bytes < static_cast<int64_t>(data.size())) {
+      out.cut = true;
+      Report(reporter, log_path, data.size() - scan.valid_bytes, scan.cut_reason);
+    }
+  }
+  if (out.cut && ::truncate(log_path.c_str(), out.meta.size_bytes) != 0) {
+    return Status::FromErrno(errno, "truncate " + log_path);
+  }
+  Report(reporter, prefix + std::string(kIndexSuffix), 0, "indexes rebuilt from the log");
+  return out;
+}
+
+}  // namespace
+
+LogScan ScanLog(std::string_view data, char delimiter) {
+  LogScan scan;
+  const void* last = memrchr(data.data(), delimiter, data.size());
+  size_t valid = last == nullptr ? 0 : static_cast<const char*>(last) - data.data() + 1;
+  if (valid < data.size()) scan.cut_reason = "torn tail: a partial last record";
+  if (delimiter == '\n') {
+    // A record that starts with NUL is the zero fill a crash leaves behind.
+    size_t from = 0;
+    while (from < valid) {
+      const void* nul = std::memchr(data.data() + from, '\0', valid - from);
+      if (nul == nullptr) break;
+      size_t at = static_cast<const char*>(nul) - data.data();
+      if (at == 0 || data[at - 1] == '\n') {
+        valid = at;
+        scan.cut_reason = "NUL bytes where a record should start";
+        break;
+      }
+      const void* eol = std::memchr(data.data() + at, '\n', valid - at);
+      from = static_cast<const char*>(eol) - data.data() + 1;
+    }
+  }
+  scan.valid_bytes = valid;
+  scan.records = CountDelimiters(data.data(), valid, delimiter);
+  return scan;
+}
+
+Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig& config,
+                                      std::optional<PartitionState> stored_state,
+                                      std::vector<SegmentMeta> catalog, bool clean,
+                                      bool full_recovery, RecoveryReporter* reporter) {
+  LoadedPartition out;
+  out.state = stored_state.value_or(PartitionState{});
+  out.changed = !stored_state.has_value();
+
+  std::map<int64_t, bool> logs;  // base -> seen
+  std::vector<std::pair<int64_t, std::string>> indexes;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (struct dirent* e = ::readdir(d)) {
+      auto name = ParseSegmentFileName(e->d_name);
+      if (!name) continue;
+      if (name->kind == SegmentFileKind::kLog) logs[name->base_offset] = true;
+      else indexes.emplace_back(name->base_offset, e->d_name);
+    }
+    ::closedir(d);
+  } else {
+    return Status::FromErrno(errno, "open " + dir);
+  }
+  for (auto& [base, name] : indexes) {
+    if (!logs.count(base)) {  // an index without its .log (Kafka deletes these too)
+      ::unlink((dir + "/" + name).c_str());
+      Report(reporter, dir + "/" + name, 0, "index without a .log removed");
+    }
+  }
+  std::map<int64_t, SegmentMeta> known;
+  for (SegmentMeta& m : catalog) known[m.base_offset] = std::move(m);
+  if (known.size() != logs.size()) out.changed = true;
+
+  std::vector<SegmentMeta> metas;
+  bool cut_earlier = false;
+  for (auto& [base, unused] : logs) {
+    const std::string prefix = Prefix(dir, base);
+    if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
+      Report(reporter, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
+      RemoveSegmentFiles(dir, base);
+      out.changed = true;
+      continue;
+    }
+    std::optional<SegmentMeta> old;
+    if (auto it = known.find(base); it != known.end()) old = it->second;
+    struct stat st;
+    if (::stat((prefix + std::string(kLogSuffix)).c_str(), &st) != 0) continue;
+    bool below_recovery = old && old->next_offset <= out.state.recovery_point;
+    bool trusted = !full_recovery && old && st.st_size == old->size_bytes &&
+                   (clean || (old->sealed && below_recovery)) &&
+                   IndexesLookSound(prefix, *old);
+    if (trusted) {
+      metas.push_back(*old);
+      continue;
+    }
+    Result<Recovered> r = RecoverSegment(dir, base, old, config, reporter);
+    if (!r.ok()) return r.status();
+    out.changed = true;
+    cut_earlier = r->cut;
+    metas.push_back(r->meta);
+  }
+
+  // Segments wholly below the log start were deleted by retention before a
+  // crash could unlink them; a log start past every segment (files removed
+  // behind our back) leaves one empty segment there.
+  while (!metas.empty() && metas.size() > 1 &&
+         metas[1].base_offset <= out.state.log_start_offset) {
+    Report(reporter, Prefix(dir, metas.front().base_offset) + std::string(kLogSuffix), 0,
+           "segment below the log start removed");
+    RemoveSegmentFiles(dir, metas.front().base_offset);
+    metas.erase(metas.begin());
+    out.changed = true;
+  }
+  if (!metas.empty() && metas.back().next_offset < out.state.log_start_offset) {
+    for (auto& m : metas) RemoveSegmentFiles(dir, m.base_offset);
+    metas.clear();
+  }
+  if (!metas.empty()) {
+    out.state.log_start_offset = std::max(out.state.log_start_offset, metas.front().base_offset);
+  }
+
+  for (size_t i = 0; i < metas.size(); ++i) {
+    SegmentMeta& m = metas[i];
+    const bool last = i + 1 == metas.size();
+    const bool want_sealed = !last;
+    SegmentMeta open_as = m;
+    open_as.sealed = m.sealed && want_sealed;
+    auto seg = Segment::Open(dir, open_as, config.segment_index_bytes());
+    if (!seg.ok()) return seg.status();
+    if (want_sealed && !m.sealed) {
+      TOPICFS_RETURN_IF_ERROR((*seg)->Seal());
+      out.changed = true;
+    }
+    out.segments.push_back(*seg);
+  }
+  if (out.segments.empty()) {
+    auto seg = Segment::Create(dir, out.state.log_start_offset, config.segment_index_bytes());
+    if (!seg.ok()) return seg.status();
+    out.segments.push_back(*seg);
+    out.changed = true;
+  }
+  const int64_t leo = out.segments.back()->next_offset();
+  out.state.recovery_point = clean ? leo : std::min(out.state.recovery_point, leo);
+  for (auto& seg : out.segments) out.catalog.push_back(seg->Meta(false));
+  return out;
+}
+
+}  // namespace topicfs::store

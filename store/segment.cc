@@ -1,0 +1,262 @@
+#include "store/segment.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t is saved at clean close
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "store/file_io.h"
+#include "store/names.h"
+#include "store/record_scan.h"
+
+namespace topicfs::store {
+namespace {
+
+size_t MaxEntries(int64_t segment_index_bytes, size_t entry_size) {
+  return std::max<size_t>(1, segment_index_bytes / entry_size);
+}
+
+}  // namespace
+
+Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes) {
+  std::string prefix = dir + "/" + SegmentFilePrefix(base_offset_);
+  log_path_ = prefix + std::string(kLogSuffix);
+  int flags = sealed_ ? O_RDONLY : O_RDWR;
+  if (create) flags |= O_CREAT | O_EXCL;
+  fd_ = ::open(log_path_.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd_ < 0) return Status::FromErrno(errno, "open " + log_path_);
+  std::unique_ptr<IndexFile> index_file, time_file;
+  if (sealed_) {
+    index_file = IndexFile::OpenSealed(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize);
+    time_file = IndexFile::OpenSealed(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize);
+  } else {
+    auto i = IndexFile::OpenWritable(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize);
+    if (!i.ok()) return i.status();
+    auto t = IndexFile::OpenWritable(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize);
+    if (!t.ok()) return t.status();
+    index_file = std::move(*i);
+    time_file = std::move(*t);
+  }
+  index_ = std::make_unique<OffsetIndex>(std::move(index_file), base_offset_,
+                                         MaxEntries(segment_index_bytes, kOffsetIndexEntrySize));
+  time_index_ = std::make_unique<TimeIndex>(std::move(time_file), base_offset_,
+                                            MaxEntries(segment_index_bytes, kTimeIndexEntrySize));
+  return Status::OK();
+}
+
+Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, int64_t base_offset,
+                                                 int64_t segment_index_bytes) {
+  std::shared_ptr<Segment> seg(new Segment());
+  seg->base_offset_ = base_offset;
+  seg->next_offset_ = base_offset;
+  // A leftover empty file of that name (a crash right after a roll) is reused.
+  std::string prefix = dir + "/" + SegmentFilePrefix(base_offset);
+  for (std::string_view suffix : {kLogSuffix, kIndexSuffix, kTimeIndexSuffix}) {
+    ::unlink((prefix + std::string(suffix)).c_str());
+  }
+  TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/true, segment_index_bytes));
+  seg->hash_ = XXH3_createState();
+  XXH3_64bits_reset(seg->hash_);
+  seg->hash_valid_ = true;
+  return seg;
+}
+
+Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const SegmentMeta& meta,
+                                               int64_t segment_index_bytes) {
+  std::shared_ptr<Segment> seg(new Segment());
+  seg->base_offset_ = meta.base_offset;
+  seg->next_offset_ = meta.next_offset;
+  seg->size_ = meta.size_bytes;
+  seg->first_timestamp_ms_ = meta.first_timestamp_ms;
+  seg->max_timestamp_ms_ = meta.max_timestamp_ms;
+  seg->sealed_ = meta.sealed;
+  seg->xxh3_ = meta.xxh3;
+  TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/false, segment_index_bytes));
+  if (!meta.sealed) {
+    if (auto last = seg->index_->Last()) seg->last_index_position_ = last->position;
+    seg->hash_ = XXH3_createState();
+    if (meta.hash_state.size() == sizeof(XXH3_state_t)) {
+      // The saved state points at the library's default secret as it was
+      // mapped in the process that saved it; point it at ours.
+      XXH3_64bits_reset(seg->hash_);
+      const unsigned char* secret = seg->hash_->extSecret;
+      std::memcpy(static_cast<void*>(seg->hash_), meta.hash_state.data(), sizeof(XXH3_state_t));
+      seg->hash_->extSecret = secret;
+      seg->hash_valid_ = true;
+    }
+  }
+  return seg;
+}
+
+Segment::~Segment() {
+  if (hash_ != nullptr) XXH3_freeState(hash_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool Segment::ShouldRoll(int64_t now_ms, int64_t segment_ms) {
+  if (size() == 0) return false;  // never roll into an empty segment
+  return now_ms - first_timestamp_ms_ >= segment_ms || index_->IsFull() || time_index_->IsFull();
+}
+
+Result<size_t> Segment::Append(std::string_view records, int64_t now_ms,
+                               const AppendLimits& limits) {
+  const int64_t start = size();
+  const char delim = limits.delimiter;
+  size_t take = records.size();
+  const int64_t room = std::max<int64_t>(0, limits.segment_bytes - start);
+  if (static_cast<int64_t>(take) > room) {
+    take = room == 0 ? 0 : WholeRecordPrefix(records.data(), room, delim);
+    if (take == 0 && start == 0) {  // one record larger than segment.bytes
+      take = static_cast<const char*>(std::memchr(records.data(), delim, records.size())) -
+             records.data() + 1;
+    }
+  }
+  if (take == 0) return size_t{0};
+
+  // Walk the batch once: count records and add an index entry at the first
+  // record starting index.interval.bytes after the previous entry.
+  const size_t entries_before = index_->entries();
+  const size_t time_entries_before = time_index_->entries();
+  const int64_t interval = std::max<int64_t>(1, limits.index_interval_bytes);
+  int64_t offset = next_offset();
+  int64_t last_indexed = last_index_position_;
+  size_t pos = 0;  // always a record start within the batch
+  while (pos < take) {
+    int64_t threshold = last_indexed + interval - start;  // batch-relative
+    size_t next_start;
+    if (threshold <= static_cast<int64_t>(pos)) {
+      next_start = pos;
+    } else if (threshold >= static_cast<int64_t>(take)) {
+      next_start = take;
+    } else {
+      const void* d = std::memchr(records.data() + threshold - 1, delim, take - threshold + 1);
+      next_start = static_cast<const char*>(d) - records.data() + 1;
+    }
+    offset += CountDelimiters(records.data() + pos, next_start - pos, delim);
+    if (next_start >= take) break;
+    if (index_->IsFull() || time_index_->IsFull()) {
+      take = next_start;  // the rest goes to the next segment
+      break;
+    }
+    index_->Append(offset, static_cast<uint32_t>(start + next_start));
+    time_index_->MaybeAppend(now_ms, offset);
+    last_indexed = start + next_start;
+    pos = next_start;
+  }
+
+  Status s = WriteFully(fd_, records.data(), take, start, log_path_);
+  if (!s.ok()) {
+    // Leave no part of the batch behind: the file and indexes go back.
+    if (::ftruncate(fd_, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path_);
+    (void)index_->file().Truncate(entries_before);
+    (void)time_index_->file().Truncate(time_entries_before);
+    return s;
+  }
+  last_index_position_ = last_indexed;
+  if (hash_valid_) XXH3_64bits_update(hash_, records.data(), take);
+  if (start == 0) first_timestamp_ms_ = now_ms;
+  if (now_ms > max_timestamp_ms()) max_timestamp_ms_.store(now_ms, std::memory_order_release);
+  next_offset_.store(offset, std::memory_order_release);
+  size_.store(start + take, std::memory_order_release);
+  // Index entries are rebuildable from the .log; a failed write is retried
+  // with the next batch and at sync.
+  (void)index_->file().WritePending();
+  (void)time_index_->file().WritePending();
+  return take;
+}
+
+Status Segment::RehashFromFile() {
+  XXH3_64bits_reset(hash_);
+  char buf[1 << 16];
+  for (int64_t pos = 0; pos < size();) {
+    size_t n = std::min<int64_t>(sizeof buf, size() - pos);
+    TOPICFS_RETURN_IF_ERROR(ReadFully(fd_, buf, n, pos, log_path_));
+    XXH3_64bits_update(hash_, buf, n);
+    pos += n;
+  }
+  hash_valid_ = true;
+  return Status::OK();
+}
+
+Status Segment::Seal() {
+  if (sealed()) return Status::OK();
+  if (!hash_valid_) TOPICFS_RETURN_IF_ERROR(RehashFromFile());
+  xxh3_ = XXH3_64bits_digest(hash_);
+  TOPICFS_RETURN_IF_ERROR(index_->file().Seal());
+  TOPICFS_RETURN_IF_ERROR(time_index_->file().Seal());
+  XXH3_freeState(hash_);
+  hash_ = nullptr;
+  sealed_.store(true, std::memory_order_release);
+  return Status::OK();
+}
+
+Status Segment::Sync() {
+  TOPICFS_RETURN_IF_ERROR(SyncFile(fd_, log_path_));
+  TOPICFS_RETURN_IF_ERROR(index_->file().Sync());
+  return time_index_->file().Sync();
+}
+
+Result<int64_t> Segment::PositionOf(int64_t offset, char delimiter) {
+  if (offset < base_offset_ || offset > next_offset()) {
+    return Status::OutOfRange("offset " + std::to_string(offset) + " is not in segment " +
+                              std::to_string(base_offset_));
+  }
+  if (offset == next_offset()) return size();
+  int64_t at = base_offset_;
+  int64_t pos = 0;
+  if (auto floor = index_->FindFloor(offset)) {
+    at = floor->offset;
+    pos = floor->position;
+  }
+  // Scan forward; the distance is about one index interval.
+  thread_local char buf[1 << 16];
+  const int64_t end = size();
+  while (at < offset) {
+    if (pos >= end) return Status::Corruption("index of " + log_path_ + " points past the data");
+    size_t n = std::min<int64_t>(sizeof buf, end - pos);
+    TOPICFS_RETURN_IF_ERROR(ReadFully(fd_, buf, n, pos, log_path_));
+    size_t seen = 0;
+    size_t skip = SkipDelimiters(buf, n, delimiter, offset - at, &seen);
+    at += seen;
+    pos += skip == static_cast<size_t>(-1) ? n : skip;
+  }
+  return pos;
+}
+
+int64_t Segment::OffsetNotAfterTime(int64_t ts_ms) {
+  std::optional<TimeIndexEntry> e = time_index_->FindLastBefore(ts_ms);
+  return e ? e->offset : base_offset_;
+}
+
+Result<size_t> Segment::Read(char* buf, size_t len, int64_t pos) const {
+  int64_t end = size();
+  if (pos >= end) return size_t{0};
+  len = std::min<int64_t>(len, end - pos);
+  ssize_t n;
+  do {
+    n = ::pread(fd_, buf, len, pos);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Status::FromErrno(errno, "read " + log_path_);
+  return static_cast<size_t>(n);
+}
+
+SegmentMeta Segment::Meta(bool with_hash_state) const {
+  SegmentMeta m;
+  m.base_offset = base_offset_;
+  m.next_offset = next_offset();
+  m.size_bytes = size();
+  m.first_timestamp_ms = first_timestamp_ms_;
+  m.max_timestamp_ms = max_timestamp_ms();
+  m.sealed = sealed();
+  m.xxh3 = xxh3_;
+  if (with_hash_state && !m.sealed && hash_valid_) {
+    m.hash_state.assign(reinterpret_cast<const char*>(hash_), sizeof(XXH3_state_t));
+  }
+  return m;
+}
+
+}  // namespace topicfs::store

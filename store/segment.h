@@ -1,0 +1,112 @@
+// One segment of a partition: its .log and the two sparse indexes.
+//
+// Durability points, in order, for the bytes of an append:
+//   appended  written to the .log with one pwrite; size() then covers them,
+//             so readers see whole records only, never part of one;
+//   synced    Sync() returned: on stable storage with their index entries.
+// Appending, sealing and lookups run under the owning partition's lock;
+// base_offset(), next_offset(), size(), max_timestamp_ms() and Read() are
+// safe from any thread without it. A sealed segment never changes again.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/offset_index.h"
+#include "store/segment_meta.h"
+#include "store/status.h"
+#include "store/time_index.h"
+
+struct XXH3_state_s;
+
+namespace topicfs::store {
+
+// What an append needs from the topic's configuration.
+struct AppendLimits {
+  int64_t segment_bytes;
+  int64_t index_interval_bytes;
+  char delimiter;
+};
+
+class Segment {
+ public:
+  // Creates an empty active segment with base `base_offset` in `dir`.
+  static Result<std::shared_ptr<Segment>> Create(const std::string& dir, int64_t base_offset,
+                                                 int64_t segment_index_bytes);
+  // Opens a segment described by its catalog entry (sizes already checked).
+  static Result<std::shared_ptr<Segment>> Open(const std::string& dir, const SegmentMeta& meta,
+                                               int64_t segment_index_bytes);
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  // Appends the longest prefix of whole records in `records` that fits under
+  // segment.bytes and the index capacity (at least one record when empty).
+  // Returns the bytes taken; 0 means "roll first". On error nothing was taken.
+  Result<size_t> Append(std::string_view records, int64_t now_ms, const AppendLimits& limits);
+  // True when an append at `now_ms` must first roll (age or full index).
+  bool ShouldRoll(int64_t now_ms, int64_t segment_ms);
+  // Makes the segment immutable: trims the indexes, fixes the XXH3-64.
+  Status Seal();
+  // fsync of the .log and both indexes.
+  Status Sync();
+
+  // Byte position of record `offset` (base <= offset <= next_offset) found
+  // through the offset index and a forward scan.
+  Result<int64_t> PositionOf(int64_t offset, char delimiter);
+  // An offset at or before the first record appended at or after `ts_ms`, at
+  // most one index interval before it (the segment must hold such a record).
+  int64_t OffsetNotAfterTime(int64_t ts_ms);
+
+  // Reads up to `len` bytes at `pos`; fewer at the end of the data.
+  Result<size_t> Read(char* buf, size_t len, int64_t pos) const;
+
+  int64_t base_offset() const { return base_offset_; }
+  int64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
+  int64_t size() const { return size_.load(std::memory_order_acquire); }
+  int64_t max_timestamp_ms() const { return max_timestamp_ms_.load(std::memory_order_acquire); }
+  int64_t first_timestamp_ms() const { return first_timestamp_ms_; }
+  bool sealed() const { return sealed_.load(std::memory_order_acquire); }
+  uint64_t xxh3() const { return xxh3_; }
+  int fd() const { return fd_; }
+  const std::string& log_path() const { return log_path_; }
+  std::string index_path() const { return index_->file().path(); }
+  std::string time_index_path() const { return time_index_->file().path(); }
+  int64_t index_bytes() { return index_->file().bytes().size(); }
+  int64_t time_index_bytes() { return time_index_->file().bytes().size(); }
+  OffsetIndex& offset_index() { return *index_; }
+  TimeIndex& time_index() { return *time_index_; }
+  // The catalog entry; with `with_hash_state` the active hash state too.
+  SegmentMeta Meta(bool with_hash_state) const;
+  // Partition-wide byte position of this segment's first byte; set by the
+  // partition so that a reader's size is one subtraction.
+  int64_t stream_base = 0;
+
+ private:
+  Segment() = default;
+  Status OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes);
+  // The hash state after a crash cannot be trusted: recompute from the file.
+  Status RehashFromFile();
+
+  int64_t base_offset_ = 0;
+  std::string log_path_;
+  int fd_ = -1;
+  std::unique_ptr<OffsetIndex> index_;
+  std::unique_ptr<TimeIndex> time_index_;
+  std::atomic<int64_t> next_offset_{0};
+  std::atomic<int64_t> size_{0};
+  std::atomic<int64_t> max_timestamp_ms_{-1};
+  int64_t first_timestamp_ms_ = -1;
+  int64_t last_index_position_ = 0;  // position of the last indexed record
+  std::atomic<bool> sealed_{false};
+  uint64_t xxh3_ = 0;
+  XXH3_state_s* hash_ = nullptr;  // owned; active segments only
+  bool hash_valid_ = false;
+
+  friend class SegmentRecovery;
+};
+
+}  // namespace topicfs::store

@@ -1,0 +1,383 @@
+#include "store/store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <set>
+
+#include "store/file_io.h"
+#include "store/names.h"
+#include "store/retention.h"
+#include "store/units.h"
+
+namespace topicfs::store {
+namespace {
+
+constexpr const char* kCleanMarker = "clean-shutdown";
+
+Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status::FromErrno(errno, "mkdir " + path);
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> ListDir(const std::string& path) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(path.c_str())) {
+    while (struct dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") out.push_back(name);
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+// A topic found on disk without metadata: nul-delimited when its first
+// non-empty segment ends in NUL rather than newline.
+TopicConfig InferConfig(const std::string& topic_dir) {
+  TopicConfig config;
+  for (const std::string& log : ListDir(topic_dir + "/0")) {
+    auto name = ParseSegmentFileName(log);
+    if (!name || name->kind != SegmentFileKind::kLog) continue;
+    int fd = ::open((topic_dir + "/0/" + log).c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    char last = '\n';
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0 &&
+        ::pread(fd, &last, 1, st.st_size - 1) == 1 && last == '\0') {
+      (void)config.Set("record.delimiter", "nul");
+    }
+    if (fd >= 0) ::close(fd);
+    if (last == '\0') break;
+  }
+  return config;
+}
+
+int32_t CountPartitionDirs(const std::string& topic_dir) {
+  int32_t n = 0;
+  while (::access((topic_dir + "/" + std::to_string(n)).c_str(), F_OK) == 0) ++n;
+  return n;
+}
+
+}  // namespace
+
+TopicConfig Topic::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+int32_t Topic::partition_count() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int32_t>(partitions_.size());
+}
+
+std::shared_ptr<Partition> Topic::partition(int32_t id) const {
+  std::lock_guard lock(mu_);
+  if (id < 0 || id >= static_cast<int32_t>(partitions_.size())) return nullptr;
+  return partitions_[id];
+}
+
+std::vector<std::shared_ptr<Partition>> Topic::partitions() const {
+  std::lock_guard lock(mu_);
+  return partitions_;
+}
+
+bool Topic::HoldsRecords() const {
+  for (auto& p : partitions()) {
+    if (p->log_end_offset() > p->log_start_offset()) return true;
+  }
+  return false;
+}
+
+std::string Store::TopicDir(std::string_view topic) const {
+  return data_dir_ + "/topics/" + std::string(topic);
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  std::unique_ptr<Store> store(new Store());
+  store->data_dir_ = options.data_dir;
+  struct stat st;
+  if (::stat(options.data_dir.c_str(), &st) != 0) {
+    if (!options.create_if_missing) return Status::NotFound("no data directory " + options.data_dir);
+    TOPICFS_RETURN_IF_ERROR(MakeDir(options.data_dir));
+  } else if (!S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(options.data_dir + " is not a directory");
+  }
+  TOPICFS_RETURN_IF_ERROR(MakeDir(store->data_dir_ + "/topics"));
+  // The marker is consumed at once, so a crash while loading counts as unclean.
+  const std::string marker = store->data_dir_ + "/" + kCleanMarker;
+  bool clean = ::access(marker.c_str(), F_OK) == 0;
+  bool fresh = ListDir(store->data_dir_ + "/topics").empty() &&
+               ::access((store->data_dir_ + "/meta").c_str(), F_OK) != 0;
+  auto meta = Metadata::Open(store->data_dir_ + "/meta");
+  if (!meta.ok()) return meta.status();
+  store->meta_ = std::move(*meta);
+  if (clean) {
+    ::unlink(marker.c_str());
+    TOPICFS_RETURN_IF_ERROR(SyncDir(store->data_dir_));
+  }
+  Options effective = options;
+  if (fresh) clean = true;
+  store->recovered_ = !clean;
+  TOPICFS_RETURN_IF_ERROR(store->LoadTopics(effective, clean));
+  return store;
+}
+
+Status Store::LoadTopics(const Options& options, bool clean) {
+  auto records = meta_->ListTopics();
+  if (!records.ok()) return records.status();
+  std::map<std::string, TopicRecord> all(records->begin(), records->end());
+  for (const std::string& name : ListDir(data_dir_ + "/topics")) {
+    if (all.count(name) || !IsValidTopicName(name)) continue;
+    TopicRecord adopted;  // data without metadata: meta/ was lost
+    adopted.config = InferConfig(TopicDir(name));
+    adopted.partitions = std::max(1, CountPartitionDirs(TopicDir(name)));
+    all[name] = adopted;
+    Metadata::Batch batch(meta_.get());
+    batch.PutTopic(name, adopted);
+    TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
+    if (options.reporter) options.reporter->Cut(TopicDir(name), 0, "topic metadata rebuilt");
+  }
+  for (auto& [name, record] : all) {
+    TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(name)));
+    std::vector<std::shared_ptr<Partition>> partitions;
+    for (int32_t p = 0; p < record.partitions; ++p) {
+      auto partition = OpenPartition(name, p, record.config, clean, options);
+      if (!partition.ok()) return partition.status();
+      partitions.push_back(*partition);
+    }
+    topics_[name] = std::make_shared<Topic>(name, record.config, std::move(partitions));
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic, int32_t p,
+                                                        const TopicConfig& config, bool clean,
+                                                        const Options& options) {
+  const std::string dir = TopicDir(topic) + "/" + std::to_string(p);
+  TOPICFS_RETURN_IF_ERROR(MakeDir(dir));
+  auto state = meta_->GetPartition(topic, p);
+  if (!state.ok()) return state.status();
+  auto catalog = meta_->ListSegments(topic, p);
+  if (!catalog.ok()) return catalog.status();
+  auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), clean,
+                              options.full_recovery, options.reporter);
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->changed) {
+    Metadata::Batch batch(meta_.get());
+    batch.DeletePartitionSegments(topic, p);
+    for (const SegmentMeta& m : loaded->catalog) batch.PutSegment(topic, p, m);
+    batch.PutPartition(topic, p, loaded->state);
+    TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  }
+  return std::make_shared<Partition>(topic, p, dir, meta_.get(), config, loaded->state,
+                                     std::move(loaded->segments));
+}
+
+Store::~Store() {
+  if (!closed_) (void)Close();
+}
+
+Status Store::Close() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  Status first;
+  std::lock_guard lock(mu_);
+  for (auto& [name, topic] : topics_) {
+    for (auto& p : topic->partitions()) {
+      Status s = p->Flush();
+      if (s.ok()) s = p->CloseClean();
+      if (first.ok() && !s.ok()) first = s;
+    }
+  }
+  if (first.ok()) first = meta_->Sync();
+  if (!first.ok()) return first;  // no marker: the next open recovers
+  const std::string marker = data_dir_ + "/" + kCleanMarker;
+  int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno(errno, "create " + marker);
+  ::close(fd);
+  return SyncDir(data_dir_);
+}
+
+Status Store::CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config) {
+  if (!IsValidTopicName(name)) {
+    return Status::InvalidArgument("invalid topic name '" + std::string(name) +
+                                   "': use 1-249 characters of [A-Za-z0-9._-]");
+  }
+  if (partitions < 1 || partitions > 100000) {
+    return Status::InvalidArgument("partitions must be between 1 and 100000");
+  }
+  std::lock_guard lock(mu_);
+  if (topics_.count(name)) return Status::AlreadyExists("topic " + std::string(name) + " exists");
+  const std::string topic(name);
+  TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(topic)));
+  TopicRecord record{config, partitions};
+  Metadata::Batch batch(meta_.get());
+  batch.PutTopic(topic, record);
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  Options options;
+  std::vector<std::shared_ptr<Partition>> parts;
+  for (int32_t p = 0; p < partitions; ++p) {
+    auto partition = OpenPartition(topic, p, config, /*clean=*/true, options);
+    if (!partition.ok()) return partition.status();
+    parts.push_back(*partition);
+  }
+  topics_[topic] = std::make_shared<Topic>(topic, config, std::move(parts));
+  return SyncDir(data_dir_ + "/topics");
+}
+
+Status Store::DeleteTopic(std::string_view name, bool require_empty) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return Status::NotFound("no topic " + std::string(name));
+  std::shared_ptr<Topic> topic = it->second;
+  if (require_empty && topic->HoldsRecords()) {
+    return Status::NotEmpty("topic " + std::string(name) + " holds records");
+  }
+  Metadata::Batch batch(meta_.get());
+  batch.DeleteTopic(name);
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  for (auto& p : topic->partitions()) p->MarkDeleted();
+  std::error_code ec;
+  std::filesystem::remove_all(TopicDir(name), ec);
+  topics_.erase(it);
+  if (ec) return Status::IOError("remove " + TopicDir(name) + ": " + ec.message());
+  return Status::OK();
+}
+
+Status Store::SetPartitionCount(std::string_view name, int32_t count) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return Status::NotFound("no topic " + std::string(name));
+  Topic& topic = *it->second;
+  std::lock_guard topic_lock(topic.mu_);
+  const int32_t current = static_cast<int32_t>(topic.partitions_.size());
+  if (count < current || count > 100000) {
+    return Status::InvalidArgument("partitions can only grow (now " + std::to_string(current) +
+                                   ")");
+  }
+  Options options;
+  for (int32_t p = current; p < count; ++p) {
+    auto partition = OpenPartition(topic.name_, p, topic.config_, /*clean=*/true, options);
+    if (!partition.ok()) return partition.status();
+    topic.partitions_.push_back(*partition);
+  }
+  Metadata::Batch batch(meta_.get());
+  batch.PutTopic(topic.name_, TopicRecord{topic.config_, count});
+  return meta_->Commit(batch, /*sync=*/true);
+}
+
+std::vector<std::string> Store::ListTopics() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (auto& [name, topic] : topics_) out.push_back(name);
+  return out;
+}
+
+std::shared_ptr<Topic> Store::FindTopic(std::string_view name) const {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  return it == topics_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Partition> Store::FindPartition(std::string_view topic, int32_t id) const {
+  std::shared_ptr<Topic> t = FindTopic(topic);
+  return t ? t->partition(id) : nullptr;
+}
+
+Status Store::ChangeTopicConfig(std::string_view topic_name,
+                                const std::function<Status(TopicConfig&)>& change) {
+  std::shared_ptr<Topic> topic = FindTopic(topic_name);
+  if (!topic) return Status::NotFound("no topic " + std::string(topic_name));
+  std::lock_guard lock(topic->mu_);
+  TopicConfig config = topic->config_;
+  TOPICFS_RETURN_IF_ERROR(change(config));
+  if (config.delimiter() != topic->config_.delimiter()) {
+    for (auto& p : topic->partitions_) {
+      if (p->log_end_offset() > 0) {
+        return Status::Permission("record.delimiter cannot change once the topic holds a record");
+      }
+    }
+  }
+  Metadata::Batch batch(meta_.get());
+  batch.PutTopic(topic->name_,
+                 TopicRecord{config, static_cast<int32_t>(topic->partitions_.size())});
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  topic->config_ = config;
+  for (auto& p : topic->partitions_) p->set_config(config);
+  return Status::OK();
+}
+
+Status Store::SetTopicConfig(std::string_view topic, std::string_view name,
+                             std::string_view value) {
+  return ChangeTopicConfig(topic, [&](TopicConfig& c) { return c.Set(name, value); });
+}
+
+Status Store::UnsetTopicConfig(std::string_view topic, std::string_view name) {
+  return ChangeTopicConfig(topic, [&](TopicConfig& c) { return c.Unset(name); });
+}
+
+Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool dry_run,
+                                                           std::optional<std::string> only) {
+  std::vector<std::shared_ptr<Topic>> topics;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, topic] : topics_) {
+      if (!only || *only == name) topics.push_back(topic);
+    }
+  }
+  if (only && topics.empty()) return Status::NotFound("no topic " + *only);
+  std::vector<RetentionAction> actions;
+  for (auto& topic : topics) {
+    TopicConfig config = topic->config();
+    RetentionPolicy policy{config.retention_ms(), config.retention_bytes()};
+    for (auto& p : topic->partitions()) {
+      std::vector<std::shared_ptr<Segment>> segments = p->Segments();
+      std::vector<SegmentSummary> summaries;
+      for (auto& s : segments) {
+        summaries.push_back({s->base_offset(), s->size(), s->max_timestamp_ms(), s->sealed()});
+      }
+      int n = SegmentsToDelete(summaries, policy, now_ms);
+      if (n == 0) continue;
+      for (int i = 0; i < n; ++i) {
+        actions.push_back({topic->name(), p->id(), summaries[i].base_offset,
+                           summaries[i].size_bytes});
+      }
+      if (dry_run) continue;
+      const int64_t cutoff = summaries[n].base_offset;
+      auto deleted = p->DeleteOldest([cutoff](const Segment& s) { return s.base_offset() < cutoff; });
+      if (!deleted.ok()) return deleted.status();
+    }
+  }
+  return actions;
+}
+
+void Store::RunFlushPolicy(int64_t now_ms) {
+  std::vector<std::shared_ptr<Topic>> topics;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, topic] : topics_) topics.push_back(topic);
+  }
+  for (auto& topic : topics) {
+    for (auto& p : topic->partitions()) (void)p->MaybeFlushOnTime(now_ms);
+  }
+}
+
+Status Store::FlushAll() {
+  std::vector<std::shared_ptr<Topic>> topics;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, topic] : topics_) topics.push_back(topic);
+  }
+  for (auto& topic : topics) {
+    for (auto& p : topic->partitions()) TOPICFS_RETURN_IF_ERROR(p->Flush());
+  }
+  return meta_->Sync();
+}
+
+}  // namespace topicfs::store

@@ -1,0 +1,126 @@
+// The store: a data directory of topics, each a set of partitions, with the
+// metadata in RocksDB (DESIGN §3). Knows nothing of FUSE or of the CLI.
+//
+//   DATA/meta/                      RocksDB
+//   DATA/topics/<topic>/<p>/<base>.log, .index, .timeindex
+//   DATA/clean-shutdown             present only between a clean close and the next open
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/clock.h"
+#include "store/metadata.h"
+#include "store/partition.h"
+#include "store/recovery.h"
+#include "store/status.h"
+#include "store/topic_config.h"
+
+namespace topicfs::store {
+
+class Topic {
+ public:
+  Topic(std::string name, TopicConfig config, std::vector<std::shared_ptr<Partition>> partitions)
+      : name_(std::move(name)), config_(config), partitions_(std::move(partitions)) {}
+  const std::string& name() const { return name_; }
+  TopicConfig config() const;
+  int32_t partition_count() const;
+  // nullptr when there is no such partition.
+  std::shared_ptr<Partition> partition(int32_t id) const;
+  std::vector<std::shared_ptr<Partition>> partitions() const;
+  // True when no partition has ever held a record (log end 0 everywhere).
+  bool HoldsRecords() const;
+
+ private:
+  friend class Store;
+  const std::string name_;
+  mutable std::mutex mu_;
+  TopicConfig config_;                                   // guarded by mu_
+  std::vector<std::shared_ptr<Partition>> partitions_;  // guarded by mu_
+};
+
+struct RetentionAction {
+  std::string topic;
+  int32_t partition;
+  int64_t base_offset;
+  int64_t size_bytes;
+};
+
+struct VerifyProblem {
+  std::string path;
+  std::string what;
+};
+
+class Store {
+ public:
+  struct Options {
+    std::string data_dir;
+    bool create_if_missing = true;
+    // Scan every segment, as after meta/ was lost (topicfs recover).
+    bool full_recovery = false;
+    RecoveryReporter* reporter = nullptr;  // borrowed; may be null
+  };
+  static Result<std::unique_ptr<Store>> Open(const Options& options);
+  // Closes cleanly if Close() was not called.
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  // Flushes everything and leaves the clean-shutdown marker.
+  Status Close();
+
+  const std::string& data_dir() const { return data_dir_; }
+  // True when this open found no clean-shutdown marker and recovered.
+  bool recovered() const { return recovered_; }
+
+  Status CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config);
+  // With `require_empty`, NotEmpty when a partition holds a record (rmdir).
+  Status DeleteTopic(std::string_view name, bool require_empty);
+  // Adds partitions up to `count` (InvalidArgument when count is smaller).
+  Status SetPartitionCount(std::string_view name, int32_t count);
+  std::vector<std::string> ListTopics() const;
+  std::shared_ptr<Topic> FindTopic(std::string_view name) const;
+  std::shared_ptr<Partition> FindPartition(std::string_view topic, int32_t id) const;
+
+  // Config by Kafka name; Permission for record.delimiter once a record exists.
+  Status SetTopicConfig(std::string_view topic, std::string_view name, std::string_view value);
+  Status UnsetTopicConfig(std::string_view topic, std::string_view name);
+
+  // Applies (or with dry_run only lists) retention for one topic or all.
+  Result<std::vector<RetentionAction>> ApplyRetention(int64_t now_ms, bool dry_run,
+                                                      std::optional<std::string> topic = {});
+  // Runs flush.ms for every partition.
+  void RunFlushPolicy(int64_t now_ms);
+  // fsync of everything.
+  Status FlushAll();
+
+  // Re-reads sealed segments against their XXH3-64 and checks every index.
+  std::vector<VerifyProblem> Verify();
+
+  Metadata& metadata() { return *meta_; }
+
+ private:
+  Store() = default;
+  Status LoadTopics(const Options& options, bool clean);
+  Result<std::shared_ptr<Partition>> OpenPartition(const std::string& topic, int32_t p,
+                                                   const TopicConfig& config, bool clean,
+                                                   const Options& options);
+  Status ChangeTopicConfig(std::string_view topic,
+                           const std::function<Status(TopicConfig&)>& change);
+  std::string TopicDir(std::string_view topic) const;
+
+  std::string data_dir_;
+  std::unique_ptr<Metadata> meta_;
+  bool recovered_ = false;
+  bool closed_ = false;
+  mutable std::mutex mu_;                              // guards topics_
+  std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;
+};
+
+}  // namespace topicfs::store

@@ -1,0 +1,293 @@
+#include "tests/unit/test_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "gtest/gtest.h"
+
+namespace topicfs::test {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/topicfs-test-XXXXXX";
+  char* made = ::mkdtemp(tmpl.data());
+  if (made == nullptr) {
+    ADD_FAILURE() << "mkdtemp: " << std::strerror(errno);
+    return;
+  }
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  if (!path_.empty()) RemoveTree(path_);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::string out;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    ADD_FAILURE() << "open " << path << ": " << std::strerror(errno);
+    return out;
+  }
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+static void WriteMode(const std::string& path, std::string_view bytes, const char* mode) {
+  FILE* f = std::fopen(path.c_str(), mode);
+  if (f == nullptr) {
+    ADD_FAILURE() << "open " << path << ": " << std::strerror(errno);
+    return;
+  }
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) {
+    ADD_FAILURE() << "write " << path << ": " << std::strerror(errno);
+  }
+  std::fclose(f);
+}
+
+void WriteFile(const std::string& path, std::string_view bytes) { WriteMode(path, bytes, "wb"); }
+void AppendToFile(const std::string& path, std::string_view bytes) {
+  WriteMode(path, bytes, "ab");
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    ADD_FAILURE() << "stat " << path << ": " << std::strerror(errno);
+    return -1;
+  }
+  return st.st_size;
+}
+
+void RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0) ADD_FAILURE() << "unlink " << path << ": " << std::strerror(errno);
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void TruncateFile(const std::string& path, int64_t size) {
+  if (::truncate(path.c_str(), size) != 0) {
+    ADD_FAILURE() << "truncate " << path << ": " << std::strerror(errno);
+  }
+}
+
+void OverwriteAt(const std::string& path, int64_t pos, std::string_view bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    ADD_FAILURE() << "open " << path << ": " << std::strerror(errno);
+    return;
+  }
+  if (::pwrite(fd, bytes.data(), bytes.size(), pos) != static_cast<ssize_t>(bytes.size())) {
+    ADD_FAILURE() << "pwrite " << path << ": " << std::strerror(errno);
+  }
+  ::close(fd);
+}
+
+void FlipByte(const std::string& path, int64_t pos) {
+  std::string all = ReadFile(path);
+  if (pos < 0 || pos >= static_cast<int64_t>(all.size())) {
+    ADD_FAILURE() << "FlipByte " << pos << " outside " << path;
+    return;
+  }
+  char c = static_cast<char>(all[pos] ^ 0x20);
+  if (c == '\n' || c == '\0') c = static_cast<char>(all[pos] ^ 0x01);
+  OverwriteAt(path, pos, std::string_view(&c, 1));
+}
+
+std::string MakeRecords(int64_t first, int64_t count, std::string_view prefix, int width,
+                        char delim) {
+  std::string out;
+  char num[32];
+  for (int64_t i = first; i < first + count; ++i) {
+    std::snprintf(num, sizeof num, "%0*lld", width, static_cast<long long>(i));
+    out.append(prefix).append(num);
+    out.push_back(delim);
+  }
+  return out;
+}
+
+std::vector<std::string> SplitRecords(std::string_view data, char delim) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < data.size()) {
+    size_t end = data.find(delim, start);
+    if (end == std::string_view::npos) {
+      out.emplace_back(data.substr(start));
+      break;
+    }
+    out.emplace_back(data.substr(start, end - start + 1));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string HexBytes(std::string_view bytes) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : bytes) {
+    std::snprintf(buf, sizeof buf, "%02x", c);
+    if (!out.empty()) out.push_back(' ');
+    out.append(buf);
+  }
+  return out;
+}
+
+// ScriptedFaultInjector
+
+void ScriptedFaultInjector::FailWrite(std::string path_suffix, size_t allowed, int err, int skip,
+                                      bool sticky) {
+  std::lock_guard<std::mutex> l(mu_);
+  write_rules_.push_back({std::move(path_suffix), allowed, err, skip, sticky});
+}
+
+void ScriptedFaultInjector::FailSync(std::string path_suffix, int err, int skip, bool sticky) {
+  std::lock_guard<std::mutex> l(mu_);
+  sync_rules_.push_back({std::move(path_suffix), 0, err, skip, sticky});
+}
+
+void ScriptedFaultInjector::Clear() {
+  std::lock_guard<std::mutex> l(mu_);
+  write_rules_.clear();
+  sync_rules_.clear();
+}
+
+int ScriptedFaultInjector::writes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return writes_;
+}
+int ScriptedFaultInjector::syncs() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return syncs_;
+}
+int ScriptedFaultInjector::fired() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return fired_;
+}
+
+size_t ScriptedFaultInjector::BeforeWrite(const std::string& path, size_t len, int* err) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++writes_;
+  for (size_t i = 0; i < write_rules_.size(); ++i) {
+    Rule& r = write_rules_[i];
+    if (!path.ends_with(r.suffix)) continue;
+    if (r.skip > 0) {
+      --r.skip;
+      continue;
+    }
+    ++fired_;
+    *err = r.err;
+    size_t allowed = std::min(r.allowed, len);
+    if (!r.sticky) write_rules_.erase(write_rules_.begin() + i);
+    return allowed;
+  }
+  return len;
+}
+
+int ScriptedFaultInjector::BeforeSync(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++syncs_;
+  for (size_t i = 0; i < sync_rules_.size(); ++i) {
+    Rule& r = sync_rules_[i];
+    if (!path.ends_with(r.suffix)) continue;
+    if (r.skip > 0) {
+      --r.skip;
+      continue;
+    }
+    ++fired_;
+    int err = r.err;
+    if (!r.sticky) sync_rules_.erase(sync_rules_.begin() + i);
+    return err;
+  }
+  return 0;
+}
+
+// PowerLossInjector
+
+PowerLossInjector::PowerLossInjector(std::string root, std::string shadow)
+    : root_(std::move(root)), shadow_(std::move(shadow)) {}
+
+size_t PowerLossInjector::BeforeWrite(const std::string&, size_t len, int*) { return len; }
+
+int PowerLossInjector::BeforeSync(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return 0;
+  fs::path rel = fs::path(path).lexically_relative(root_);
+  if (rel.empty() || rel.native().starts_with("..")) return 0;
+  fs::path dst = fs::path(shadow_) / rel;
+  fs::create_directories(dst.parent_path(), ec);
+  fs::copy_file(path, dst, fs::copy_options::overwrite_existing, ec);
+  return 0;
+}
+
+void PowerLossInjector::PowerLoss() const {
+  std::error_code ec;
+  fs::path topics = fs::path(root_) / "topics";
+  for (auto it = fs::recursive_directory_iterator(topics, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file()) continue;
+    fs::path rel = it->path().lexically_relative(root_);
+    fs::path saved = fs::path(shadow_) / rel;
+    if (fs::exists(saved)) {
+      fs::copy_file(saved, it->path(), fs::copy_options::overwrite_existing, ec);
+    } else {
+      fs::resize_file(it->path(), 0, ec);
+    }
+  }
+}
+
+int RunInChild(const std::function<bool()>& body) {
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "fork: " << std::strerror(errno);
+    return -1;
+  }
+  if (pid == 0) {
+    int code = 2;
+    try {
+      code = body() ? 0 : 1;
+    } catch (...) {
+    }
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+}  // namespace topicfs::test
