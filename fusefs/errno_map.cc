@@ -24,4 +24,8 @@ int ErrnoFromStatus(const store::Status& status) {
   return EIO;
 }
 
+store::Status StatusWithErrno(int err, std::string_view message) {
+  return store::Status::IOError(message, err);
+}
+
 }  // namespace topicfs::fusefs

@@ -53,6 +53,17 @@ bool InodeTable::TestAndSetFlag(uint64_t ino, uint32_t flag) {
   return was;
 }
 
+std::vector<uint64_t> InodeTable::InodesOf(std::string_view topic, int32_t partition) const {
+  std::vector<uint64_t> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [ino, e] : by_ino_) {
+    if (e.key.kind == NodeKind::kRoot || e.key.topic != topic) continue;
+    if (partition >= 0 && e.key.partition != partition) continue;
+    out.push_back(ino);
+  }
+  return out;
+}
+
 uint64_t InodeTable::nlookup(uint64_t ino) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_ino_.find(ino);

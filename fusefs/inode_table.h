@@ -8,7 +8,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "fusefs/path_model.h"
 
@@ -32,6 +34,9 @@ class InodeTable {
   // Sets `flag` on `ino` and returns whether it was already set. Flags are
   // per-inode facts the daemon learns once (e.g. "page cache known clean").
   bool TestAndSetFlag(uint64_t ino, uint32_t flag);
+
+  // Every inode of a topic's objects (of one partition when partition >= 0).
+  std::vector<uint64_t> InodesOf(std::string_view topic, int32_t partition) const;
 
   uint64_t nlookup(uint64_t ino) const;
   size_t size() const;

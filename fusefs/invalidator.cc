@@ -1,7 +1,6 @@
 #include "fusefs/invalidator.h"
 
-#define FUSE_USE_VERSION FUSE_MAKE_VERSION(3, 12)
-#include <fuse_lowlevel.h>
+#include "fusefs/fuse_api.h"
 
 namespace topicfs::fusefs {
 

@@ -22,7 +22,6 @@ constexpr int64_t kBase = 45;
 
 class OffsetIndexTest : public ::testing::Test {
  protected:
-  std::string path_ = dir_.Sub("00000000000000000045.index");
 
   std::unique_ptr<OffsetIndex> Open(size_t max_entries = 1000) {
     auto file = IndexFile::OpenWritable(path_, kOffsetIndexEntrySize);
@@ -36,6 +35,7 @@ class OffsetIndexTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string path_ = dir_.Sub("00000000000000000045.index");
 };
 
 std::optional<OffsetIndexEntry> MapFloor(const std::map<int64_t, uint32_t>& m, int64_t target) {

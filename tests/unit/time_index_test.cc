@@ -22,7 +22,6 @@ constexpr int64_t kBase = 1000;
 
 class TimeIndexTest : public ::testing::Test {
  protected:
-  std::string path_ = dir_.Sub("00000000000000001000.timeindex");
   std::unique_ptr<TimeIndex> Open(size_t max_entries = 1000) {
     auto file = IndexFile::OpenWritable(path_, kTimeIndexEntrySize);
     EXPECT_TRUE(file.ok()) << file.status().ToString();
@@ -34,6 +33,7 @@ class TimeIndexTest : public ::testing::Test {
                                        1000);
   }
   TempDir dir_;
+  std::string path_ = dir_.Sub("00000000000000001000.timeindex");
 };
 
 // The model: the last entry with timestamp < t.

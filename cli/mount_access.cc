@@ -1,0 +1,279 @@
+#include "cli/mount_access.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "cli/fs_util.h"
+#include "store/names.h"
+#include "store/topic_config.h"
+
+namespace topicfs::cli {
+namespace {
+
+using store::Result;
+using store::Status;
+
+// Appends through one O_APPEND handle on <p>/current: the daemon assembles
+// records across writes and ends a trailing partial one at close().
+class MountWriter : public RecordWriter {
+ public:
+  MountWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~MountWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Write(std::string_view chunk) override {
+    Status s = WriteAll(fd_, chunk.data(), chunk.size(), "append to " + path_);
+    if (s.Is(store::Code::kMessageTooLarge)) {
+      return Status::MessageTooLarge("a record is longer than max.message.bytes of " + path_ +
+                                     "; none of it was appended");
+    }
+    return s;
+  }
+  Status Close() override {
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return ErrnoStatus(errno, "close " + path_);
+    return Status::OK();
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+// Reads from/<N> or since/<T>, a file that grows as records are appended.
+class MountReader : public RecordReader {
+ public:
+  MountReader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~MountReader() override { ::close(fd_); }
+  Result<size_t> Read(char* buf, size_t len) override {
+    ssize_t n;
+    do {
+      n = ::pread(fd_, buf, len, pos_);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return ErrnoStatus(errno, "read " + path_);
+    if (n == 0) {
+      // Refreshes the size the kernel holds, so the next read sees appends.
+      struct stat st;
+      (void)::fstat(fd_, &st);
+    }
+    pos_ += n;
+    return static_cast<size_t>(n);
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+  int64_t pos_ = 0;
+};
+
+Result<int> OpenForRead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  return fd;
+}
+
+}  // namespace
+
+std::string MountAccess::TopicDir(std::string_view topic) const {
+  std::string dir = mount_point_;
+  if (dir.empty() || dir.back() != '/') dir += '/';
+  return dir + std::string(topic);
+}
+
+std::string MountAccess::PartitionDir(std::string_view topic, int32_t partition) const {
+  return TopicDir(topic) + "/" + std::to_string(partition);
+}
+
+Status MountAccess::CheckTopic(std::string_view topic) const {
+  if (!store::IsValidTopicName(topic) || !IsDirectory(TopicDir(topic))) {
+    return Status::NotFound("no topic '" + std::string(topic) + "' in " + Name());
+  }
+  return Status::OK();
+}
+
+Status MountAccess::CheckPartition(std::string_view topic, int32_t partition) const {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  if (!IsDirectory(PartitionDir(topic, partition))) {
+    Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(topic));
+    return Status::NotFound("topic '" + std::string(topic) + "' has no partition " +
+                            std::to_string(partition) + " (it has " +
+                            std::to_string(ids.ok() ? ids->size() : 0) + ")");
+  }
+  return Status::OK();
+}
+
+Status MountAccess::CreateTopic(std::string_view topic, int32_t partitions,
+                                const std::vector<ConfigChange>& configs) {
+  const std::string dir = TopicDir(topic);
+  if (::mkdir(dir.c_str(), 0755) != 0) {
+    if (errno == EEXIST) {
+      return Status::AlreadyExists("topic '" + std::string(topic) + "' already exists in " +
+                                   Name());
+    }
+    return ErrnoStatus(errno, "mkdir " + dir);
+  }
+  for (const ConfigChange& c : configs) {
+    Status s = SetXattr(dir, TopicfsXattr(c.name), c.value);
+    if (!s.ok()) {
+      (void)::rmdir(dir.c_str());  // empty: the topic goes again
+      return s;
+    }
+  }
+  for (int32_t p = 1; p < partitions; ++p) {
+    const std::string pdir = PartitionDir(topic, p);
+    if (::mkdir(pdir.c_str(), 0755) != 0) return ErrnoStatus(errno, "mkdir " + pdir);
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> MountAccess::ListTopics() {
+  Result<std::vector<std::string>> names = ListDir(mount_point_);
+  if (!names.ok()) return names.status();
+  std::vector<std::string> topics;
+  for (std::string& name : *names) {
+    if (store::IsValidTopicName(name) && IsDirectory(TopicDir(name))) {
+      topics.push_back(std::move(name));
+    }
+  }
+  return topics;
+}
+
+Result<PartitionInfo> MountAccess::ReadPartition(std::string_view topic, int32_t partition) const {
+  const std::string dir = PartitionDir(topic, partition);
+  PartitionInfo info;
+  info.id = partition;
+  struct Fact {
+    const char* name;
+    int64_t* out;
+  } facts[] = {{"log_start_offset", &info.log_start_offset},
+               {"log_end_offset", &info.log_end_offset},
+               {"size_bytes", &info.size_bytes},
+               {"segment_count", &info.segment_count}};
+  for (const Fact& f : facts) {
+    Result<int64_t> v = GetXattrInt(dir, TopicfsXattr(f.name));
+    if (!v.ok()) return v.status();
+    *f.out = *v;
+  }
+  return info;
+}
+
+Result<TopicInfo> MountAccess::DescribeTopic(std::string_view topic) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  const std::string dir = TopicDir(topic);
+  TopicInfo info;
+  info.name = std::string(topic);
+  for (const store::ConfigSpec& spec : store::AllConfigSpecs()) {
+    Result<std::string> text = GetXattr(dir, TopicfsXattr(spec.name));
+    if (!text.ok()) return text.status();
+    Result<int64_t> value = store::ParseConfigValue(spec, *text);
+    if (!value.ok()) return value.status();
+    info.configs.push_back({std::string(spec.name), store::FormatConfigValue(spec, *value),
+                            *value == spec.default_value});
+  }
+  Result<std::vector<int32_t>> ids = ListPartitionIds(dir);
+  if (!ids.ok()) return ids.status();
+  for (int32_t id : *ids) {
+    Result<PartitionInfo> p = ReadPartition(topic, id);
+    if (!p.ok()) return p.status();
+    info.partitions.push_back(*p);
+  }
+  return info;
+}
+
+Status MountAccess::SetPartitionCount(std::string_view topic, int32_t count) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(topic));
+  if (!ids.ok()) return ids.status();
+  const int32_t current = static_cast<int32_t>(ids->size());
+  if (count < current) {
+    return Status::InvalidArgument("topic '" + std::string(topic) + "' has " +
+                                   std::to_string(current) +
+                                   " partitions; partitions can be added, never removed");
+  }
+  for (int32_t p = current; p < count; ++p) {
+    const std::string pdir = PartitionDir(topic, p);
+    if (::mkdir(pdir.c_str(), 0755) != 0) return ErrnoStatus(errno, "mkdir " + pdir);
+  }
+  return Status::OK();
+}
+
+Status MountAccess::SetConfig(std::string_view topic, const ConfigChange& change) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  Status s = SetXattr(TopicDir(topic), TopicfsXattr(change.name), change.value);
+  if (s.Is(store::Code::kPermission) && change.name == "record.delimiter") {
+    return Status::Permission("record.delimiter of '" + std::string(topic) +
+                              "' cannot change once the topic holds a record");
+  }
+  return s;
+}
+
+Status MountAccess::UnsetConfig(std::string_view topic, std::string_view config) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  return RemoveXattr(TopicDir(topic), TopicfsXattr(config));
+}
+
+Status MountAccess::DeleteTopic(std::string_view topic) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  const std::string dir = TopicDir(topic);
+  if (::rmdir(dir.c_str()) == 0) return Status::OK();
+  if (errno != ENOTEMPTY) return ErrnoStatus(errno, "rmdir " + dir);
+  // The filesystem deletes only empty topics (DESIGN §1.1); the data of a
+  // mounted store is the daemon's alone.
+  std::string data = data_dir_.empty() ? "DATA" : data_dir_;
+  return Status::NotEmpty("topic '" + std::string(topic) + "' holds records and a mount deletes "
+                          "only empty topics: unmount " + mount_point_ +
+                          ", then run topicfs topic delete --data " + data + " " +
+                          std::string(topic));
+}
+
+Result<std::unique_ptr<RecordWriter>> MountAccess::OpenWriter(std::string_view topic,
+                                                              int32_t partition) {
+  TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
+  std::string path = PartitionDir(topic, partition) + "/current";
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  return std::unique_ptr<RecordWriter>(new MountWriter(fd, path));
+}
+
+Result<std::unique_ptr<RecordReader>> MountAccess::OpenReader(std::string_view topic,
+                                                              int32_t partition,
+                                                              const ReadFrom& from) {
+  TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
+  const std::string dir = PartitionDir(topic, partition);
+  std::string path;
+  Result<int> fd = Status::NotFound("");
+  switch (from.kind) {
+    case ReadFrom::Kind::kOffset:
+      path = dir + "/from/" + std::to_string(from.value);
+      fd = OpenForRead(path);
+      if (!fd.ok() && fd.status().Is(store::Code::kNotFound)) {
+        Result<PartitionInfo> info = ReadPartition(topic, partition);
+        if (!info.ok()) return info.status();
+        return OffsetOutOfRange(TopicPath(topic), partition, from.value, info->log_start_offset,
+                                info->log_end_offset);
+      }
+      break;
+    case ReadFrom::Kind::kTime:
+      path = dir + "/since/" + std::to_string(from.value);
+      fd = OpenForRead(path);
+      break;
+    case ReadFrom::Kind::kBeginning:
+      // Retention may move the log start between the lookup and the open.
+      for (int attempt = 0; attempt < 10; ++attempt) {
+        Result<int64_t> start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
+        if (!start.ok()) return start.status();
+        path = dir + "/from/" + std::to_string(*start);
+        fd = OpenForRead(path);
+        if (fd.ok() || !fd.status().Is(store::Code::kNotFound)) break;
+      }
+      break;
+  }
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<RecordReader>(new MountReader(*fd, path));
+}
+
+}  // namespace topicfs::cli

@@ -1,0 +1,197 @@
+// MountAccess's retention and verification: both work from what the mount
+// shows (segment files, their sizes and user.topicfs.* facts) and change the
+// store only through `rm` of the oldest sealed segment, as a user could.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "cli/fs_util.h"
+#include "cli/mount_access.h"
+#include "store/names.h"
+#include "store/offset_index.h"
+#include "store/retention.h"
+#include "store/time_index.h"
+
+namespace topicfs::cli {
+namespace {
+
+using store::Result;
+using store::Status;
+
+std::string IndexPath(const std::string& log_path, std::string_view suffix) {
+  return log_path.substr(0, log_path.size() - store::kLogSuffix.size()) + std::string(suffix);
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+// XXH3-64 of a whole file as 16 lowercase hex digits.
+Result<std::string> HashFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  std::string buf(1 << 20, '\0');
+  Status status;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) status = ErrnoStatus(errno, "read " + path);
+    if (n <= 0) break;
+    XXH3_64bits_update(state, buf.data(), n);
+  }
+  ::close(fd);
+  uint64_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  if (!status.ok()) return status;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return std::string(hex);
+}
+
+}  // namespace
+
+Result<std::vector<MountAccess::SegmentFile>> MountAccess::ListSegments(
+    const std::string& partition_dir) const {
+  Result<std::vector<std::string>> names = ListDir(partition_dir);
+  if (!names.ok()) return names.status();
+  std::vector<SegmentFile> segments;
+  for (const std::string& name : *names) {
+    std::optional<store::SegmentFileName> parsed = store::ParseSegmentFileName(name);
+    if (parsed && parsed->kind == store::SegmentFileKind::kLog) {
+      segments.push_back({parsed->base_offset, partition_dir + "/" + name, true});
+    }
+  }
+  std::sort(segments.begin(), segments.end(),
+            [](const SegmentFile& a, const SegmentFile& b) { return a.base_offset < b.base_offset; });
+  char target[256];
+  ssize_t n = ::readlink((partition_dir + "/current").c_str(), target, sizeof target - 1);
+  std::optional<store::SegmentFileName> active;
+  if (n > 0) {
+    std::string_view t(target, n);
+    active = store::ParseSegmentFileName(t.substr(t.rfind('/') + 1));
+  }
+  for (SegmentFile& s : segments) {
+    s.sealed = active ? s.base_offset != active->base_offset : &s != &segments.back();
+  }
+  return segments;
+}
+
+Result<std::vector<store::RetentionAction>> MountAccess::ApplyRetention(
+    const std::optional<std::string>& topic, bool dry_run, int64_t now_ms) {
+  std::vector<std::string> topics;
+  if (topic) {
+    TOPICFS_RETURN_IF_ERROR(CheckTopic(*topic));
+    topics.push_back(*topic);
+  } else {
+    Result<std::vector<std::string>> all = ListTopics();
+    if (!all.ok()) return all.status();
+    topics = std::move(*all);
+  }
+  std::vector<store::RetentionAction> actions;
+  for (const std::string& t : topics) {
+    Result<std::vector<store::RetentionAction>> done = ApplyRetentionToTopic(t, dry_run, now_ms);
+    if (!done.ok()) return done.status();
+    actions.insert(actions.end(), done->begin(), done->end());
+  }
+  return actions;
+}
+
+Result<std::vector<store::RetentionAction>> MountAccess::ApplyRetentionToTopic(
+    const std::string& topic, bool dry_run, int64_t now_ms) {
+  const std::string dir = TopicDir(topic);
+  store::RetentionPolicy policy;
+  Result<int64_t> ms = GetXattrInt(dir, TopicfsXattr("retention.ms"));
+  Result<int64_t> bytes = GetXattrInt(dir, TopicfsXattr("retention.bytes"));
+  if (!ms.ok()) return ms.status();
+  if (!bytes.ok()) return bytes.status();
+  policy.retention_ms = *ms;
+  policy.retention_bytes = *bytes;
+
+  std::vector<store::RetentionAction> actions;
+  Result<std::vector<int32_t>> ids = ListPartitionIds(dir);
+  if (!ids.ok()) return ids.status();
+  for (int32_t p : *ids) {
+    Result<std::vector<SegmentFile>> segments = ListSegments(PartitionDir(topic, p));
+    if (!segments.ok()) return segments.status();
+    std::vector<store::SegmentSummary> summaries;
+    for (const SegmentFile& s : *segments) {
+      Result<int64_t> max_ts = GetXattrInt(s.log_path, TopicfsXattr("max_timestamp_ms"));
+      summaries.push_back({s.base_offset, std::max<int64_t>(FileSize(s.log_path), 0),
+                           max_ts.ok() ? *max_ts : -1, s.sealed});
+    }
+    int count = store::SegmentsToDelete(summaries, policy, now_ms);
+    for (int i = 0; i < count; ++i) {
+      const SegmentFile& s = (*segments)[i];
+      if (!dry_run && ::unlink(s.log_path.c_str()) != 0) {
+        if (errno == ENOENT) continue;  // the daemon's own retention was first
+        return ErrnoStatus(errno, "rm " + s.log_path);
+      }
+      actions.push_back({topic, p, s.base_offset, summaries[i].size_bytes});
+    }
+  }
+  return actions;
+}
+
+Result<std::vector<store::VerifyProblem>> MountAccess::Verify() {
+  std::vector<store::VerifyProblem> problems;
+  Result<std::vector<std::string>> topics = ListTopics();
+  if (!topics.ok()) return topics.status();
+  for (const std::string& topic : *topics) {
+    Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(topic));
+    if (!ids.ok()) {
+      problems.push_back({TopicDir(topic), ids.status().ToString()});
+      continue;
+    }
+    for (int32_t p : *ids) {
+      Result<std::vector<SegmentFile>> segments = ListSegments(PartitionDir(topic, p));
+      if (!segments.ok()) {
+        problems.push_back({PartitionDir(topic, p), segments.status().ToString()});
+        continue;
+      }
+      for (const SegmentFile& s : *segments) VerifySegment(s, &problems);
+    }
+  }
+  return problems;
+}
+
+void MountAccess::VerifySegment(const SegmentFile& seg,
+                                std::vector<store::VerifyProblem>* problems) {
+  const int64_t size = FileSize(seg.log_path);
+  Result<int64_t> next = GetXattrInt(seg.log_path, TopicfsXattr("next_offset"));
+  if (size < 0 || !next.ok()) {
+    problems->push_back({seg.log_path, size < 0 ? "cannot stat" : next.status().ToString()});
+    return;
+  }
+  if (seg.sealed) {
+    Result<std::string> expected = GetXattr(seg.log_path, TopicfsXattr("xxh3"));
+    Result<std::string> actual = HashFile(seg.log_path);
+    if (!expected.ok() || !actual.ok()) {
+      problems->push_back(
+          {seg.log_path, (!expected.ok() ? expected.status() : actual.status()).ToString()});
+    } else if (*expected != *actual) {
+      problems->push_back({seg.log_path, "XXH3-64 of the data is " + *actual +
+                                             ", the catalog has " + *expected});
+    }
+  }
+  const std::string index = IndexPath(seg.log_path, store::kIndexSuffix);
+  Result<std::string> index_bytes = ReadWholeFile(index);
+  Status s = index_bytes.ok()
+                 ? store::OffsetIndex::Check(*index_bytes, seg.base_offset, *next, size)
+                 : index_bytes.status();
+  if (!s.ok()) problems->push_back({index, s.ToString()});
+  const std::string time_index = IndexPath(seg.log_path, store::kTimeIndexSuffix);
+  Result<std::string> time_bytes = ReadWholeFile(time_index);
+  s = time_bytes.ok() ? store::TimeIndex::Check(*time_bytes, seg.base_offset, *next)
+                      : time_bytes.status();
+  if (!s.ok()) problems->push_back({time_index, s.ToString()});
+}
+
+}  // namespace topicfs::cli

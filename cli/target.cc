@@ -1,0 +1,111 @@
+#include "cli/target.h"
+
+#include <filesystem>
+
+#include "cli/cli_error.h"
+#include "cli/direct_access.h"
+#include "cli/mount_access.h"
+#include "cli/mounts.h"
+#include "store/names.h"
+
+namespace topicfs::cli {
+namespace {
+
+std::string ValidTopicName(const std::string& name) {
+  if (!store::IsValidTopicName(name)) {
+    UsageFail("invalid topic name '" + name +
+              "': 1 to 249 characters of [A-Za-z0-9._-], not . or ..");
+  }
+  return name;
+}
+
+// "./mnt/orders/" -> {"./mnt", "orders"}; parent empty when there is none.
+std::pair<std::string, std::string> SplitPath(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return {"", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+bool LooksLikeDataDir(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path + "/meta", ec);
+}
+
+}  // namespace
+
+void AddTopicArgs(CLI::App* cmd, TopicArgs* args) {
+  cmd->add_option("--data", args->data_dir, "Data directory of an unmounted store")
+      ->type_name("DIR");
+  cmd->add_option("topic", args->topic, "MOUNT/NAME, or NAME with --data")
+      ->required()
+      ->type_name("TOPIC");
+}
+
+void AddStoreArgs(CLI::App* cmd, StoreArgs* args, const std::string& positional,
+                  const std::string& help) {
+  cmd->add_option("--data", args->data_dir, "Data directory of an unmounted store")
+      ->type_name("DIR");
+  cmd->add_option(positional, args->path, help)->type_name(positional);
+}
+
+void RefuseIfMounted(const std::string& data_dir) {
+  if (std::optional<MountEntry> m = FindMountOfData(data_dir)) {
+    UsageFail(data_dir + " is mounted at " + m->mount_point + ": use paths under " +
+              m->mount_point + " while it is mounted, or unmount it first");
+  }
+}
+
+std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode) {
+  RefuseIfMounted(data_dir);
+  return Check(DirectAccess::Open(data_dir, mode == OpenMode::kCreate));
+}
+
+TopicTarget OpenTopic(const TopicArgs& args, OpenMode mode) {
+  if (!args.data_dir.empty()) {
+    std::string name = ValidTopicName(args.topic);
+    return {OpenDataDir(args.data_dir, mode), name};
+  }
+  auto [parent, name] = SplitPath(args.topic);
+  std::optional<MountEntry> mount = parent.empty() ? std::nullopt : FindMountAt(parent);
+  if (!mount) {
+    UsageFail("'" + args.topic + "' is not a topic in a topicfs mount: name it as MOUNT/NAME, " +
+              "or as --data DIR NAME for an unmounted store");
+  }
+  ValidTopicName(name);
+  return {std::make_unique<MountAccess>(parent, mount->source), name};
+}
+
+StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path) {
+  StoreTarget target;
+  if (!args.data_dir.empty()) {
+    if (!args.path.empty()) {
+      if (!allow_topic) UsageFail("unexpected argument '" + args.path + "' with --data");
+      target.topic = ValidTopicName(args.path);
+    }
+    target.access = OpenDataDir(args.data_dir, OpenMode::kExisting);
+    return target;
+  }
+  if (args.path.empty()) UsageFail("name a store: a mount point, or --data DIR");
+  if (std::optional<MountEntry> m = FindMountAt(args.path)) {
+    target.access = std::make_unique<MountAccess>(args.path, m->source);
+    return target;
+  }
+  if (allow_topic) {
+    auto [parent, name] = SplitPath(args.path);
+    std::optional<MountEntry> m = parent.empty() ? std::nullopt : FindMountAt(parent);
+    if (m) {
+      target.topic = ValidTopicName(name);
+      target.access = std::make_unique<MountAccess>(parent, m->source);
+      return target;
+    }
+  }
+  if (allow_data_dir_path && LooksLikeDataDir(args.path)) {
+    target.access = OpenDataDir(args.path, OpenMode::kExisting);
+    return target;
+  }
+  UsageFail("'" + args.path + "' is not a topicfs mount point" +
+            (allow_topic ? " or a topic in one" : "") + ": for an unmounted store use --data DIR");
+}
+
+}  // namespace topicfs::cli

@@ -1,0 +1,52 @@
+// Per-open state kept in fi->fh: what an open file or directory reads from
+// and, for an append handle, its own record assembler (DESIGN §1.3).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fusefs/stream_reader.h"
+#include "store/partition.h"
+#include "store/record_assembler.h"
+#include "store/segment.h"
+
+namespace topicfs::fusefs {
+
+struct FileHandle {
+  enum class Kind {
+    kSegment,  // a .log opened for reading
+    kAppend,   // a .log opened with O_APPEND for writing
+    kIndex,    // a .index or .timeindex, read from its file
+    kStream,   // from/<N> or since/<T>
+  };
+  FileHandle() = default;
+  ~FileHandle();
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+
+  Kind kind = Kind::kSegment;
+  std::shared_ptr<store::Partition> partition;
+  std::shared_ptr<store::Segment> segment;               // kSegment, kAppend
+  int fd = -1;                                           // kIndex; owned
+  size_t entry_size = 1;                                 // kIndex
+  std::unique_ptr<store::RecordAssembler> assembler;     // kAppend
+  std::unique_ptr<StreamReader> stream;                  // kStream
+};
+
+struct DirEntry {
+  std::string name;
+  uint64_t ino;
+  mode_t type;  // S_IFDIR, S_IFREG, S_IFLNK
+};
+
+// A snapshot of a directory taken at opendir, so that readdir offsets stay
+// meaningful while the directory changes.
+struct DirHandle {
+  std::vector<DirEntry> entries;
+};
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,276 @@
+#include "fusefs/topic_fs.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "fusefs/errno_map.h"
+#include "store/index_format.h"
+#include "store/names.h"
+
+namespace topicfs::fusefs {
+namespace {
+
+void SetTimes(struct stat* st, int64_t ms) {
+  st->st_mtim.tv_sec = ms / 1000;
+  st->st_mtim.tv_nsec = (ms % 1000) * 1000000;
+  st->st_atim = st->st_mtim;
+  st->st_ctim = st->st_mtim;
+}
+
+void FillCommon(struct stat* st, mode_t mode, const store::Ownership& owner, int64_t size) {
+  st->st_mode = mode;
+  st->st_uid = owner.uid;
+  st->st_gid = owner.gid;
+  st->st_nlink = S_ISDIR(mode) ? 2 : 1;
+  st->st_size = size;
+  st->st_blksize = 4096;
+  st->st_blocks = (size + 511) / 512;
+}
+
+// Whole entries of an index file as they are on disk now.
+int64_t IndexFileSize(const std::string& path, size_t entry_size) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_size - st.st_size % static_cast<int64_t>(entry_size);
+}
+
+}  // namespace
+
+TopicFs::TopicFs(store::Store* store, store::Ownership fallback_owner)
+    : store_(store),
+      owners_(&store->metadata(), fallback_owner),
+      mount_time_ms_(store::NowMs()) {}
+
+store::Result<NodeKey> TopicFs::KeyOf(uint64_t ino) const {
+  std::optional<NodeKey> key = inodes_.Find(ino);
+  if (!key) return store::Status::NotFound("stale inode " + std::to_string(ino));
+  return *key;
+}
+
+std::shared_ptr<store::Partition> TopicFs::PartitionOf(const NodeKey& key) const {
+  if (key.partition < 0) return nullptr;
+  return store_->FindPartition(key.topic, key.partition);
+}
+
+store::Result<store::ReadStart> TopicFs::Locate(
+    const NodeKey& key, const std::shared_ptr<store::Partition>& partition) {
+  store::Result<store::ReadStart> start = key.kind == NodeKind::kFromEntry
+                                              ? partition->LocateOffset(key.value)
+                                              : partition->LocateTime(key.value);
+  if (!start.ok() && start.status().Is(store::Code::kOutOfRange)) {
+    return store::Status::NotFound(NodePath(key) + " is outside the log");
+  }
+  return start;
+}
+
+store::Status TopicFs::StatSegmentFile(const NodeKey& key, const store::Ownership& owner,
+                                       struct stat* st, CacheTimes* times) {
+  std::shared_ptr<store::Partition> partition = PartitionOf(key);
+  std::shared_ptr<store::Segment> seg =
+      partition ? partition->FindSegment(key.value) : nullptr;
+  if (seg == nullptr) return store::Status::NotFound(NodePath(key));
+  // Sealed is read first: once sealed, every size read after it is final.
+  const bool sealed = seg->sealed();
+  const mode_t pm = owner.mode;
+  switch (key.kind) {
+    case NodeKind::kSegmentLog:
+      FillCommon(st, S_IFREG | (sealed ? pm & 0444 : pm & 0666), owner, seg->size());
+      break;
+    case NodeKind::kSegmentIndex:
+      FillCommon(st, S_IFREG | (pm & 0444), owner,
+                 IndexFileSize(seg->index_path(), store::kOffsetIndexEntrySize));
+      break;
+    default:
+      FillCommon(st, S_IFREG | (pm & 0444), owner,
+                 IndexFileSize(seg->time_index_path(), store::kTimeIndexEntrySize));
+      break;
+  }
+  int64_t ts = seg->max_timestamp_ms();
+  SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
+  times->entry = kStableTimeout;
+  times->attr = sealed ? kStableTimeout : kNoCache;
+  return store::Status::OK();
+}
+
+store::Status TopicFs::StatVirtual(const NodeKey& key, const FileHandle* handle,
+                                   const store::Ownership& owner, struct stat* st,
+                                   CacheTimes* times) {
+  std::shared_ptr<store::Partition> partition = PartitionOf(key);
+  if (partition == nullptr) return store::Status::NotFound(NodePath(key));
+  int64_t size;
+  if (handle != nullptr && handle->stream != nullptr) {
+    size = handle->stream->Size();
+  } else {
+    store::Result<store::ReadStart> start = Locate(key, partition);
+    if (!start.ok()) return start.status();
+    size = std::max<int64_t>(0, partition->stream_end() - start->stream_pos);
+  }
+  FillCommon(st, S_IFREG | (owner.mode & 0444), owner, size);
+  int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
+  SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
+  times->entry = kNoCache;
+  times->attr = kNoCache;
+  return store::Status::OK();
+}
+
+store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, struct stat* st,
+                               CacheTimes* times) {
+  *st = {};
+  switch (key.kind) {
+    case NodeKind::kRoot:
+      FillCommon(st, S_IFDIR | (owners_.fallback().mode & 07777), owners_.fallback(), 0);
+      st->st_nlink = 2 + store_->ListTopics().size();
+      SetTimes(st, mount_time_ms_);
+      *times = {kStableTimeout, 1.0};
+      return store::Status::OK();
+    case NodeKind::kTopic: {
+      std::shared_ptr<store::Topic> topic = store_->FindTopic(key.topic);
+      if (topic == nullptr) return store::Status::NotFound(NodePath(key));
+      store::Ownership owner = owners_.Topic(key.topic);
+      FillCommon(st, S_IFDIR | (owner.mode & 07777), owner, 0);
+      st->st_nlink = 2 + topic->partition_count();
+      SetTimes(st, mount_time_ms_);
+      *times = {kStableTimeout, 1.0};
+      return store::Status::OK();
+    }
+    default:
+      break;
+  }
+  std::shared_ptr<store::Partition> partition = PartitionOf(key);
+  if (partition == nullptr) return store::Status::NotFound(NodePath(key));
+  store::Ownership owner = owners_.Partition(key.topic, key.partition);
+  switch (key.kind) {
+    case NodeKind::kPartition: {
+      FillCommon(st, S_IFDIR | (owner.mode & 07777), owner, 0);
+      st->st_nlink = 4;  // ".", its name, and the ".." of from/ and since/
+      int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
+      SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
+      *times = {kStableTimeout, kNoCache};
+      return store::Status::OK();
+    }
+    case NodeKind::kCurrent:
+      FillCommon(st, S_IFLNK | 0777, owner,
+                 store::kSegmentNameDigits + static_cast<int64_t>(store::kLogSuffix.size()));
+      SetTimes(st, mount_time_ms_);
+      *times = {kStableTimeout, kStableTimeout};
+      return store::Status::OK();
+    case NodeKind::kFromDir:
+    case NodeKind::kSinceDir:
+      FillCommon(st, S_IFDIR | (owner.mode & 0555), owner, 0);
+      SetTimes(st, mount_time_ms_);
+      *times = {kStableTimeout, 1.0};
+      return store::Status::OK();
+    case NodeKind::kFromEntry:
+    case NodeKind::kSinceEntry:
+      return StatVirtual(key, handle, owner, st, times);
+    default:
+      return StatSegmentFile(key, owner, st, times);
+  }
+}
+
+store::Status TopicFs::Lookup(uint64_t parent, std::string_view name, EntryReply* out) {
+  store::Result<NodeKey> parent_key = KeyOf(parent);
+  if (!parent_key.ok()) return parent_key.status();
+  if (!IsDirectory(parent_key->kind)) return StatusWithErrno(ENOTDIR, NodePath(*parent_key));
+  std::optional<NodeKey> child = ChildKey(*parent_key, name);
+  if (!child) return store::Status::NotFound(std::string(name));
+  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, &out->attr, &out->times));
+  out->ino = inodes_.Intern(*child, /*count_lookup=*/true);
+  out->attr.st_ino = out->ino;
+  return store::Status::OK();
+}
+
+store::Status TopicFs::GetAttr(uint64_t ino, const FileHandle* handle, struct stat* st,
+                               double* timeout) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, handle, st, &times));
+  st->st_ino = ino;
+  *timeout = times.attr;
+  return store::Status::OK();
+}
+
+store::Status TopicFs::ReadLink(uint64_t ino, std::string* target) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  if (key->kind != NodeKind::kCurrent) return store::Status::InvalidArgument("not a symlink");
+  std::shared_ptr<store::Partition> partition = PartitionOf(*key);
+  if (partition == nullptr) return store::Status::NotFound(NodePath(*key));
+  *target = store::SegmentFilePrefix(partition->ActiveSegment()->base_offset()) +
+            std::string(store::kLogSuffix);
+  return store::Status::OK();
+}
+
+store::Status TopicFs::StatFs(struct statvfs* out) {
+  if (::statvfs(store_->data_dir().c_str(), out) != 0) {
+    return store::Status::FromErrno(errno, "statvfs " + store_->data_dir());
+  }
+  return store::Status::OK();
+}
+
+void TopicFs::FillDirEntries(const NodeKey& key, DirHandle* dir) {
+  auto add = [&](const NodeKey& child, mode_t type) {
+    dir->entries.push_back(DirEntry{NodeName(child), inodes_.Intern(child, false), type});
+  };
+  dir->entries.push_back(DirEntry{".", inodes_.Intern(key, false), S_IFDIR});
+  dir->entries.push_back(DirEntry{"..", inodes_.Intern(ParentKey(key), false), S_IFDIR});
+  switch (key.kind) {
+    case NodeKind::kRoot:
+      for (const std::string& topic : store_->ListTopics()) add(TopicKey(topic), S_IFDIR);
+      break;
+    case NodeKind::kTopic:
+      if (auto topic = store_->FindTopic(key.topic)) {
+        for (int32_t p = 0; p < topic->partition_count(); ++p) {
+          add(PartitionKey(key.topic, p), S_IFDIR);
+        }
+      }
+      break;
+    case NodeKind::kPartition:
+      if (auto partition = PartitionOf(key)) {
+        for (const auto& seg : partition->Segments()) {
+          for (NodeKind kind :
+               {NodeKind::kSegmentLog, NodeKind::kSegmentIndex, NodeKind::kSegmentTimeIndex}) {
+            add(SegmentKey(key.topic, key.partition, kind, seg->base_offset()), S_IFREG);
+          }
+        }
+        NodeKey child = key;
+        child.kind = NodeKind::kCurrent;
+        add(child, S_IFLNK);
+        child.kind = NodeKind::kFromDir;
+        add(child, S_IFDIR);
+        child.kind = NodeKind::kSinceDir;
+        add(child, S_IFDIR);
+      }
+      break;
+    default:
+      break;  // from/ and since/ list nothing: their names are looked up only
+  }
+}
+
+store::Status TopicFs::OpenDir(uint64_t ino, DirHandle** out) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  if (!IsDirectory(key->kind)) return StatusWithErrno(ENOTDIR, NodePath(*key));
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
+  auto dir = std::make_unique<DirHandle>();
+  FillDirEntries(*key, dir.get());
+  *out = dir.release();
+  return store::Status::OK();
+}
+
+void TopicFs::SegmentsDeleted(std::string_view topic, int32_t partition, int64_t base_offset) {
+  // Only names the kernel may have cached need telling; an inode that was
+  // never handed out has no dentry.
+  uint64_t dir = inodes_.Intern(PartitionKey(topic, partition), false);
+  for (NodeKind kind :
+       {NodeKind::kSegmentLog, NodeKind::kSegmentIndex, NodeKind::kSegmentTimeIndex}) {
+    invalidator_.Entry(dir, NodeName(SegmentKey(topic, partition, kind, base_offset)));
+  }
+}
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,137 @@
+// The filesystem of DESIGN §1 over a store::Store: every operation as a
+// method returning a Status, with no fuse_reply_* in sight; lowlevel_ops.cc
+// turns these into replies. State is reached through the daemon's userdata.
+//
+// Locks: the inode table, owner cache and invalidator each hold leaf locks;
+// store locks are taken inside store calls only. Nothing here holds a lock
+// across a store call that takes another, nor across a reply.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "fusefs/handles.h"
+#include "fusefs/inode_table.h"
+#include "fusefs/invalidator.h"
+#include "fusefs/owner_cache.h"
+#include "fusefs/path_model.h"
+#include "store/status.h"
+#include "store/store.h"
+
+namespace topicfs::fusefs {
+
+// What the kernel may cache, in seconds.
+struct CacheTimes {
+  double entry = 0;
+  double attr = 0;
+};
+
+// The parts of a struct fuse_entry_param the methods fill.
+struct EntryReply {
+  uint64_t ino = 0;
+  struct stat attr {};
+  CacheTimes times;
+};
+
+// Open flags the kernel should be told (fuse_file_info bits).
+struct OpenReply {
+  FileHandle* handle = nullptr;  // owned by the caller after a successful open
+  bool direct_io = false;
+  bool keep_cache = false;
+};
+
+// What a read sends back: a range of a file descriptor (spliced where the
+// kernel allows) or bytes in memory.
+struct ReadReply {
+  int fd = -1;
+  int64_t pos = 0;
+  size_t len = 0;
+  std::string bytes;  // used when fd < 0
+};
+
+class TopicFs {
+ public:
+  // `store` is borrowed and must outlive this object.
+  TopicFs(store::Store* store, store::Ownership fallback_owner);
+  TopicFs(const TopicFs&) = delete;
+  TopicFs& operator=(const TopicFs&) = delete;
+
+  Invalidator& invalidator() { return invalidator_; }
+  InodeTable& inodes() { return inodes_; }
+  store::Store& store() { return *store_; }
+
+  // Namespace (topic_fs.cc).
+  store::Status Lookup(uint64_t parent, std::string_view name, EntryReply* out);
+  void Forget(uint64_t ino, uint64_t n) { inodes_.Forget(ino, n); }
+  store::Status GetAttr(uint64_t ino, const FileHandle* handle, struct stat* st, double* timeout);
+  store::Status ReadLink(uint64_t ino, std::string* target);
+  store::Status StatFs(struct statvfs* out);
+  store::Status OpenDir(uint64_t ino, DirHandle** out);
+
+  // Changes to the tree (topic_fs_change.cc).
+  store::Status MkDir(uint64_t parent, std::string_view name, mode_t mode, uid_t uid, gid_t gid,
+                      EntryReply* out);
+  store::Status RmDir(uint64_t parent, std::string_view name);
+  store::Status Unlink(uint64_t parent, std::string_view name);
+  // `to_set` is FUSE_SET_ATTR_* bits.
+  store::Status SetAttr(uint64_t ino, const struct stat& attr, int to_set, struct stat* st,
+                        double* timeout);
+
+  // Data (topic_fs_io.cc).
+  store::Status Open(uint64_t ino, int flags, OpenReply* out);
+  store::Status Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out);
+  store::Result<size_t> Write(FileHandle* handle, std::string_view data);
+  store::Status Flush(FileHandle* handle);
+  store::Status Fsync(FileHandle* handle);
+  void Release(FileHandle* handle);
+
+  // Extended attributes (topic_fs_xattr.cc).
+  store::Result<std::string> GetXattr(uint64_t ino, std::string_view name);
+  store::Status SetXattr(uint64_t ino, std::string_view name, std::string_view value, int flags);
+  store::Status RemoveXattr(uint64_t ino, std::string_view name);
+  // NUL-separated names.
+  store::Result<std::string> ListXattr(uint64_t ino);
+
+  // After retention deleted segments: drop their cached names.
+  void SegmentsDeleted(std::string_view topic, int32_t partition, int64_t base_offset);
+
+  // Inode flag: the kernel's page cache for this sealed file was dropped once
+  // after it was sealed, so later opens may keep it.
+  static constexpr uint32_t kCacheClean = 1;
+
+ private:
+  store::Result<NodeKey> KeyOf(uint64_t ino) const;
+  // Fills `st` (all but st_ino) and the cache times of the object `key`;
+  // NotFound when it does not exist. `handle` gives an open file's view.
+  store::Status StatKey(const NodeKey& key, const FileHandle* handle, struct stat* st,
+                        CacheTimes* times);
+  store::Status StatSegmentFile(const NodeKey& key, const store::Ownership& owner,
+                                struct stat* st, CacheTimes* times);
+  store::Status StatVirtual(const NodeKey& key, const FileHandle* handle,
+                            const store::Ownership& owner, struct stat* st, CacheTimes* times);
+  // Where from/<N> or since/<T> starts; NotFound when it does not exist.
+  store::Result<store::ReadStart> Locate(const NodeKey& key,
+                                         const std::shared_ptr<store::Partition>& partition);
+  std::shared_ptr<store::Partition> PartitionOf(const NodeKey& key) const;
+  store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
+  store::Status OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
+  void FillDirEntries(const NodeKey& key, DirHandle* dir);
+
+  store::Store* const store_;
+  InodeTable inodes_;
+  OwnerCache owners_;
+  Invalidator invalidator_;
+  const int64_t mount_time_ms_;
+};
+
+// Cache lifetimes (seconds) for names and attributes that never change
+// behind the kernel's back, and for those that may.
+inline constexpr double kStableTimeout = 3600.0;
+inline constexpr double kNoCache = 0.0;
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,127 @@
+// The operations that change the tree: mkdir of topics and partitions, rmdir
+// of empty topics, rm of the oldest sealed segment, chmod/chown (DESIGN §1.1,
+// §1.5, §1.6); everything else the tree does not offer is EPERM (§1.7).
+#include <cerrno>
+
+#include "fusefs/errno_map.h"
+#include "fusefs/fuse_api.h"
+#include "fusefs/topic_fs.h"
+#include "store/names.h"
+
+namespace topicfs::fusefs {
+namespace {
+
+store::Status NotOffered(const NodeKey& key, std::string_view what) {
+  return store::Status::Permission(std::string(what) + " is not allowed on " + NodePath(key));
+}
+
+}  // namespace
+
+store::Status TopicFs::MkDir(uint64_t parent, std::string_view name, mode_t mode, uid_t uid,
+                             gid_t gid, EntryReply* out) {
+  store::Result<NodeKey> parent_key = KeyOf(parent);
+  if (!parent_key.ok()) return parent_key.status();
+  std::optional<NodeKey> child = ChildKey(*parent_key, name);
+  switch (parent_key->kind) {
+    case NodeKind::kRoot: {
+      if (!child) return store::Status::InvalidArgument("bad topic name '" + std::string(name) + "'");
+      if (store_->FindTopic(name) != nullptr) {
+        return store::Status::AlreadyExists("topic " + std::string(name));
+      }
+      TOPICFS_RETURN_IF_ERROR(store_->CreateTopic(name, 1, store::TopicConfig()));
+      owners_.ForgetTopic(name);
+      store::Ownership owner{static_cast<uint32_t>(mode & 07777), static_cast<uint32_t>(uid),
+                             static_cast<uint32_t>(gid)};
+      TOPICFS_RETURN_IF_ERROR(owners_.SetTopic(name, owner));
+      break;
+    }
+    case NodeKind::kTopic: {
+      if (!child) return store::Status::InvalidArgument("bad partition name '" + std::string(name) + "'");
+      std::shared_ptr<store::Topic> topic = store_->FindTopic(parent_key->topic);
+      if (topic == nullptr) return store::Status::NotFound(NodePath(*parent_key));
+      int32_t count = topic->partition_count();
+      if (child->partition < count) return store::Status::AlreadyExists(NodePath(*child));
+      if (child->partition > count) {
+        return store::Status::InvalidArgument("the next partition of " + parent_key->topic +
+                                              " is " + std::to_string(count));
+      }
+      TOPICFS_RETURN_IF_ERROR(store_->SetPartitionCount(parent_key->topic, count + 1));
+      break;
+    }
+    default:
+      return NotOffered(*parent_key, "mkdir");
+  }
+  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, &out->attr, &out->times));
+  out->ino = inodes_.Intern(*child, /*count_lookup=*/true);
+  out->attr.st_ino = out->ino;
+  return store::Status::OK();
+}
+
+store::Status TopicFs::RmDir(uint64_t parent, std::string_view name) {
+  store::Result<NodeKey> parent_key = KeyOf(parent);
+  if (!parent_key.ok()) return parent_key.status();
+  std::optional<NodeKey> child = ChildKey(*parent_key, name);
+  if (!child) return store::Status::NotFound(std::string(name));
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, &st, &times));
+  if (!S_ISDIR(st.st_mode)) return StatusWithErrno(ENOTDIR, NodePath(*child));
+  if (child->kind != NodeKind::kTopic) return NotOffered(*child, "rmdir");
+  TOPICFS_RETURN_IF_ERROR(store_->DeleteTopic(child->topic, /*require_empty=*/true));
+  owners_.ForgetTopic(child->topic);
+  return store::Status::OK();
+}
+
+store::Status TopicFs::Unlink(uint64_t parent, std::string_view name) {
+  store::Result<NodeKey> parent_key = KeyOf(parent);
+  if (!parent_key.ok()) return parent_key.status();
+  std::optional<NodeKey> child = ChildKey(*parent_key, name);
+  if (!child) return store::Status::NotFound(std::string(name));
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, &st, &times));
+  if (child->kind != NodeKind::kSegmentLog) return NotOffered(*child, "rm");
+  std::shared_ptr<store::Partition> partition = PartitionOf(*child);
+  if (partition == nullptr) return store::Status::NotFound(NodePath(*child));
+  TOPICFS_RETURN_IF_ERROR(partition->TrimSegment(child->value));
+  // The kernel drops the .log's name itself; the indexes went with it.
+  for (NodeKind kind : {NodeKind::kSegmentIndex, NodeKind::kSegmentTimeIndex}) {
+    NodeKey index = *child;
+    index.kind = kind;
+    invalidator_.Entry(parent, NodeName(index));
+  }
+  return store::Status::OK();
+}
+
+store::Status TopicFs::SetAttr(uint64_t ino, const struct stat& attr, int to_set,
+                               struct stat* st, double* timeout) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, st, &times));
+  if (to_set & FUSE_SET_ATTR_SIZE) return NotOffered(*key, "truncate");
+  const int owner_bits = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID;
+  if (to_set & owner_bits) {
+    if (key->kind != NodeKind::kTopic && key->kind != NodeKind::kPartition) {
+      return NotOffered(*key, "chmod/chown");
+    }
+    store::Ownership owner{static_cast<uint32_t>(st->st_mode & 07777),
+                           static_cast<uint32_t>(st->st_uid), static_cast<uint32_t>(st->st_gid)};
+    if (to_set & FUSE_SET_ATTR_MODE) owner.mode = attr.st_mode & 07777;
+    if (to_set & FUSE_SET_ATTR_UID) owner.uid = attr.st_uid;
+    if (to_set & FUSE_SET_ATTR_GID) owner.gid = attr.st_gid;
+    TOPICFS_RETURN_IF_ERROR(key->kind == NodeKind::kTopic
+                                ? owners_.SetTopic(key->topic, owner)
+                                : owners_.SetPartition(key->topic, key->partition, owner));
+    // Segments take their owner and mode from the partition, and sealed
+    // ones are cached for long: tell the kernel they changed.
+    for (uint64_t other : inodes_.InodesOf(key->topic, key->partition)) {
+      if (other != ino) invalidator_.Inode(other);
+    }
+  }
+  // Times are not settable (they are the append times); `touch` succeeds
+  // without changing anything, as on a file whose times are derived.
+  return GetAttr(ino, nullptr, st, timeout);
+}
+
+}  // namespace topicfs::fusefs

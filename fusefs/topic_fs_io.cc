@@ -1,0 +1,192 @@
+// Opening, reading and appending (DESIGN §1.3, §1.4). Sealed segments and
+// their indexes are immutable, so their handles keep the kernel's page
+// cache; the active segment and the virtual files use direct I/O so every
+// read sees the current end and no stale page can outlive a roll. Append
+// handles use direct I/O too: the kernel then sends each write() whole
+// (up to max_write), does not ask for security.capability first, and never
+// caches pages at offsets where the data did not land.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "fusefs/errno_map.h"
+#include "fusefs/log.h"
+#include "fusefs/topic_fs.h"
+#include "store/index_format.h"
+
+namespace topicfs::fusefs {
+namespace {
+
+// How long after its last append a just-sealed segment still accepts an
+// O_APPEND open: `>> current` resolves the link and then opens, and a roll
+// in between must not turn the append into EPERM. The append goes to the
+// partition's end either way.
+constexpr int64_t kRollGraceMs = 2000;
+
+bool WantsWrite(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
+
+bool JustRolled(store::Partition& partition, const store::Segment& seg) {
+  std::shared_ptr<store::Segment> next = partition.SegmentAfter(seg.base_offset());
+  return next != nullptr && !next->sealed() &&
+         store::NowMs() - seg.max_timestamp_ms() < kRollGraceMs;
+}
+
+}  // namespace
+
+FileHandle::~FileHandle() {
+  if (fd >= 0) ::close(fd);
+}
+
+store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags,
+                                      OpenReply* out) {
+  std::shared_ptr<store::Partition> partition = PartitionOf(key);
+  std::shared_ptr<store::Segment> seg =
+      partition ? partition->FindSegment(key.value) : nullptr;
+  if (seg == nullptr) return store::Status::NotFound(NodePath(key));
+  auto handle = std::make_unique<FileHandle>();
+  handle->partition = partition;
+  handle->segment = seg;
+  if (WantsWrite(flags)) {
+    if (!(flags & O_APPEND)) {
+      return store::Status::Permission(NodePath(key) + " is append-only: open it with O_APPEND (>>)");
+    }
+    if (seg->sealed() && !JustRolled(*partition, *seg)) {
+      return store::Status::Permission(NodePath(key) + " is sealed");
+    }
+    handle->kind = FileHandle::Kind::kAppend;
+    handle->assembler = std::make_unique<store::RecordAssembler>(partition);
+    out->direct_io = true;
+  } else {
+    handle->kind = FileHandle::Kind::kSegment;
+    if (seg->sealed()) {
+      // The first open after sealing drops whatever the kernel cached while
+      // the segment was active (a private mmap can leave a partial page).
+      out->keep_cache = inodes_.TestAndSetFlag(ino, kCacheClean);
+    } else {
+      out->direct_io = true;
+    }
+  }
+  out->handle = handle.release();
+  return store::Status::OK();
+}
+
+store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags,
+                                     OpenReply* out) {
+  if (WantsWrite(flags)) return store::Status::Permission(NodePath(key) + " is read-only");
+  std::shared_ptr<store::Partition> partition = PartitionOf(key);
+  std::shared_ptr<store::Segment> seg =
+      partition ? partition->FindSegment(key.value) : nullptr;
+  if (seg == nullptr) return store::Status::NotFound(NodePath(key));
+  const bool sealed = seg->sealed();
+  std::string path =
+      key.kind == NodeKind::kSegmentIndex ? seg->index_path() : seg->time_index_path();
+  auto handle = std::make_unique<FileHandle>();
+  handle->kind = FileHandle::Kind::kIndex;
+  handle->partition = partition;
+  handle->segment = seg;
+  handle->entry_size = key.kind == NodeKind::kSegmentIndex ? store::kOffsetIndexEntrySize
+                                                           : store::kTimeIndexEntrySize;
+  handle->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (handle->fd < 0 && errno != ENOENT) return store::Status::FromErrno(errno, "open " + path);
+  if (sealed) {
+    out->keep_cache = inodes_.TestAndSetFlag(ino, kCacheClean);
+  } else {
+    out->direct_io = true;
+  }
+  out->handle = handle.release();
+  return store::Status::OK();
+}
+
+store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  if (IsDirectory(key->kind)) return StatusWithErrno(EISDIR, NodePath(*key));
+  if ((flags & O_TRUNC) && WantsWrite(flags)) {
+    return store::Status::Permission(NodePath(*key) + " cannot be truncated");
+  }
+  switch (key->kind) {
+    case NodeKind::kSegmentLog:
+      return OpenSegmentLog(ino, *key, flags, out);
+    case NodeKind::kSegmentIndex:
+    case NodeKind::kSegmentTimeIndex:
+      return OpenIndexFile(ino, *key, flags, out);
+    case NodeKind::kFromEntry:
+    case NodeKind::kSinceEntry: {
+      if (WantsWrite(flags)) return store::Status::Permission(NodePath(*key) + " is read-only");
+      std::shared_ptr<store::Partition> partition = PartitionOf(*key);
+      if (partition == nullptr) return store::Status::NotFound(NodePath(*key));
+      // Checked again at open: a trim since the lookup makes it vanish.
+      store::Result<store::ReadStart> start = Locate(*key, partition);
+      if (!start.ok()) return start.status();
+      auto handle = std::make_unique<FileHandle>();
+      handle->kind = FileHandle::Kind::kStream;
+      handle->partition = partition;
+      handle->stream = std::make_unique<StreamReader>(partition, std::move(*start));
+      out->direct_io = true;
+      out->handle = handle.release();
+      return store::Status::OK();
+    }
+    default:
+      return StatusWithErrno(ELOOP, NodePath(*key));
+  }
+}
+
+store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out) {
+  switch (handle->kind) {
+    case FileHandle::Kind::kSegment:
+    case FileHandle::Kind::kAppend: {
+      // Never past size(): bytes beyond it may be an append in progress.
+      int64_t end = handle->segment->size();
+      out->fd = handle->segment->fd();
+      out->pos = off;
+      out->len = off >= end ? 0 : static_cast<size_t>(std::min<int64_t>(size, end - off));
+      return store::Status::OK();
+    }
+    case FileHandle::Kind::kIndex: {
+      out->fd = handle->fd;
+      out->pos = off;
+      out->len = 0;
+      struct stat st;
+      if (handle->fd >= 0 && ::fstat(handle->fd, &st) == 0) {
+        int64_t entry = static_cast<int64_t>(handle->entry_size);
+        int64_t end = st.st_size - st.st_size % entry;
+        if (off < end) out->len = static_cast<size_t>(std::min<int64_t>(size, end - off));
+      }
+      if (out->len == 0) out->fd = -1;
+      return store::Status::OK();
+    }
+    case FileHandle::Kind::kStream:
+      out->fd = -1;
+      return handle->stream->Read(off, size, &out->bytes);
+  }
+  return store::Status::OK();
+}
+
+store::Result<size_t> TopicFs::Write(FileHandle* handle, std::string_view data) {
+  if (handle->kind != FileHandle::Kind::kAppend) return StatusWithErrno(EBADF, "not open for append");
+  return handle->assembler->Write(data);
+}
+
+store::Status TopicFs::Flush(FileHandle* handle) {
+  if (handle->kind != FileHandle::Kind::kAppend) return store::Status::OK();
+  return handle->assembler->Flush();
+}
+
+store::Status TopicFs::Fsync(FileHandle* handle) {
+  if (handle->partition == nullptr) return store::Status::OK();
+  return handle->partition->Flush();
+}
+
+void TopicFs::Release(FileHandle* handle) {
+  if (handle->kind == FileHandle::Kind::kAppend) {
+    // flush normally came first; this only matters if it did not.
+    store::Status s = handle->assembler->Flush();
+    if (!s.ok()) LogError("release: partial record dropped: " + s.ToString());
+  }
+  delete handle;
+}
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,202 @@
+// Extended attributes (DESIGN §1.6): topic configuration under Kafka's names,
+// read-only facts on partitions and segments, and any other user.* attribute
+// kept in RocksDB. Other namespaces are ENOTSUP.
+#include <sys/xattr.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+#include "fusefs/errno_map.h"
+#include "fusefs/topic_fs.h"
+#include "store/metadata.h"
+#include "store/topic_config.h"
+
+namespace topicfs::fusefs {
+namespace {
+
+constexpr std::string_view kUserPrefix = "user.";
+constexpr std::string_view kTopicfsPrefix = "user.topicfs.";
+constexpr size_t kMaxUserValue = 64 * 1024;
+
+using Facts = std::vector<std::pair<std::string, std::string>>;
+
+Facts PartitionFacts(store::Partition& p) {
+  return {{"log_start_offset", std::to_string(p.log_start_offset())},
+          {"log_end_offset", std::to_string(p.log_end_offset())},
+          {"size_bytes", std::to_string(p.size_bytes())},
+          {"segment_count", std::to_string(p.segment_count())}};
+}
+
+Facts SegmentFacts(const store::Segment& seg) {
+  // Sealed first: the counts read after it are final.
+  const bool sealed = seg.sealed();
+  Facts facts = {{"base_offset", std::to_string(seg.base_offset())},
+                 {"next_offset", std::to_string(seg.next_offset())},
+                 {"record_count", std::to_string(seg.next_offset() - seg.base_offset())},
+                 {"max_timestamp_ms", std::to_string(seg.max_timestamp_ms())}};
+  if (sealed) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016" PRIx64, static_cast<uint64_t>(seg.xxh3()));
+    facts.emplace_back("xxh3", hex);
+  }
+  return facts;
+}
+
+bool IsFactName(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "log_start_offset", "log_end_offset", "size_bytes",       "segment_count", "base_offset",
+      "next_offset",      "record_count",   "max_timestamp_ms", "xxh3"};
+  for (std::string_view n : kNames) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+store::Status NoData(std::string_view name) {
+  return StatusWithErrno(ENODATA, "no attribute " + std::string(name));
+}
+
+// Objects that carry attributes: topics, partitions and segment .log files.
+bool HoldsAttributes(NodeKind kind) {
+  return kind == NodeKind::kTopic || kind == NodeKind::kPartition ||
+         kind == NodeKind::kSegmentLog;
+}
+
+std::string ObjectKey(const NodeKey& key) {
+  switch (key.kind) {
+    case NodeKind::kTopic: return store::TopicObjectKey(key.topic);
+    case NodeKind::kPartition: return store::PartitionObjectKey(key.topic, key.partition);
+    default: return store::SegmentObjectKey(key.topic, key.partition, key.value);
+  }
+}
+
+}  // namespace
+
+// Facts of `key` (empty for topics); NotFound when the object is gone.
+static store::Result<Facts> FactsOf(store::Store& store, const NodeKey& key) {
+  if (key.kind == NodeKind::kTopic) return Facts{};
+  std::shared_ptr<store::Partition> partition = store.FindPartition(key.topic, key.partition);
+  if (partition == nullptr) return store::Status::NotFound("no partition");
+  if (key.kind == NodeKind::kPartition) return PartitionFacts(*partition);
+  std::shared_ptr<store::Segment> seg = partition->FindSegment(key.value);
+  if (seg == nullptr) return store::Status::NotFound("no segment");
+  return SegmentFacts(*seg);
+}
+
+store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name) {
+  if (!name.starts_with(kUserPrefix)) {
+    if (name == "security.capability") return NoData(name);
+    return StatusWithErrno(ENOTSUP, "only user.* attributes");
+  }
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
+  if (!HoldsAttributes(key->kind)) return NoData(name);
+  if (name.starts_with(kTopicfsPrefix)) {
+    std::string_view short_name = name.substr(kTopicfsPrefix.size());
+    if (key->kind == NodeKind::kTopic) {
+      std::shared_ptr<store::Topic> topic = store_->FindTopic(key->topic);
+      if (topic == nullptr) return store::Status::NotFound(key->topic);
+      if (store::FindConfigSpec(short_name) == nullptr) return NoData(name);
+      return topic->config().Get(short_name);
+    }
+    store::Result<Facts> facts = FactsOf(*store_, *key);
+    if (!facts.ok()) return facts.status();
+    for (auto& [fact, value] : *facts) {
+      if (fact == short_name) return value;
+    }
+    return NoData(name);
+  }
+  store::Result<std::optional<std::string>> value =
+      store_->metadata().GetXattr(ObjectKey(*key), name);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return NoData(name);
+  return std::move(**value);
+}
+
+store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string_view value,
+                                int flags) {
+  if (!name.starts_with(kUserPrefix)) return StatusWithErrno(ENOTSUP, "only user.* attributes");
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
+  if (!HoldsAttributes(key->kind)) {
+    return store::Status::Permission(NodePath(*key) + " holds no attributes");
+  }
+  if (name.starts_with(kTopicfsPrefix)) {
+    std::string_view short_name = name.substr(kTopicfsPrefix.size());
+    if (key->kind == NodeKind::kTopic) {
+      return store_->SetTopicConfig(key->topic, short_name, value);
+    }
+    if (IsFactName(short_name)) return store::Status::Permission(std::string(name) + " is read-only");
+    return store::Status::InvalidArgument("unknown attribute " + std::string(name));
+  }
+  if (value.size() > kMaxUserValue) return store::Status::TooBig("value over 64 KiB");
+  const std::string object = ObjectKey(*key);
+  if (flags & (XATTR_CREATE | XATTR_REPLACE)) {
+    store::Result<std::optional<std::string>> old = store_->metadata().GetXattr(object, name);
+    if (!old.ok()) return old.status();
+    if ((flags & XATTR_CREATE) && old->has_value()) {
+      return store::Status::AlreadyExists(std::string(name));
+    }
+    if ((flags & XATTR_REPLACE) && !old->has_value()) return NoData(name);
+  }
+  return store_->metadata().PutXattr(object, name, value);
+}
+
+store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
+  if (!name.starts_with(kUserPrefix)) return StatusWithErrno(ENOTSUP, "only user.* attributes");
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
+  if (!HoldsAttributes(key->kind)) return NoData(name);
+  if (name.starts_with(kTopicfsPrefix)) {
+    std::string_view short_name = name.substr(kTopicfsPrefix.size());
+    if (key->kind == NodeKind::kTopic) return store_->UnsetTopicConfig(key->topic, short_name);
+    if (IsFactName(short_name)) return store::Status::Permission(std::string(name) + " is read-only");
+    return store::Status::InvalidArgument("unknown attribute " + std::string(name));
+  }
+  const std::string object = ObjectKey(*key);
+  store::Result<std::optional<std::string>> old = store_->metadata().GetXattr(object, name);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return NoData(name);
+  return store_->metadata().DeleteXattr(object, name);
+}
+
+store::Result<std::string> TopicFs::ListXattr(uint64_t ino) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
+  std::string out;
+  if (!HoldsAttributes(key->kind)) return out;
+  auto add = [&out](std::string_view name) {
+    out.append(name);
+    out.push_back('\0');
+  };
+  if (key->kind == NodeKind::kTopic) {
+    for (const store::ConfigSpec& spec : store::AllConfigSpecs()) {
+      add(std::string(kTopicfsPrefix) + std::string(spec.name));
+    }
+  } else {
+    store::Result<Facts> facts = FactsOf(*store_, *key);
+    if (!facts.ok()) return facts.status();
+    for (auto& [fact, value] : *facts) add(std::string(kTopicfsPrefix) + fact);
+  }
+  store::Result<std::vector<std::string>> names = store_->metadata().ListXattrs(ObjectKey(*key));
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) add(name);
+  return out;
+}
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,30 @@
+// The recovery scanner on arbitrary segment bytes: what it keeps is whole
+// records, a prefix of the input, and never starts a record with NUL in a
+// newline topic.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "store/record_scan.h"
+#include "store/recovery.h"
+#include "tests/fuzz/fuzz_util.h"
+
+using namespace topicfs::store;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  for (char delim : {'\n', '\0'}) {
+    LogScan scan = ScanLog(bytes, delim);
+    FUZZ_ASSERT(scan.valid_bytes >= 0 && static_cast<size_t>(scan.valid_bytes) <= size);
+    FUZZ_ASSERT(scan.valid_bytes == 0 || bytes[scan.valid_bytes - 1] == delim);
+    FUZZ_ASSERT(static_cast<size_t>(scan.records) ==
+                CountDelimiters(bytes.data(), scan.valid_bytes, delim));
+    FUZZ_ASSERT((scan.valid_bytes < static_cast<int64_t>(size)) == !scan.cut_reason.empty());
+    if (delim == '\n') {
+      for (int64_t i = 0; i < scan.valid_bytes; ++i) {
+        if (bytes[i] == '\0') FUZZ_ASSERT(i > 0 && bytes[i - 1] != '\n');
+      }
+    }
+  }
+  return 0;
+}
