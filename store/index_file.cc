@@ -22,12 +22,15 @@ Result<std::unique_ptr<IndexFile>> IndexFile::OpenWritable(const std::string& pa
   TOPICFS_RETURN_IF_ERROR(ReadFully(index->fd_, index->buffer_.data(), st.st_size, 0, path));
   index->persisted_ = index->buffer_.size();
   index->buffer_.resize(index->buffer_.size() - index->buffer_.size() % entry_size);
+  index->size_ = index->buffer_.size();
   return index;
 }
 
 std::unique_ptr<IndexFile> IndexFile::OpenSealed(const std::string& path, size_t entry_size) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
   index->sealed_ = true;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) index->size_ = st.st_size - st.st_size % entry_size;
   return index;
 }
 
@@ -37,8 +40,10 @@ IndexFile::~IndexFile() {
 }
 
 void IndexFile::MapIfNeeded() {
-  if (map_tried_) return;
-  map_tried_ = true;
+  std::call_once(map_once_, [this] { Map(); });
+}
+
+void IndexFile::Map() {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
@@ -58,7 +63,10 @@ std::string_view IndexFile::bytes() {
   return std::string_view(map_ == nullptr ? "" : map_, map_size_ - map_size_ % entry_size_);
 }
 
-void IndexFile::Append(const char* entry) { buffer_.append(entry, entry_size_); }
+void IndexFile::Append(const char* entry) {
+  buffer_.append(entry, entry_size_);
+  size_.store(buffer_.size(), std::memory_order_release);
+}
 
 Status IndexFile::WritePending() {
   if (sealed_ || persisted_ >= buffer_.size()) return Status::OK();
@@ -70,6 +78,7 @@ Status IndexFile::WritePending() {
 
 Status IndexFile::Truncate(size_t entries) {
   if (entries * entry_size_ < buffer_.size()) buffer_.resize(entries * entry_size_);
+  size_.store(buffer_.size(), std::memory_order_release);
   if (persisted_ > buffer_.size()) persisted_ = buffer_.size();
   if (::ftruncate(fd_, persisted_) != 0) return Status::FromErrno(errno, "truncate " + path_);
   return WritePending();
@@ -77,6 +86,7 @@ Status IndexFile::Truncate(size_t entries) {
 
 Status IndexFile::Rewrite(std::string_view bytes) {
   buffer_.assign(bytes);
+  size_.store(buffer_.size(), std::memory_order_release);
   persisted_ = 0;
   if (::ftruncate(fd_, 0) != 0) return Status::FromErrno(errno, "truncate " + path_);
   return WritePending();

@@ -1,11 +1,14 @@
 // The bytes of one sparse index file (.index or .timeindex) and their
 // persistence. The active segment's index lives in memory and is appended to
 // its file once per batch; a sealed index is memory-mapped on first use.
-// Callers serialize access (the partition lock); the class holds no lock.
+// Callers serialize access (the partition lock), except size_bytes() and a
+// sealed index's bytes(), which are safe from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -26,6 +29,8 @@ class IndexFile {
 
   // Whole entries only; a trailing fraction of an entry is ignored.
   std::string_view bytes();
+  // Bytes of whole entries, as a reader of the file sees them.
+  size_t size_bytes() const { return size_.load(std::memory_order_acquire); }
   size_t entries() { return bytes().size() / entry_size_; }
   size_t entry_size() const { return entry_size_; }
   const std::string& path() const { return path_; }
@@ -46,6 +51,7 @@ class IndexFile {
  private:
   IndexFile(std::string path, size_t entry_size) : path_(std::move(path)), entry_size_(entry_size) {}
   void MapIfNeeded();
+  void Map();
 
   std::string path_;
   size_t entry_size_;
@@ -54,8 +60,9 @@ class IndexFile {
   // Writable state.
   std::string buffer_;
   size_t persisted_ = 0;  // bytes of buffer_ already in the file
+  std::atomic<size_t> size_{0};
   // Sealed state.
-  bool map_tried_ = false;
+  std::once_flag map_once_;
   const char* map_ = nullptr;
   size_t map_size_ = 0;
 };

@@ -6,7 +6,9 @@
 //   synced    Sync() returned: on stable storage with their index entries.
 // Appending, sealing and lookups run under the owning partition's lock;
 // base_offset(), next_offset(), size(), max_timestamp_ms() and Read() are
-// safe from any thread without it. A sealed segment never changes again.
+// safe from any thread without it, and so is reading the index files from
+// disk (each append writes its index entries after its data). A sealed
+// segment never changes again.
 #pragma once
 
 #include <atomic>
@@ -75,8 +77,9 @@ class Segment {
   const std::string& log_path() const { return log_path_; }
   std::string index_path() const { return index_->file().path(); }
   std::string time_index_path() const { return time_index_->file().path(); }
-  int64_t index_bytes() { return index_->file().bytes().size(); }
-  int64_t time_index_bytes() { return time_index_->file().bytes().size(); }
+  // Sizes of the index files; safe from any thread.
+  int64_t index_bytes() const { return index_->file().size_bytes(); }
+  int64_t time_index_bytes() const { return time_index_->file().size_bytes(); }
   OffsetIndex& offset_index() { return *index_; }
   TimeIndex& time_index() { return *time_index_; }
   // The catalog entry; with `with_hash_state` the active hash state too.

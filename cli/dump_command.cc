@@ -1,0 +1,179 @@
+#include "cli/dump_command.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "cli/cli_error.h"
+#include "cli/fs_util.h"
+#include "store/index_format.h"
+#include "store/names.h"
+#include "store/offset_index.h"
+#include "store/time_index.h"
+
+namespace topicfs::cli {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+// Collects output and writes it in large pieces.
+class Output {
+ public:
+  ~Output() { (void)Flush(); }
+  void Append(std::string_view s) {
+    buf_.append(s);
+    if (buf_.size() >= kChunkBytes) Check(Flush());
+  }
+  store::Status Flush() {
+    store::Status s = WriteAll(STDOUT_FILENO, buf_.data(), buf_.size(), "write stdout");
+    buf_.clear();
+    return s;
+  }
+
+ private:
+  std::string buf_;
+};
+
+void DumpIndex(const std::string& data, int64_t base, Output* out) {
+  size_t whole = data.size() / store::kOffsetIndexEntrySize * store::kOffsetIndexEntrySize;
+  for (size_t at = 0; at < whole; at += store::kOffsetIndexEntrySize) {
+    store::OffsetIndexEntry e = store::OffsetIndex::Decode(data.data() + at, base);
+    out->Append("offset: " + std::to_string(e.offset) + " position: " +
+                std::to_string(e.position) + "\n");
+  }
+  if (whole != data.size()) {
+    out->Append("(" + std::to_string(data.size() - whole) + " trailing bytes: not a whole entry)\n");
+  }
+}
+
+void DumpTimeIndex(const std::string& data, int64_t base, Output* out) {
+  size_t whole = data.size() / store::kTimeIndexEntrySize * store::kTimeIndexEntrySize;
+  for (size_t at = 0; at < whole; at += store::kTimeIndexEntrySize) {
+    store::TimeIndexEntry e = store::TimeIndex::Decode(data.data() + at, base);
+    out->Append("timestamp: " + std::to_string(e.timestamp_ms) + " offset: " +
+                std::to_string(e.offset) + "\n");
+  }
+  if (whole != data.size()) {
+    out->Append("(" + std::to_string(data.size() - whole) + " trailing bytes: not a whole entry)\n");
+  }
+}
+
+// A record's bytes with control characters escaped, delimiter left out.
+void AppendPayload(std::string_view record, std::string* line) {
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : record) {
+    if (c >= 0x20 && c != 0x7f) {
+      line->push_back(static_cast<char>(c));
+    } else if (c == '\t') {
+      line->push_back('\t');
+    } else {
+      line->append("\\x");
+      line->push_back(kHex[c >> 4]);
+      line->push_back(kHex[c & 15]);
+    }
+  }
+}
+
+char LogDelimiter(int fd, const std::string& choice) {
+  if (choice == "newline") return '\n';
+  if (choice == "nul") return '\0';
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  char last = '\n';
+  if (size > 0 && ::pread(fd, &last, 1, size - 1) == 1 && last == '\0') return '\0';
+  return '\n';
+}
+
+void DumpLog(const std::string& path, int64_t base, const std::string& delim_choice,
+             Output* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) Check(ErrnoStatus(errno, "open " + path));
+  const char delim = LogDelimiter(fd, delim_choice);
+  std::unique_ptr<char[]> buf(new char[kChunkBytes]);
+  std::string carry;  // a record that continues into the next read
+  int64_t offset = base, position = 0, read_pos = 0;
+  std::string line;
+  auto emit = [&](std::string_view record, bool whole) {
+    line = "offset: " + std::to_string(offset) + " position: " + std::to_string(position) +
+           " size: " + std::to_string(record.size()) + " payload: ";
+    AppendPayload(whole ? record.substr(0, record.size() - 1) : record, &line);
+    line.append(whole ? "\n" : " (torn: no delimiter)\n");
+    out->Append(line);
+    ++offset;
+    position += record.size();
+  };
+  for (;;) {
+    ssize_t n = ::pread(fd, buf.get(), kChunkBytes, read_pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      store::Status s = ErrnoStatus(errno, "read " + path);
+      ::close(fd);
+      Check(s);
+    }
+    if (n == 0) break;
+    read_pos += n;
+    std::string_view chunk(buf.get(), n);
+    while (!chunk.empty()) {
+      size_t end = chunk.find(delim);
+      if (end == std::string_view::npos) {
+        carry.append(chunk);
+        break;
+      }
+      if (carry.empty()) {
+        emit(chunk.substr(0, end + 1), true);
+      } else {
+        carry.append(chunk.substr(0, end + 1));
+        emit(carry, true);
+        carry.clear();
+      }
+      chunk.remove_prefix(end + 1);
+    }
+  }
+  ::close(fd);
+  if (!carry.empty()) emit(carry, false);
+}
+
+}  // namespace
+
+void SetupDumpCommand(CLI::App& app) {
+  auto opt = std::make_shared<DumpOptions>();
+  CLI::App* cmd = app.add_subcommand("dump", "Print .log, .index and .timeindex files as text");
+  cmd->add_option("files", opt->files, "Segment files (<20-digit base>.log|.index|.timeindex)")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--delimiter", opt->delimiter, "Record delimiter of .log files")
+      ->check(CLI::IsMember({"auto", "newline", "nul"}));
+  cmd->callback([opt] { RunDump(*opt); });
+}
+
+void RunDump(const DumpOptions& opt) {
+  std::vector<std::pair<std::string, store::SegmentFileName>> files;
+  for (const std::string& path : opt.files) {
+    std::string name = path.substr(path.rfind('/') + 1);
+    std::optional<store::SegmentFileName> parsed = store::ParseSegmentFileName(name);
+    if (!parsed) {
+      UsageFail(path + ": not a segment file (<20-digit base offset>.log, .index or .timeindex)");
+    }
+    files.emplace_back(path, *parsed);
+  }
+  Output out;
+  for (const auto& [path, name] : files) {
+    if (files.size() > 1) out.Append("Dumping " + path + "\n");
+    switch (name.kind) {
+      case store::SegmentFileKind::kIndex:
+        DumpIndex(Check(ReadWholeFile(path)), name.base_offset, &out);
+        break;
+      case store::SegmentFileKind::kTimeIndex:
+        DumpTimeIndex(Check(ReadWholeFile(path)), name.base_offset, &out);
+        break;
+      case store::SegmentFileKind::kLog:
+        DumpLog(path, name.base_offset, opt.delimiter, &out);
+        break;
+    }
+  }
+  Check(out.Flush());
+}
+
+}  // namespace topicfs::cli

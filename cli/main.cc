@@ -1,0 +1,30 @@
+// The `topicfs` binary: one CLI11 app, one file per command group.
+#include <CLI/CLI.hpp>
+
+#include "cli/app.h"
+#include "cli/consume_command.h"
+#include "cli/dump_command.h"
+#include "cli/produce_command.h"
+#include "cli/recover_command.h"
+#include "cli/retention_command.h"
+#include "cli/topic_command.h"
+#include "cli/verify_command.h"
+#if defined(TOPICFS_HAVE_MOUNT_COMMAND) && __has_include("cli/mount_command.h")
+#include "cli/mount_command.h"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"topicfs: a Kafka-style append-only log store as a filesystem", "topicfs"};
+  app.require_subcommand(1);
+#if defined(TOPICFS_HAVE_MOUNT_COMMAND) && __has_include("cli/mount_command.h")
+  topicfs::cli::SetupMountCommands(app);
+#endif
+  topicfs::cli::SetupTopicCommand(app);
+  topicfs::cli::SetupRetentionCommand(app);
+  topicfs::cli::SetupProduceCommand(app);
+  topicfs::cli::SetupConsumeCommand(app);
+  topicfs::cli::SetupDumpCommand(app);
+  topicfs::cli::SetupVerifyCommand(app);
+  topicfs::cli::SetupRecoverCommand(app);
+  return topicfs::cli::ParseAndRun(app, argc, argv);
+}

@@ -1,0 +1,59 @@
+#include "cli/produce_command.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "cli/cli_error.h"
+#include "cli/fs_util.h"
+
+namespace topicfs::cli {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+// A missing topic is created with the default config and enough partitions
+// for `partition`, as Kafka's auto.create.topics.enable and `mkdir` do.
+void EnsurePartition(StoreAccess& access, const std::string& topic, int32_t partition) {
+  store::Result<TopicInfo> info = access.DescribeTopic(topic);
+  if (!info.ok() && info.status().Is(store::Code::kNotFound)) {
+    Check(access.CreateTopic(topic, partition + 1, {}));
+    return;
+  }
+  Check(info.status());
+  if (static_cast<size_t>(partition) >= info->partitions.size()) {
+    Fail("topic '" + topic + "' has no partition " + std::to_string(partition) + " (it has " +
+         std::to_string(info->partitions.size()) + "; add more with topic alter --partitions)");
+  }
+}
+
+}  // namespace
+
+void SetupProduceCommand(CLI::App& app) {
+  auto opt = std::make_shared<ProduceOptions>();
+  CLI::App* cmd = app.add_subcommand("produce", "Append stdin to a partition as records");
+  AddTopicArgs(cmd, &opt->target);
+  cmd->add_option("-p,--partition", opt->partition, "Partition (default 0)")
+      ->check(CLI::Range(0, (1 << 20) - 1));
+  cmd->callback([opt] { RunProduce(*opt); });
+}
+
+void RunProduce(const ProduceOptions& opt) {
+  TopicTarget t = OpenTopic(opt.target, OpenMode::kCreate);
+  EnsurePartition(*t.access, t.topic, opt.partition);
+  std::unique_ptr<RecordWriter> writer = Check(t.access->OpenWriter(t.topic, opt.partition));
+  std::unique_ptr<char[]> buf(new char[kChunkBytes]);
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf.get(), kChunkBytes);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) Check(ErrnoStatus(errno, "read stdin"));
+    if (n == 0) break;
+    Check(writer->Write(std::string_view(buf.get(), n)));
+  }
+  Check(writer->Close());
+  writer.reset();
+  Check(t.access->Close());
+}
+
+}  // namespace topicfs::cli

@@ -1,0 +1,59 @@
+#include "fusefs/maintenance.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "fusefs/log.h"
+#include "fusefs/topic_fs.h"
+#include "store/store.h"
+
+namespace topicfs::fusefs {
+
+Maintenance::Maintenance(store::Store* store, TopicFs* fs, int64_t retention_interval_ms)
+    : store_(store), fs_(fs), retention_interval_ms_(std::max<int64_t>(1, retention_interval_ms)) {}
+
+Maintenance::~Maintenance() { Stop(); }
+
+void Maintenance::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Maintenance::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Maintenance::RunRetention() {
+  store::Result<std::vector<store::RetentionAction>> actions =
+      store_->ApplyRetention(store::NowMs(), /*dry_run=*/false);
+  if (!actions.ok()) {
+    LogError("retention: " + actions.status().ToString());
+    return;
+  }
+  for (const store::RetentionAction& a : *actions) {
+    LogInfo("retention deleted " + a.topic + "/" + std::to_string(a.partition) + " segment " +
+            std::to_string(a.base_offset) + " (" + std::to_string(a.size_bytes) + " bytes)");
+    fs_->SegmentsDeleted(a.topic, a.partition, a.base_offset);
+  }
+}
+
+void Maintenance::Run() {
+  using std::chrono::milliseconds;
+  const int64_t tick_ms = std::min<int64_t>(1000, retention_interval_ms_);
+  int64_t next_retention = store::NowMs() + retention_interval_ms_;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!cv_.wait_for(lock, milliseconds(tick_ms), [this] { return stop_; })) {
+    lock.unlock();
+    int64_t now = store::NowMs();
+    store_->RunFlushPolicy(now);
+    if (now >= next_retention) {
+      RunRetention();
+      next_retention = store::NowMs() + retention_interval_ms_;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,61 @@
+#include "fusefs/mount_options.h"
+
+#include <string_view>
+
+#include "store/units.h"
+
+namespace topicfs::fusefs {
+namespace {
+
+std::vector<std::string> SplitCommas(std::string_view text) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      out.back().push_back('\\');
+      out.back().push_back(text[++i]);
+    } else if (text[i] == ',') {
+      out.emplace_back();
+    } else {
+      out.back().push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+// Words fstab and mount(8) use that mean nothing to a FUSE mount.
+bool IsFstabOnly(std::string_view opt) {
+  static constexpr std::string_view kWords[] = {"defaults", "auto", "noauto", "user", "nouser",
+                                                "users",    "_netdev", "nofail", "owner",
+                                                "comment"};
+  for (std::string_view w : kWords) {
+    if (opt == w) return true;
+  }
+  return opt.starts_with("x-") || opt.starts_with("comment=");
+}
+
+}  // namespace
+
+store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptions* out) {
+  constexpr std::string_view kRetentionKey = "retention.check.interval.ms=";
+  for (const std::string& arg : args) {
+    for (std::string& opt : SplitCommas(arg)) {
+      if (opt.empty() || IsFstabOnly(opt)) continue;
+      if (opt.starts_with(kRetentionKey)) {
+        std::string_view value = std::string_view(opt).substr(kRetentionKey.size());
+        std::optional<int64_t> ms = store::ParseDurationMs(value);
+        if (!ms || *ms <= 0) {
+          return store::Status::InvalidArgument("bad retention.check.interval.ms '" +
+                                                std::string(value) + "'");
+        }
+        out->retention_check_interval_ms = *ms;
+      } else if (opt == "allow_other") {
+        out->allow_other = true;
+      } else {
+        out->fuse.push_back(std::move(opt));
+      }
+    }
+  }
+  return store::Status::OK();
+}
+
+}  // namespace topicfs::fusefs

@@ -1,0 +1,26 @@
+// Splits the -o options of `topicfs mount` into topicfs's own (taken out
+// before libfuse sees them) and those passed through to libfuse, dropping
+// the fstab-only words that mount.fuse3 may hand on. Pure; unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/status.h"
+
+namespace topicfs::fusefs {
+
+inline constexpr int64_t kDefaultRetentionCheckIntervalMs = 300000;
+
+struct MountOptions {
+  int64_t retention_check_interval_ms = kDefaultRetentionCheckIntervalMs;
+  bool allow_other = false;          // -o allow_other as well as --allow-other
+  std::vector<std::string> fuse;     // one libfuse option each, e.g. "max_read=131072"
+};
+
+// Each element of `args` is the value of one -o (comma-separated options,
+// "\," for a literal comma). InvalidArgument for a bad topicfs option value.
+store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptions* out);
+
+}  // namespace topicfs::fusefs
