@@ -1,0 +1,125 @@
+#include "fusefs/daemon.h"
+
+#include <unistd.h>
+
+#include <memory>
+
+#include "fusefs/fuse_api.h"
+#include "fusefs/log.h"
+#include "fusefs/lowlevel_ops.h"
+#include "fusefs/maintenance.h"
+#include "fusefs/topic_fs.h"
+#include "store/store.h"
+
+namespace topicfs::fusefs {
+namespace {
+
+class LogReporter : public store::RecoveryReporter {
+ public:
+  void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
+    LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) + " bytes: " +
+            std::string(why));
+  }
+};
+
+// libfuse option values use ',' as a separator; escape it in a path.
+std::string EscapeOption(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == ',' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> FuseArguments(const DaemonOptions& options) {
+  // fsname is the data directory and the type fuse.topicfs, so /proc/mounts
+  // tells the CLI which store a mount serves.
+  std::vector<std::string> args = {"topicfs", "-o",
+                                   "fsname=" + EscapeOption(options.data_dir) + ",subtype=topicfs"};
+  if (options.allow_other || options.mount.allow_other) {
+    args.push_back("-o");
+    args.push_back("allow_other,default_permissions");
+  }
+  for (const std::string& opt : options.mount.fuse) {
+    args.push_back("-o");
+    args.push_back(opt);
+  }
+  if (options.debug) args.push_back("-d");
+  return args;
+}
+
+void Ready(const DaemonOptions& options, const std::string& error) {
+  if (!error.empty()) LogError(error);
+  if (options.on_ready) options.on_ready(error);
+}
+
+// Mounts and serves until unmounted. `store` stays open throughout.
+int Serve(const DaemonOptions& options, store::Store* store) {
+  TopicFs fs(store, store::Ownership{0755, static_cast<uint32_t>(getuid()),
+                                     static_cast<uint32_t>(getgid())});
+  std::vector<std::string> arg_strings = FuseArguments(options);
+  std::vector<char*> argv;
+  for (std::string& a : arg_strings) argv.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  fuse_lowlevel_ops ops = MakeLowlevelOps();
+  fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &fs);
+  if (se == nullptr) {
+    Ready(options, "libfuse refused the mount options (see the log)");
+    return 1;
+  }
+  int rc = 1;
+  if (fuse_set_signal_handlers(se) != 0) {
+    Ready(options, "cannot install signal handlers");
+  } else {
+    if (fuse_session_mount(se, options.mountpoint.c_str()) != 0) {
+      Ready(options, "cannot mount on " + options.mountpoint +
+                         " (is it an existing, empty directory that is not already mounted?)");
+    } else {
+      fs.invalidator().Start(se);
+      Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
+      maintenance.Start();
+      LogInfo("mounted " + options.data_dir + " on " + options.mountpoint);
+      Ready(options, "");
+      fuse_loop_config* config = fuse_loop_cfg_create();
+      fuse_loop_cfg_set_clone_fd(config, 0);
+      fuse_loop_cfg_set_max_threads(config, options.max_threads);
+      rc = fuse_session_loop_mt(se, config) == 0 ? 0 : 1;
+      fuse_loop_cfg_destroy(config);
+      maintenance.Stop();
+      fs.invalidator().Stop();
+      fuse_session_unmount(se);
+    }
+    fuse_remove_signal_handlers(se);
+  }
+  fuse_session_destroy(se);
+  fuse_opt_free_args(&args);
+  return rc;
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonOptions& options) {
+  LogReporter reporter;
+  store::Store::Options so;
+  so.data_dir = options.data_dir;
+  so.create_if_missing = true;
+  so.reporter = &reporter;
+  store::Result<std::unique_ptr<store::Store>> opened = store::Store::Open(so);
+  if (!opened.ok()) {
+    Ready(options, "cannot open " + options.data_dir + ": " + opened.status().ToString());
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+  if (store->recovered()) LogInfo("recovered " + options.data_dir + " after an unclean stop");
+  int rc = Serve(options, store.get());
+  store::Status closed = store->Close();
+  if (!closed.ok()) {
+    LogError("close: " + closed.ToString());
+    return 1;
+  }
+  LogInfo("unmounted " + options.mountpoint + "; store closed cleanly");
+  return rc;
+}
+
+}  // namespace topicfs::fusefs
