@@ -4,6 +4,7 @@
 #include <fuse_log.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>

@@ -87,6 +87,15 @@ Status SyncFile(int fd, const std::string& path) {
   return Status::OK();
 }
 
+Status SyncPath(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return Status::OK();  // nothing to make durable
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  Status s = SyncFile(fd, path);
+  ::close(fd);
+  return s;
+}
+
 Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + dir);

@@ -35,6 +35,8 @@ Status WriteFully2(int fd, const char* a, size_t alen, const char* b, size_t ble
 // pread of exactly `len` bytes; Corruption when the file is shorter.
 Status ReadFully(int fd, char* data, size_t len, off_t pos, const std::string& path);
 Status SyncFile(int fd, const std::string& path);
+// fsync of a file by name (a sealed index whose descriptor was closed).
+Status SyncPath(const std::string& path);
 // fsync of a directory, so a created or removed name is durable.
 Status SyncDir(const std::string& dir);
 

@@ -118,6 +118,8 @@ Status Partition::Flush() {
   for (auto& seg : to_sync) {
     if (seg->sealed()) {
       TOPICFS_RETURN_IF_ERROR(SyncFile(seg->fd(), seg->log_path()));
+      TOPICFS_RETURN_IF_ERROR(SyncPath(seg->index_path()));
+      TOPICFS_RETURN_IF_ERROR(SyncPath(seg->time_index_path()));
     } else {
       std::lock_guard lock(mu_);
       TOPICFS_RETURN_IF_ERROR(seg->Sync());

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -265,6 +266,87 @@ void PowerLossInjector::PowerLoss() const {
       fs::resize_file(it->path(), 0, ec);
     }
   }
+}
+
+std::unique_ptr<store::Store> OpenStore(const std::string& data_dir, bool full_recovery,
+                                        store::RecoveryReporter* reporter) {
+  store::Store::Options options;
+  options.data_dir = data_dir;
+  options.full_recovery = full_recovery;
+  options.reporter = reporter;
+  auto opened = store::Store::Open(options);
+  if (!opened.ok()) {
+    ADD_FAILURE() << "open store " << data_dir << ": " << opened.status().ToString();
+    return nullptr;
+  }
+  return std::move(*opened);
+}
+
+store::TopicConfig Config(std::initializer_list<std::pair<const char*, const char*>> values) {
+  store::TopicConfig config;
+  for (auto [name, value] : values) {
+    store::Status s = config.Set(name, value);
+    if (!s.ok()) ADD_FAILURE() << name << "=" << value << ": " << s.ToString();
+  }
+  return config;
+}
+
+std::string ReadFrom(store::Partition& p, int64_t offset) {
+  auto start = p.LocateOffset(offset);
+  if (!start.ok()) {
+    ADD_FAILURE() << "LocateOffset(" << offset << "): " << start.status().ToString();
+    return "";
+  }
+  std::string out;
+  std::shared_ptr<store::Segment> seg = start->segment;
+  int64_t pos = start->position;
+  std::vector<char> buf(1 << 16);
+  while (seg) {
+    for (;;) {
+      auto n = seg->Read(buf.data(), buf.size(), pos);
+      if (!n.ok()) {
+        ADD_FAILURE() << "read " << seg->log_path() << ": " << n.status().ToString();
+        return out;
+      }
+      if (*n == 0) break;
+      out.append(buf.data(), *n);
+      pos += static_cast<int64_t>(*n);
+    }
+    seg = p.SegmentAfter(seg->base_offset());
+    pos = 0;
+  }
+  return out;
+}
+
+std::string ReadAll(store::Partition& p) { return ReadFrom(p, p.log_start_offset()); }
+
+void AppendOk(store::Partition& p, std::string_view records, int64_t now_ms) {
+  store::Partition::AppendResult r = p.Append(records, {}, now_ms);
+  if (!r.status.ok() || r.bytes != records.size()) {
+    ADD_FAILURE() << "append of " << records.size() << " bytes took " << r.bytes << ": "
+                  << r.status.ToString();
+  }
+}
+
+std::string PartitionDir(const std::string& data_dir, std::string_view topic, int p) {
+  return data_dir + "/topics/" + std::string(topic) + "/" + std::to_string(p);
+}
+
+std::vector<std::string> LogFiles(const std::string& partition_dir) {
+  std::vector<std::string> out;
+  for (const std::string& name : ListDir(partition_dir)) {
+    if (name.ends_with(".log")) out.push_back(partition_dir + "/" + name);
+  }
+  return out;
+}
+
+int64_t CollectingReporter::BytesCut(const std::string& path) const {
+  std::lock_guard<std::mutex> l(mu_);
+  int64_t total = 0;
+  for (const auto& c : cuts_) {
+    if (c.path == path) total += c.bytes;
+  }
+  return total;
 }
 
 int RunInChild(const std::function<bool()>& body) {

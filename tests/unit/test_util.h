@@ -9,12 +9,17 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/file_io.h"
+#include "store/partition.h"
+#include "store/recovery.h"
+#include "store/status.h"
+#include "store/store.h"
 
 namespace topicfs::test {
 
@@ -121,6 +126,46 @@ class PowerLossInjector : public store::FaultInjector {
  private:
   std::string root_;
   std::string shadow_;
+};
+
+// Store helpers. OpenStore fails the test (and returns null) on error.
+std::unique_ptr<store::Store> OpenStore(const std::string& data_dir, bool full_recovery = false,
+                                        store::RecoveryReporter* reporter = nullptr);
+// A TopicConfig from "name=value" pairs; fails the test on a bad pair.
+store::TopicConfig Config(std::initializer_list<std::pair<const char*, const char*>> values);
+// Every byte of the partition from record `offset` to the log end, read the
+// way a reader does: LocateOffset, then segment after segment.
+std::string ReadFrom(store::Partition& p, int64_t offset);
+std::string ReadAll(store::Partition& p);
+// Appends whole records; fails the test unless every byte was taken.
+void AppendOk(store::Partition& p, std::string_view records, int64_t now_ms);
+// The partition directory of a topic inside a data directory.
+std::string PartitionDir(const std::string& data_dir, std::string_view topic, int p);
+// The segment files of a partition directory, by kind.
+std::vector<std::string> LogFiles(const std::string& partition_dir);
+
+// Collects what recovery reports.
+class CollectingReporter : public store::RecoveryReporter {
+ public:
+  struct CutEntry {
+    std::string path;
+    int64_t bytes;
+    std::string why;
+  };
+  void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
+    std::lock_guard<std::mutex> l(mu_);
+    cuts_.push_back({path, bytes, std::string(why)});
+  }
+  std::vector<CutEntry> cuts() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return cuts_;
+  }
+  // Bytes reported cut from `path`.
+  int64_t BytesCut(const std::string& path) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<CutEntry> cuts_;
 };
 
 // Runs `body` in a forked child that ends with _exit (no destructors, no
