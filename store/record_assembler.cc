@@ -45,9 +45,10 @@ Result<size_t> RecordAssembler::WriteLocked(std::string_view chunk) {
   if (chunk.empty()) return size_t{0};
   const char* data = chunk.data();
   if (!refusing_.ok()) {
-    // The rest of a refused record: drop it, up to and including its end.
+    // The rest of a refused record. The whole chunk is refused, so if it
+    // ends inside the next record, that one is refused too.
     Status why = refusing_;
-    if (std::memchr(data, delimiter_, chunk.size()) != nullptr) refusing_ = Status::OK();
+    if (chunk.back() == delimiter_) refusing_ = Status::OK();
     return why;
   }
   const int64_t max = max_message_bytes_;

@@ -95,7 +95,10 @@ std::optional<int64_t> ParseTimeMs(std::string_view text) {
   auto year = FixedDigits(text, 0, 4), month = FixedDigits(text, 5, 2),
        day = FixedDigits(text, 8, 2);
   if (!year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
-  if (*month < 1 || *month > 12 || *day < 1 || *day > 31) return std::nullopt;
+  if (*month < 1 || *month > 12 || *day < 1) return std::nullopt;
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
+  if (*day > kDaysInMonth[*month - 1] + (*month == 2 && leap ? 1 : 0)) return std::nullopt;
   int hour = 0, minute = 0, second = 0, millis = 0;
   size_t pos = 10;
   if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
