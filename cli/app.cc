@@ -18,9 +18,12 @@ bool IsSubcommand(CLI::App& app, const std::string& name) {
 // mount.fuse3 (and so /etc/fstab and systemd) runs `topicfs DATA MNT -o OPTS`.
 std::vector<std::string> Arguments(CLI::App& app, int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() >= 2 && !args[0].empty() && args[0][0] != '-' &&
-      !IsSubcommand(app, args[0]) && IsSubcommand(app, "mount")) {
+  if (args.size() >= 2 && !args[0].empty() && args[0][0] != '-' && !IsSubcommand(app, args[0]) &&
+      IsSubcommand(app, "mount")) {
     args.insert(args.begin(), "mount");
+  }
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-' && !IsSubcommand(app, args[0])) {
+    throw CommandError(kExitUsage, "unknown command '" + args[0] + "' (see topicfs --help)");
   }
   return args;
 }
@@ -38,10 +41,10 @@ void PrintError(const std::string& message) {
 }  // namespace
 
 int ParseAndRun(CLI::App& app, int argc, char** argv) {
-  std::vector<std::string> args = Arguments(app, argc, argv);
-  // CLI11's parse(vector) takes the arguments in reverse order.
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
+    std::vector<std::string> args = Arguments(app, argc, argv);
+    // CLI11's parse(vector) takes the arguments in reverse order.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
     return kExitOk;
   } catch (const CLI::Success& e) {  // --help, --version

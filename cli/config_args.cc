@@ -28,14 +28,17 @@ std::string Explain(const store::ConfigSpec& spec, const std::string& text) {
   store::Result<int64_t> v = store::ParseConfigValue(spec, text);
   if (!v.ok() || spec.unit == store::ConfigSpec::Unit::kDelimiter) return "";
   if (*v == -1 && spec.allows_unlimited) {
-    return spec.key == store::ConfigKey::kRetentionMs ? "forever"
+    return spec.key == store::ConfigKey::kRetentionMs     ? "forever"
            : spec.unit == store::ConfigSpec::Unit::kBytes ? "no limit"
-                                                           : "off";
+                                                          : "off";
   }
   switch (spec.unit) {
-    case store::ConfigSpec::Unit::kBytes: return HumanSize(*v);
-    case store::ConfigSpec::Unit::kMillis: return HumanDuration(*v);
-    default: return "";
+    case store::ConfigSpec::Unit::kBytes:
+      return HumanSize(*v);
+    case store::ConfigSpec::Unit::kMillis:
+      return HumanDuration(*v);
+    default:
+      return "";
   }
 }
 

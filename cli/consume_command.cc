@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -14,6 +15,9 @@
 namespace topicfs::cli {
 namespace {
 
+// Reads start small (a --count 1 through a mount should not fetch 1 MiB)
+// and double up to the full chunk.
+constexpr size_t kFirstReadBytes = 64 << 10;
 constexpr size_t kChunkBytes = 1 << 20;
 constexpr auto kFollowPoll = std::chrono::milliseconds(100);
 
@@ -47,13 +51,11 @@ void SetupConsumeCommand(CLI::App& app) {
   AddTopicArgs(cmd, &opt->target);
   cmd->add_option("-p,--partition", opt->partition, "Partition (default 0)")
       ->check(CLI::Range(0, (1 << 20) - 1));
-  cmd->add_option("--offset", opt->offset, "Start at this offset")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--offset", opt->offset, "Start at this offset")->check(NonNegative());
   AddTimeOption(cmd, "--time", &opt->time_ms,
                 "Start at the first record appended at or after this time");
   cmd->add_flag("--from-beginning", opt->from_beginning, "Start at the log start");
-  cmd->add_option("-n,--count", opt->count, "Stop after this many records")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-n,--count", opt->count, "Stop after this many records")->check(NonNegative());
   cmd->add_flag("-f,--follow", opt->follow, "Keep waiting for new records (through a mount)");
   cmd->callback([opt] { RunConsume(*opt); });
 }
@@ -66,17 +68,18 @@ void RunConsume(const ConsumeOptions& opt) {
   }
   TopicTarget t = OpenTopic(opt.target, OpenMode::kExisting);
   const char delim = Check(t.access->DescribeTopic(t.topic)).delimiter();
-  std::unique_ptr<RecordReader> reader =
-      Check(t.access->OpenReader(t.topic, opt.partition, from));
+  std::unique_ptr<RecordReader> reader = Check(t.access->OpenReader(t.topic, opt.partition, from));
   int64_t left = opt.count.value_or(-1);
   std::unique_ptr<char[]> buf(new char[kChunkBytes]);
+  size_t want = kFirstReadBytes;
   while (left != 0) {
-    size_t n = Check(reader->Read(buf.get(), kChunkBytes));
+    size_t n = Check(reader->Read(buf.get(), want));
     if (n == 0) {
       if (!opt.follow) break;
       std::this_thread::sleep_for(kFollowPoll);
       continue;
     }
+    want = std::min(want * 2, kChunkBytes);
     size_t out = left > 0 ? TakeRecords(buf.get(), n, delim, &left) : n;
     Check(WriteAll(STDOUT_FILENO, buf.get(), out, "write stdout"));
   }

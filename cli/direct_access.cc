@@ -63,8 +63,8 @@ class DirectReader : public RecordReader {
 
 }  // namespace
 
-Result<std::unique_ptr<DirectAccess>> DirectAccess::Open(const std::string& data_dir,
-                                                         bool create) {
+Result<std::unique_ptr<DirectAccess>> DirectAccess::Open(const std::string& data_dir, bool create,
+                                                         store::RecoveryReporter* reporter) {
   std::error_code ec;
   if (create) {
     std::filesystem::create_directories(data_dir, ec);
@@ -77,6 +77,7 @@ Result<std::unique_ptr<DirectAccess>> DirectAccess::Open(const std::string& data
   store::Store::Options options;
   options.data_dir = data_dir;
   options.create_if_missing = create;
+  options.reporter = reporter;
   Result<std::unique_ptr<store::Store>> opened = store::Store::Open(options);
   if (!opened.ok()) return opened.status();
   return std::unique_ptr<DirectAccess>(new DirectAccess(data_dir, std::move(opened).value()));
@@ -107,6 +108,9 @@ Result<std::shared_ptr<store::Partition>> DirectAccess::Partition(std::string_vi
 
 Status DirectAccess::CreateTopic(std::string_view topic, int32_t partitions,
                                  const std::vector<ConfigChange>& configs) {
+  if (store_->FindTopic(topic) != nullptr) {
+    return Status::AlreadyExists("topic '" + std::string(topic) + "' already exists in " + Name());
+  }
   store::TopicConfig config;
   for (const ConfigChange& c : configs) TOPICFS_RETURN_IF_ERROR(config.Set(c.name, c.value));
   return store_->CreateTopic(topic, partitions, config);
@@ -126,8 +130,8 @@ Result<TopicInfo> DirectAccess::DescribeTopic(std::string_view topic) {
                             value == spec.default_value});
   }
   for (const std::shared_ptr<store::Partition>& p : (*t)->partitions()) {
-    info.partitions.push_back({p->id(), p->log_start_offset(), p->log_end_offset(),
-                               p->size_bytes(), p->segment_count()});
+    info.partitions.push_back(
+        {p->id(), p->log_start_offset(), p->log_end_offset(), p->size_bytes(), p->segment_count()});
   }
   return info;
 }
@@ -173,12 +177,16 @@ Result<std::unique_ptr<RecordReader>> DirectAccess::OpenReader(std::string_view 
     case ReadFrom::Kind::kOffset:
       start = part.LocateOffset(from.value);
       if (!start.ok() && start.status().Is(store::Code::kOutOfRange)) {
-        return OffsetOutOfRange(TopicPath(topic), partition, from.value,
-                                part.log_start_offset(), part.log_end_offset());
+        return OffsetOutOfRange(TopicPath(topic), partition, from.value, part.log_start_offset(),
+                                part.log_end_offset());
       }
       break;
-    case ReadFrom::Kind::kTime: start = part.LocateTime(from.value); break;
-    case ReadFrom::Kind::kBeginning: start = part.LocateOffset(part.log_start_offset()); break;
+    case ReadFrom::Kind::kTime:
+      start = part.LocateTime(from.value);
+      break;
+    case ReadFrom::Kind::kBeginning:
+      start = part.LocateOffset(part.log_start_offset());
+      break;
   }
   if (!start.ok()) return start.status();
   return std::unique_ptr<RecordReader>(new DirectReader(*p, *start));

@@ -13,8 +13,9 @@ namespace topicfs::cli {
 class DirectAccess : public StoreAccess {
  public:
   // With `create`, makes `data_dir` (and the store in it) when missing.
-  static store::Result<std::unique_ptr<DirectAccess>> Open(const std::string& data_dir,
-                                                           bool create);
+  // `reporter` (borrowed, may be null) hears what opening repaired.
+  static store::Result<std::unique_ptr<DirectAccess>> Open(
+      const std::string& data_dir, bool create, store::RecoveryReporter* reporter = nullptr);
   ~DirectAccess() override;
 
   std::string Name() const override { return "store " + data_dir_; }
@@ -32,8 +33,7 @@ class DirectAccess : public StoreAccess {
       const std::optional<std::string>& topic, bool dry_run, int64_t now_ms) override;
   store::Result<std::unique_ptr<RecordWriter>> OpenWriter(std::string_view topic,
                                                           int32_t partition) override;
-  store::Result<std::unique_ptr<RecordReader>> OpenReader(std::string_view topic,
-                                                          int32_t partition,
+  store::Result<std::unique_ptr<RecordReader>> OpenReader(std::string_view topic, int32_t partition,
                                                           const ReadFrom& from) override;
   store::Result<std::vector<store::VerifyProblem>> Verify() override;
   store::Status Close() override;
@@ -43,7 +43,7 @@ class DirectAccess : public StoreAccess {
       : data_dir_(std::move(data_dir)), store_(std::move(store)) {}
   store::Result<std::shared_ptr<store::Topic>> Topic(std::string_view topic) const;
   store::Result<std::shared_ptr<store::Partition>> Partition(std::string_view topic,
-                                                            int32_t partition) const;
+                                                             int32_t partition) const;
 
   std::string data_dir_;
   std::unique_ptr<store::Store> store_;

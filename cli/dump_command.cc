@@ -41,11 +41,12 @@ void DumpIndex(const std::string& data, int64_t base, Output* out) {
   size_t whole = data.size() / store::kOffsetIndexEntrySize * store::kOffsetIndexEntrySize;
   for (size_t at = 0; at < whole; at += store::kOffsetIndexEntrySize) {
     store::OffsetIndexEntry e = store::OffsetIndex::Decode(data.data() + at, base);
-    out->Append("offset: " + std::to_string(e.offset) + " position: " +
-                std::to_string(e.position) + "\n");
+    out->Append("offset: " + std::to_string(e.offset) + " position: " + std::to_string(e.position) +
+                "\n");
   }
   if (whole != data.size()) {
-    out->Append("(" + std::to_string(data.size() - whole) + " trailing bytes: not a whole entry)\n");
+    out->Append("(" + std::to_string(data.size() - whole) +
+                " trailing bytes: not a whole entry)\n");
   }
 }
 
@@ -53,11 +54,12 @@ void DumpTimeIndex(const std::string& data, int64_t base, Output* out) {
   size_t whole = data.size() / store::kTimeIndexEntrySize * store::kTimeIndexEntrySize;
   for (size_t at = 0; at < whole; at += store::kTimeIndexEntrySize) {
     store::TimeIndexEntry e = store::TimeIndex::Decode(data.data() + at, base);
-    out->Append("timestamp: " + std::to_string(e.timestamp_ms) + " offset: " +
-                std::to_string(e.offset) + "\n");
+    out->Append("timestamp: " + std::to_string(e.timestamp_ms) +
+                " offset: " + std::to_string(e.offset) + "\n");
   }
   if (whole != data.size()) {
-    out->Append("(" + std::to_string(data.size() - whole) + " trailing bytes: not a whole entry)\n");
+    out->Append("(" + std::to_string(data.size() - whole) +
+                " trailing bytes: not a whole entry)\n");
   }
 }
 
@@ -86,8 +88,7 @@ char LogDelimiter(int fd, const std::string& choice) {
   return '\n';
 }
 
-void DumpLog(const std::string& path, int64_t base, const std::string& delim_choice,
-             Output* out) {
+void DumpLog(const std::string& path, int64_t base, const std::string& delim_choice, Output* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Check(ErrnoStatus(errno, "open " + path));
   const char delim = LogDelimiter(fd, delim_choice);
@@ -140,7 +141,7 @@ void DumpLog(const std::string& path, int64_t base, const std::string& delim_cho
 void SetupDumpCommand(CLI::App& app) {
   auto opt = std::make_shared<DumpOptions>();
   CLI::App* cmd = app.add_subcommand("dump", "Print .log, .index and .timeindex files as text");
-  cmd->add_option("files", opt->files, "Segment files (<20-digit base>.log|.index|.timeindex)")
+  cmd->add_option("FILE", opt->files, "Segment files (<20-digit base>.log|.index|.timeindex)")
       ->required()
       ->type_name("FILE");
   cmd->add_option("--delimiter", opt->delimiter, "Record delimiter of .log files")

@@ -20,16 +20,25 @@ using store::Status;
 Status ErrnoStatus(int err, const std::string& what) {
   std::string msg = what + ": " + std::strerror(err);
   switch (err) {
-    case ENOENT: return Status::NotFound(msg);
-    case EINVAL: return Status::InvalidArgument(msg);
+    case ENOENT:
+      return Status::NotFound(msg);
+    case EINVAL:
+      return Status::InvalidArgument(msg);
     case EPERM:
-    case EACCES: return Status::Permission(msg);
-    case ENOTEMPTY: return Status::NotEmpty(msg);
-    case EEXIST: return Status::AlreadyExists(msg);
-    case EMSGSIZE: return Status::MessageTooLarge(msg);
-    case E2BIG: return Status::TooBig(msg);
-    case ENOTSUP: return Status::NotSupported(msg);
-    default: return Status::FromErrno(err, what);
+    case EACCES:
+      return Status::Permission(msg);
+    case ENOTEMPTY:
+      return Status::NotEmpty(msg);
+    case EEXIST:
+      return Status::AlreadyExists(msg);
+    case EMSGSIZE:
+      return Status::MessageTooLarge(msg);
+    case E2BIG:
+      return Status::TooBig(msg);
+    case ENOTSUP:
+      return Status::NotSupported(msg);
+    default:
+      return Status::FromErrno(err, what);
   }
 }
 
@@ -57,8 +66,7 @@ Result<int64_t> GetXattrInt(const std::string& path, const std::string& name) {
   while (!v.empty() && (v.back() == '\n' || v.back() == '\0')) v.remove_suffix(1);
   std::optional<int64_t> parsed = store::ParseSignedDecimal(v);
   if (!parsed) {
-    return Status::Corruption(name + " of " + path + " is not a number: '" + std::string(v) +
-                              "'");
+    return Status::Corruption(name + " of " + path + " is not a number: '" + std::string(v) + "'");
   }
   return *parsed;
 }

@@ -224,9 +224,10 @@ Status MountAccess::DeleteTopic(std::string_view topic) {
   // The filesystem deletes only empty topics (DESIGN §1.1); the data of a
   // mounted store is the daemon's alone.
   std::string data = data_dir_.empty() ? "DATA" : data_dir_;
-  return Status::NotEmpty("topic '" + std::string(topic) + "' holds records and a mount deletes "
-                          "only empty topics: unmount " + mount_point_ +
-                          ", then run topicfs topic delete --data " + data + " " +
+  return Status::NotEmpty("topic '" + std::string(topic) +
+                          "' holds records and a mount deletes "
+                          "only empty topics: unmount " +
+                          mount_point_ + ", then run topicfs topic delete --data " + data + " " +
                           std::string(topic));
 }
 

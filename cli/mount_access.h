@@ -33,8 +33,7 @@ class MountAccess : public StoreAccess {
       const std::optional<std::string>& topic, bool dry_run, int64_t now_ms) override;
   store::Result<std::unique_ptr<RecordWriter>> OpenWriter(std::string_view topic,
                                                           int32_t partition) override;
-  store::Result<std::unique_ptr<RecordReader>> OpenReader(std::string_view topic,
-                                                          int32_t partition,
+  store::Result<std::unique_ptr<RecordReader>> OpenReader(std::string_view topic, int32_t partition,
                                                           const ReadFrom& from) override;
   // Defined in mount_maintenance.cc.
   store::Result<std::vector<store::VerifyProblem>> Verify() override;
@@ -56,8 +55,9 @@ class MountAccess : public StoreAccess {
   store::Result<PartitionInfo> ReadPartition(std::string_view topic, int32_t partition) const;
   // Sorted by base offset; the one `current` points at is not sealed.
   store::Result<std::vector<SegmentFile>> ListSegments(const std::string& partition_dir) const;
-  store::Result<std::vector<store::RetentionAction>> ApplyRetentionToTopic(
-      const std::string& topic, bool dry_run, int64_t now_ms);
+  store::Result<std::vector<store::RetentionAction>> ApplyRetentionToTopic(const std::string& topic,
+                                                                           bool dry_run,
+                                                                           int64_t now_ms);
   void VerifySegment(const SegmentFile& seg, std::vector<store::VerifyProblem>* problems);
 
   std::string mount_point_;

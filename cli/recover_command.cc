@@ -33,7 +33,7 @@ class PrintingReporter : public store::RecoveryReporter {
 void SetupRecoverCommand(CLI::App& app) {
   auto opt = std::make_shared<RecoverOptions>();
   CLI::App* cmd = app.add_subcommand("recover", "Rebuild indexes and meta/ from the segment files");
-  cmd->add_option("data", opt->data_dir, "Data directory of an unmounted store")
+  cmd->add_option("DATA", opt->data_dir, "Data directory of an unmounted store")
       ->required()
       ->type_name("DATA");
   cmd->callback([opt] { RunRecover(*opt); });

@@ -24,7 +24,8 @@ void SetupRetentionCommand(CLI::App& app) {
   cmd = retention->add_subcommand("set", "Set retention.ms and/or retention.bytes");
   AddTopicArgs(cmd, &set->target);
   AddDurationOption(cmd, "--time", &set->time_ms, "retention.ms, e.g. 3d (-1: forever)");
-  AddSizeOption(cmd, "--bytes", &set->bytes, "retention.bytes per partition, e.g. 10G (-1: no limit)");
+  AddSizeOption(cmd, "--bytes", &set->bytes,
+                "retention.bytes per partition, e.g. 10G (-1: no limit)");
   cmd->callback([set] { RunRetentionSet(*set); });
 
   auto apply = std::make_shared<RetentionApplyOptions>();
@@ -60,9 +61,9 @@ void RunRetentionApply(const RetentionApplyOptions& opt) {
   std::vector<store::RetentionAction> actions =
       Check(s.access->ApplyRetention(s.topic, opt.dry_run, store::NowMs()));
   for (const store::RetentionAction& a : actions) {
-    std::cout << (opt.dry_run ? "would delete " : "deleted ") << s.access->TopicPath(a.topic)
-              << '/' << a.partition << '/' << store::SegmentFilePrefix(a.base_offset)
-              << store::kLogSuffix << " (" << a.size_bytes << " bytes)\n";
+    std::cout << (opt.dry_run ? "would delete " : "deleted ") << s.access->TopicPath(a.topic) << '/'
+              << a.partition << '/' << store::SegmentFilePrefix(a.base_offset) << store::kLogSuffix
+              << " (" << a.size_bytes << " bytes)\n";
   }
   if (actions.empty()) std::cout << "nothing to delete\n";
   Check(s.access->Close());

@@ -37,7 +37,7 @@ bool LooksLikeDataDir(const std::string& path) {
 void AddTopicArgs(CLI::App* cmd, TopicArgs* args) {
   cmd->add_option("--data", args->data_dir, "Data directory of an unmounted store")
       ->type_name("DIR");
-  cmd->add_option("topic", args->topic, "MOUNT/NAME, or NAME with --data")
+  cmd->add_option("TOPIC", args->topic, "MOUNT/NAME, or NAME with --data")
       ->required()
       ->type_name("TOPIC");
 }
@@ -56,9 +56,10 @@ void RefuseIfMounted(const std::string& data_dir) {
   }
 }
 
-std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode) {
+std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode,
+                                         store::RecoveryReporter* reporter) {
   RefuseIfMounted(data_dir);
-  return Check(DirectAccess::Open(data_dir, mode == OpenMode::kCreate));
+  return Check(DirectAccess::Open(data_dir, mode == OpenMode::kCreate, reporter));
 }
 
 TopicTarget OpenTopic(const TopicArgs& args, OpenMode mode) {
@@ -76,14 +77,15 @@ TopicTarget OpenTopic(const TopicArgs& args, OpenMode mode) {
   return {std::make_unique<MountAccess>(parent, mount->source), name};
 }
 
-StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path) {
+StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path,
+                      store::RecoveryReporter* reporter) {
   StoreTarget target;
   if (!args.data_dir.empty()) {
     if (!args.path.empty()) {
       if (!allow_topic) UsageFail("unexpected argument '" + args.path + "' with --data");
       target.topic = ValidTopicName(args.path);
     }
-    target.access = OpenDataDir(args.data_dir, OpenMode::kExisting);
+    target.access = OpenDataDir(args.data_dir, OpenMode::kExisting, reporter);
     return target;
   }
   if (args.path.empty()) UsageFail("name a store: a mount point, or --data DIR");
@@ -101,7 +103,7 @@ StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_d
     }
   }
   if (allow_data_dir_path && LooksLikeDataDir(args.path)) {
-    target.access = OpenDataDir(args.path, OpenMode::kExisting);
+    target.access = OpenDataDir(args.path, OpenMode::kExisting, reporter);
     return target;
   }
   UsageFail("'" + args.path + "' is not a topicfs mount point" +

@@ -5,12 +5,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "cli/store_access.h"
+#include "store/recovery.h"
 
 namespace topicfs::cli {
 
@@ -47,10 +47,14 @@ struct StoreTarget {
 };
 // With `allow_topic`, the argument may name one topic (MOUNT/NAME, or NAME
 // with --data); with `allow_data_dir_path`, it may be a data directory.
-StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path);
+// `reporter` (borrowed, may be null) hears what opening a data directory
+// repaired.
+StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path,
+                      store::RecoveryReporter* reporter = nullptr);
 
 // Opens an unmounted data directory; UsageFail when it is mounted.
-std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode);
+std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode,
+                                         store::RecoveryReporter* reporter = nullptr);
 // UsageFail naming the mount point when `data_dir` is mounted.
 void RefuseIfMounted(const std::string& data_dir);
 

@@ -23,8 +23,7 @@ void SetupCreate(CLI::App* topic) {
   AddDurationOption(cmd, "--segment-ms", &opt->segment_ms, "segment.ms, e.g. 7d");
   AddSizeOption(cmd, "--index-interval-bytes", &opt->index_interval_bytes,
                 "index.interval.bytes, e.g. 4K");
-  AddSizeOption(cmd, "--max-message-bytes", &opt->max_message_bytes,
-                "max.message.bytes, e.g. 1M");
+  AddSizeOption(cmd, "--max-message-bytes", &opt->max_message_bytes, "max.message.bytes, e.g. 1M");
   cmd->add_option("--delimiter", opt->delimiter, "record.delimiter")
       ->check(CLI::IsMember({"newline", "nul"}));
   cmd->add_option("--config", opt->configs, "Any topic config as NAME=VALUE (repeatable)")
@@ -40,8 +39,7 @@ void SetupAlter(CLI::App* topic) {
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--config", opt->configs, "Set a topic config, NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
-  cmd->add_option("--delete-config", opt->delete_configs,
-                  "Restore a config's default (repeatable)")
+  cmd->add_option("--delete-config", opt->delete_configs, "Restore a config's default (repeatable)")
       ->type_name("NAME");
   cmd->callback([opt] { RunTopicAlter(*opt); });
 }

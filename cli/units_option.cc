@@ -10,8 +10,7 @@ namespace {
 using Parser = std::function<std::optional<int64_t>(std::string_view)>;
 
 CLI::Option* AddParsedOption(CLI::App* app, const std::string& name, std::optional<int64_t>* out,
-                             const std::string& help, const std::string& type_name,
-                             Parser parse) {
+                             const std::string& help, const std::string& type_name, Parser parse) {
   CLI::Option* opt = app->add_option_function<std::string>(
       name,
       [out, parse, name, type_name](const std::string& text) {
@@ -43,14 +42,23 @@ CLI::Option* AddSizeOption(CLI::App* app, const std::string& name, std::optional
   return AddParsedOption(app, name, out, help, "SIZE", store::ParseSize);
 }
 
-CLI::Option* AddDurationOption(CLI::App* app, const std::string& name,
-                               std::optional<int64_t>* out, const std::string& help) {
+CLI::Option* AddDurationOption(CLI::App* app, const std::string& name, std::optional<int64_t>* out,
+                               const std::string& help) {
   return AddParsedOption(app, name, out, help, "DURATION", store::ParseDurationMs);
 }
 
 CLI::Option* AddTimeOption(CLI::App* app, const std::string& name, std::optional<int64_t>* out,
                            const std::string& help) {
   return AddParsedOption(app, name, out, help, "TIME", store::ParseTimeMs);
+}
+
+CLI::Validator NonNegative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (store::ParseDecimal(text)) return "";
+        return "'" + text + "' is not a whole number >= 0";
+      },
+      "N>=0");
 }
 
 std::string HumanSize(int64_t bytes) {
@@ -61,12 +69,7 @@ std::string HumanSize(int64_t bytes) {
 
 std::string HumanDuration(int64_t ms) {
   constexpr int64_t kS = 1000;
-  return Humanize(ms,
-                  {{24 * 3600 * kS, "d"},
-                   {3600 * kS, "h"},
-                   {60 * kS, "m"},
-                   {kS, "s"}},
-                  "ms");
+  return Humanize(ms, {{24 * 3600 * kS, "d"}, {3600 * kS, "h"}, {60 * kS, "m"}, {kS, "s"}}, "ms");
 }
 
 }  // namespace topicfs::cli

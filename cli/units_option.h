@@ -4,7 +4,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,11 +14,14 @@ namespace topicfs::cli {
 CLI::Option* AddSizeOption(CLI::App* app, const std::string& name, std::optional<int64_t>* out,
                            const std::string& help);
 // "7d", "36h", "250ms", a bare number of milliseconds, "-1" (forever).
-CLI::Option* AddDurationOption(CLI::App* app, const std::string& name,
-                               std::optional<int64_t>* out, const std::string& help);
+CLI::Option* AddDurationOption(CLI::App* app, const std::string& name, std::optional<int64_t>* out,
+                               const std::string& help);
 // Epoch milliseconds or ISO-8601 UTC ("2026-11-21T10:00:00Z").
 CLI::Option* AddTimeOption(CLI::App* app, const std::string& name, std::optional<int64_t>* out,
                            const std::string& help);
+
+// Accepts a decimal integer >= 0 (offsets, counts).
+CLI::Validator NonNegative();
 
 // The largest unit that divides `bytes` exactly: "10G", "4K", "1000".
 std::string HumanSize(int64_t bytes);

@@ -4,8 +4,27 @@
 #include <memory>
 
 #include "cli/cli_error.h"
+#include "store/recovery.h"
 
 namespace topicfs::cli {
+namespace {
+
+// Opening a data directory repairs what it finds wrong (a bad index is
+// rebuilt, a torn tail cut); verify reports those as the problems they were.
+class RepairCollector : public store::RecoveryReporter {
+ public:
+  explicit RepairCollector(std::vector<store::VerifyProblem>* problems) : problems_(problems) {}
+  void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
+    std::string what(why);
+    if (bytes > 0) what += " (" + std::to_string(bytes) + " bytes cut)";
+    problems_->push_back({path, what + ", repaired when the store was opened"});
+  }
+
+ private:
+  std::vector<store::VerifyProblem>* problems_;
+};
+
+}  // namespace
 
 void SetupVerifyCommand(CLI::App& app) {
   auto opt = std::make_shared<VerifyOptions>();
@@ -15,8 +34,11 @@ void SetupVerifyCommand(CLI::App& app) {
 }
 
 void RunVerify(const VerifyOptions& opt) {
-  StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/true);
-  std::vector<store::VerifyProblem> problems = Check(s.access->Verify());
+  std::vector<store::VerifyProblem> problems;
+  RepairCollector repairs(&problems);
+  StoreTarget s =
+      OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/true, &repairs);
+  for (store::VerifyProblem& p : Check(s.access->Verify())) problems.push_back(std::move(p));
   for (const store::VerifyProblem& p : problems) std::cout << p.path << ": " << p.what << '\n';
   std::cout.flush();
   Check(s.access->Close());

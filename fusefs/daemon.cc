@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <memory>
 
 #include "fusefs/fuse_api.h"
@@ -84,7 +85,11 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       fuse_loop_config* config = fuse_loop_cfg_create();
       fuse_loop_cfg_set_clone_fd(config, 0);
       fuse_loop_cfg_set_max_threads(config, options.max_threads);
-      rc = fuse_session_loop_mt(se, config) == 0 ? 0 : 1;
+      // 0 after an unmount, the signal number after SIGTERM/SIGINT/SIGHUP,
+      // a negative errno when the loop failed.
+      int loop = fuse_session_loop_mt(se, config);
+      rc = loop >= 0 ? 0 : 1;
+      if (loop < 0) LogError("session loop failed: " + std::string(strerror(-loop)));
       fuse_loop_cfg_destroy(config);
       maintenance.Stop();
       fs.invalidator().Stop();

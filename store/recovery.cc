@@ -208,19 +208,14 @@ LogScan ScanLog(std::string_view data, char delimiter) {
   size_t valid = last == nullptr ? 0 : static_cast<const char*>(last) - data.data() + 1;
   if (valid < data.size()) scan.cut_reason = "torn tail: a partial last record";
   if (delimiter == '\n') {
-    // A record that starts with NUL is the zero fill a crash leaves behind.
-    size_t from = 0;
-    while (from < valid) {
-      const void* nul = std::memchr(data.data() + from, '\0', valid - from);
-      if (nul == nullptr) break;
+    // Zero-filled pages are what a crash leaves where data never reached the
+    // disk, and they need not start at a record boundary: the record holding
+    // the first NUL starts the garbage.
+    if (const void* nul = std::memchr(data.data(), '\0', valid)) {
       size_t at = static_cast<const char*>(nul) - data.data();
-      if (at == 0 || data[at - 1] == '\n') {
-        valid = at;
-        scan.cut_reason = "NUL bytes where a record should start";
-        break;
-      }
-      const void* eol = std::memchr(data.data() + at, '\n', valid - at);
-      from = static_cast<const char*>(eol) - data.data() + 1;
+      const void* eol = at == 0 ? nullptr : memrchr(data.data(), '\n', at);
+      valid = eol == nullptr ? 0 : static_cast<const char*>(eol) - data.data() + 1;
+      scan.cut_reason = "NUL bytes in a newline-delimited record";
     }
   }
   scan.valid_bytes = valid;
@@ -261,7 +256,14 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
 
   std::vector<SegmentMeta> metas;
   bool cut_earlier = false;
+  bool recovered_last = false;
   for (auto& [base, unused] : logs) {
+    if (!metas.empty() && base != metas.back().next_offset && !cut_earlier) {
+      // A recovered segment that ends short of the next one's base lost
+      // records (power loss); a trusted one is followed by a gap only when a
+      // segment was removed behind our back, and that gap is kept.
+      cut_earlier = recovered_last;
+    }
     const std::string prefix = Prefix(dir, base);
     if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
       Report(reporter, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
@@ -279,12 +281,14 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
                    IndexesLookSound(prefix, *old);
     if (trusted) {
       metas.push_back(*old);
+      recovered_last = false;
       continue;
     }
     Result<Recovered> r = RecoverSegment(dir, base, old, config, reporter);
     if (!r.ok()) return r.status();
     out.changed = true;
     cut_earlier = r->cut;
+    recovered_last = true;
     metas.push_back(r->meta);
   }
 

@@ -33,8 +33,8 @@ struct LogScan {
 };
 
 // Scans `data` (a whole .log) for whole records; pure, fuzzed. In a newline
-// topic a record holding a NUL byte starts the garbage (a NUL run from a
-// crash); a trailing partial record is a torn tail.
+// topic the record holding the first NUL byte starts the garbage (the zero
+// fill a crash leaves); a trailing partial record is a torn tail.
 LogScan ScanLog(std::string_view data, char delimiter);
 
 struct LoadedPartition {

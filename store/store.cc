@@ -125,6 +125,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (fresh) clean = true;
   store->recovered_ = !clean;
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(effective, clean));
+  store->closed_ = false;
   return store;
 }
 

@@ -118,7 +118,7 @@ class Store {
   std::string data_dir_;
   std::unique_ptr<Metadata> meta_;
   bool recovered_ = false;
-  bool closed_ = false;
+  bool closed_ = true;  // until Open() has loaded everything
   mutable std::mutex mu_;                              // guards topics_
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;
 };

@@ -1,0 +1,283 @@
+// mount: in the foreground with -f; otherwise the command forks, the child
+// re-executes this binary as the daemon (so its command line holds the
+// absolute data directory and mount point) and reports through a pipe, and
+// the parent returns once the mount answers. unmount: fusermount3 -u, then
+// wait for the daemon serving that mount point to exit, so its clean close
+// is on disk when the command returns.
+#include "cli/mount_command.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/cli_error.h"
+#include "cli/mounts.h"
+#include "fusefs/daemon.h"
+#include "fusefs/log.h"
+#include "fusefs/mount_options.h"
+
+namespace topicfs::cli {
+namespace {
+
+constexpr long kFuseSuperMagic = 0x65735546;
+constexpr auto kMountWait = std::chrono::seconds(30);
+constexpr auto kExitWait = std::chrono::seconds(60);
+
+struct MountCommandOptions {
+  std::string data;
+  std::string mountpoint;
+  bool foreground = false;
+  bool allow_other = false;
+  bool debug = false;
+  std::string log_file;
+  std::vector<std::string> options;
+  int ready_fd = -1;  // internal: set in the re-executed daemon
+};
+
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+bool MountAnswers(const std::string& mountpoint) {
+  struct statfs st;
+  return ::statfs(mountpoint.c_str(), &st) == 0 &&
+         static_cast<long>(st.f_type) == kFuseSuperMagic && FindMountAt(mountpoint).has_value();
+}
+
+// Writes the daemon's verdict to the parent's pipe: "" means mounted.
+void Report(int fd, const std::string& error) {
+  std::string msg = error.empty() ? "OK" : "E" + error;
+  ssize_t unused = ::write(fd, msg.data(), msg.size());
+  (void)unused;
+  ::close(fd);
+}
+
+int RunForeground(const MountCommandOptions& opts, const fusefs::MountOptions& mount_opts,
+                  std::string* error) {
+  fusefs::DaemonOptions d;
+  d.data_dir = opts.data;
+  d.mountpoint = opts.mountpoint;
+  d.allow_other = opts.allow_other;
+  d.debug = opts.debug;
+  d.mount = mount_opts;
+  const int ready_fd = opts.ready_fd;
+  d.on_ready = [ready_fd, error](const std::string& e) {
+    *error = e;
+    if (ready_fd >= 0) Report(ready_fd, e);
+  };
+  return fusefs::RunDaemon(d);
+}
+
+// The re-executed daemon's arguments: absolute paths, -f, and the pipe.
+std::vector<std::string> DaemonArguments(const MountCommandOptions& opts, int ready_fd) {
+  std::vector<std::string> args = {"topicfs", "mount", "-f", "--ready-fd",
+                                   std::to_string(ready_fd)};
+  if (opts.allow_other) args.push_back("--allow-other");
+  if (opts.debug) args.push_back("--debug");
+  if (!opts.log_file.empty()) args.insert(args.end(), {"--log", Absolute(opts.log_file)});
+  for (const std::string& o : opts.options) args.insert(args.end(), {"-o", o});
+  args.insert(args.end(), {opts.data, opts.mountpoint});
+  return args;
+}
+
+[[noreturn]] void ExecDaemon(const MountCommandOptions& opts, int ready_fd) {
+  ::setsid();
+  int null_fd = ::open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    ::dup2(null_fd, 0);
+    ::dup2(null_fd, 1);
+    ::dup2(null_fd, 2);
+    if (null_fd > 2) ::close(null_fd);
+  }
+  std::vector<std::string> args = DaemonArguments(opts, ready_fd);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv("/proc/self/exe", argv.data());
+  Report(ready_fd, std::string("cannot start the daemon: ") + std::strerror(errno));
+  ::_exit(1);
+}
+
+void RunBackground(const MountCommandOptions& opts) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) Fail(std::string("pipe: ") + std::strerror(errno));
+  // The write end must survive exec; the read end must not.
+  int wfd = ::dup(fds[1]);
+  ::close(fds[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) Fail(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::close(fds[0]);
+    ExecDaemon(opts, wfd);
+  }
+  ::close(wfd);
+  std::string verdict;
+  char buf[512];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    verdict.append(buf, n);
+  }
+  ::close(fds[0]);
+  if (verdict.empty()) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    Fail("the daemon exited before mounting " + opts.mountpoint);
+  }
+  if (verdict[0] == 'E') {
+    ::waitpid(pid, nullptr, 0);
+    Fail(verdict.substr(1));
+  }
+  auto deadline = std::chrono::steady_clock::now() + kMountWait;
+  while (!MountAnswers(opts.mountpoint)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      Fail(opts.mountpoint + " did not answer within 30 s after mounting");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void RunMount(MountCommandOptions opts) {
+  fusefs::MountOptions mount_opts;
+  store::Status parsed = fusefs::ParseMountOptions(opts.options, &mount_opts);
+  if (!parsed.ok()) UsageFail(parsed.message());
+  if (mount_opts.allow_other) opts.allow_other = true;
+  std::error_code ec;
+  std::filesystem::create_directories(opts.data, ec);
+  if (ec) Fail("cannot create " + opts.data + ": " + ec.message());
+  std::optional<std::string> data = RealPath(opts.data);
+  std::optional<std::string> mnt = RealPath(opts.mountpoint);
+  if (!data) Fail("cannot resolve " + opts.data);
+  if (!mnt) Fail("mount point " + opts.mountpoint + " does not exist");
+  opts.data = *data;
+  opts.mountpoint = *mnt;
+  if (opts.ready_fd < 0) {
+    if (std::optional<MountEntry> m = FindMountOfData(opts.data)) {
+      throw CommandError(kExitUsage, opts.data + " is already mounted on " + m->mount_point);
+    }
+    if (FindMountAt(opts.mountpoint)) Fail(opts.mountpoint + " is already a topicfs mount");
+  }
+  if (!opts.foreground) return RunBackground(opts);
+
+  if (opts.ready_fd >= 0) ::fcntl(opts.ready_fd, F_SETFD, FD_CLOEXEC);
+  std::string log_error;
+  fusefs::LogSink sink = !opts.log_file.empty() ? fusefs::LogSink::kFile
+                         : opts.ready_fd >= 0   ? fusefs::LogSink::kSyslog
+                                                : fusefs::LogSink::kStderr;
+  if (!fusefs::InitLog(sink, opts.log_file, &log_error)) {
+    if (opts.ready_fd >= 0) Report(opts.ready_fd, log_error);
+    Fail(log_error);
+  }
+  std::string error;
+  int rc = RunForeground(opts, mount_opts, &error);
+  if (!error.empty()) Fail(error);
+  if (rc != 0) throw CommandError(kExitFailure, "the daemon for " + opts.mountpoint + " failed");
+}
+
+// The daemons (this binary) whose command line names `mountpoint`.
+std::vector<pid_t> DaemonsServing(const std::string& mountpoint) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    if (pid == ::getpid()) continue;
+    std::error_code e2;
+    if (std::filesystem::read_symlink(entry.path() / "exe", e2) != self) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::path cwd = std::filesystem::read_symlink(entry.path() / "cwd", e2);
+    bool names_mountpoint = false;
+    for (size_t pos = 0; pos < cmdline.size();) {
+      std::string arg = cmdline.c_str() + pos;
+      pos += arg.size() + 1;
+      if (arg.empty()) continue;
+      std::string abs = arg[0] == '/' ? Absolute(arg) : Absolute((cwd / arg).string());
+      if (abs == mountpoint) names_mountpoint = true;
+    }
+    if (names_mountpoint) out.push_back(pid);
+  }
+  return out;
+}
+
+bool Running(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');
+  if (stat.empty() || paren == std::string::npos || paren + 2 >= stat.size()) return false;
+  char state = stat[paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
+void RunUnmount(const std::string& mountpoint_arg) {
+  std::string mountpoint = RealPath(mountpoint_arg).value_or(Absolute(mountpoint_arg));
+  std::vector<pid_t> daemons = DaemonsServing(mountpoint);
+  std::string command = "fusermount3 -u '" + mountpoint + "' 2>&1";
+  FILE* p = ::popen(command.c_str(), "r");
+  if (p == nullptr) Fail(std::string("cannot run fusermount3: ") + std::strerror(errno));
+  std::string output;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) output += buf;
+  int status = ::pclose(p);
+  if (status != 0) {
+    while (!output.empty() && output.back() == '\n') output.pop_back();
+    Fail("cannot unmount " + mountpoint + ": " + (output.empty() ? "fusermount3 failed" : output));
+  }
+  auto deadline = std::chrono::steady_clock::now() + kExitWait;
+  for (pid_t pid : daemons) {
+    while (Running(pid)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        Fail("unmounted " + mountpoint + " but daemon " + std::to_string(pid) +
+             " has not exited");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+}
+
+}  // namespace
+
+void SetupMountCommands(CLI::App& app) {
+  auto opts = std::make_shared<MountCommandOptions>();
+  CLI::App* mount = app.add_subcommand(
+      "mount", "Mount the store in DATA (created if needed) on MOUNTPOINT");
+  mount->add_option("DATA", opts->data, "data directory")->required();
+  mount->add_option("MOUNTPOINT", opts->mountpoint, "an existing empty directory")->required();
+  mount->add_flag("-f,--foreground", opts->foreground, "stay in the foreground, log to stderr");
+  mount->add_flag("--allow-other", opts->allow_other,
+                  "let other users in; the kernel checks permissions (default_permissions)");
+  mount->add_option("--log", opts->log_file, "log to FILE instead of syslog");
+  mount->add_option("-o", opts->options,
+                    "mount option: retention.check.interval.ms=MS, or any FUSE option")
+      ->allow_extra_args(false);
+  mount->add_flag("-d,--debug", opts->debug, "libfuse debug output (with -f)")->group("");
+  mount->add_option("--ready-fd", opts->ready_fd, "internal")->group("");
+  mount->callback([opts] { RunMount(*opts); });
+
+  auto mountpoint = std::make_shared<std::string>();
+  CLI::App* unmount = app.add_subcommand(
+      "unmount", "Unmount MOUNTPOINT and wait until its daemon has closed the store");
+  unmount->add_option("MOUNTPOINT", *mountpoint, "a topicfs mount point")->required();
+  unmount->callback([mountpoint] { RunUnmount(*mountpoint); });
+}
+
+}  // namespace topicfs::cli

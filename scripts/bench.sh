@@ -1,0 +1,748 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — topicfs mount vs plain files and vs peer log stores
+# (Redis Streams, NATS JetStream), side by side in one session, as ratios.
+# Issue 5. Not part of the tests.
+#
+#   scripts/bench.sh [--quick] [--reps N] [--only GROUPS] [--topicfs PATH]
+#                    [--dir DIR] [--doc FILE | --no-doc] [--no-install] [--keep]
+#
+#   --quick        a 1-2 minute smoke run (small sizes, one repetition)
+#   --reps N       repetitions of every timed figure (default 3; median kept);
+#                  topicfs and reference runs alternate, and swap order every
+#                  repetition, so machine drift cancels out
+#   --only GROUPS  comma-separated subset of: bulk,echo,write,cat,lookup,conc,
+#                  peers,rss,mount (default: all). Implies --no-doc unless
+#                  --doc is given.
+#   --topicfs PATH the topicfs binary (default: build-bench/topicfs, built
+#                  with cmake if missing; else build/topicfs)
+#   --dir DIR      where the temporary data, mount points and plain-file
+#                  references go (default /var/tmp; must be one disk, so the
+#                  plain files sit on the same disk as the store)
+#   --doc FILE     write the table into FILE's "Mount and peers" section
+#                  (default docs/PERFORMANCE.md); --no-doc prints only
+#   --no-install   do not apt-get anything
+#   --keep         keep the temporary directory (for debugging)
+#
+# What it needs (installed with apt-get when run as root and missing):
+# fuse3, attr (getfattr/setfattr), redis-server + redis-tools (redis-benchmark),
+# nats-server, libnats-dev (the NATS C client: Debian 12 has no `nats` CLI, so
+# bench/peers/nats_pub.c publishes with js_PublishAsync), g++, pkg-config.
+# Helper programs (bench/peers/*.c*) are compiled with g++ into the temporary
+# directory. Cold-cache figures need root (drop_caches); without root they are
+# skipped.
+#
+# Peers only listen on 127.0.0.1, on ports picked at random; every load is
+# bounded (a fixed number of records). A trap unmounts every mount and kills
+# every process this script started (by PID), even on failure; a watchdog
+# kills the run if it takes far longer than it should.
+
+set -uo pipefail
+export LC_ALL=C
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+QUICK=0
+REPS=""
+ONLY="all"
+TOPICFS=""
+BASEDIR=/var/tmp
+DOC="$REPO/docs/PERFORMANCE.md"
+WRITE_DOC=1
+DOC_EXPLICIT=0
+INSTALL=1
+KEEP=0
+CMDLINE="scripts/bench.sh $*"
+
+usage() { sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --reps) REPS=$2; shift ;;
+    --only) ONLY=$2; shift ;;
+    --topicfs) TOPICFS=$2; shift ;;
+    --dir) BASEDIR=$2; shift ;;
+    --doc) DOC=$2; DOC_EXPLICIT=1; shift ;;
+    --no-doc) WRITE_DOC=0 ;;
+    --no-install) INSTALL=0 ;;
+    --keep) KEEP=1 ;;
+    -h|--help) usage 0 ;;
+    *) echo "bench.sh: unknown argument: $1" >&2; usage 2 ;;
+  esac
+  shift
+done
+if [ "$ONLY" != all ] && [ $DOC_EXPLICIT = 0 ]; then WRITE_DOC=0; fi
+
+# ---------------------------------------------------------------- sizes
+MiB=$((1024 * 1024))
+if [ $QUICK = 1 ]; then
+  : "${REPS:=1}"
+  BULK_BYTES=$((32 * MiB))      # per bulk append run
+  ECHO_N=2000                   # echo >> loop iterations
+  WRITE_N=20000                 # one record per write()
+  REDIS1_N=20000                # unpipelined XADD
+  PEER_N=200000                 # pipelined XADD / JetStream async publish
+  CAT_BYTES=$((64 * MiB))       # data behind the sealed segments
+  CAT_SEG=$((8 * MiB))
+  LOOKUP_NS="10000 100000 1000000"
+  LOOKUP_K=100                  # lookups per repetition
+  SCAN_K=3                      # naive scans per repetition
+  CONC_BYTES=$((32 * MiB))
+  RSS_PARTS=1000
+  MOUNT_SEGS=1000
+else
+  : "${REPS:=3}"
+  BULK_BYTES=$((256 * MiB))
+  ECHO_N=20000
+  WRITE_N=100000
+  REDIS1_N=100000
+  PEER_N=1000000
+  CAT_BYTES=$((256 * MiB))
+  CAT_SEG=$((32 * MiB))
+  LOOKUP_NS="10000 1000000 10000000"
+  LOOKUP_K=200
+  SCAN_K=5
+  CONC_BYTES=$((256 * MiB))
+  RSS_PARTS=1000
+  MOUNT_SEGS=10000
+fi
+REC=100                          # the record size of the record-rate figures
+MAX_SECONDS=$((QUICK ? 900 : 2700))
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+want() { [ "$ONLY" = all ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
+# ---------------------------------------------------------------- setup
+IS_ROOT=0; [ "$(id -u)" = 0 ] && IS_ROOT=1
+
+need_pkgs=()
+need() { command -v "$1" >/dev/null 2>&1 || need_pkgs+=("$2"); }
+need fusermount3 fuse3
+need getfattr attr
+need g++ g++
+need pkg-config pkg-config
+need cmake cmake
+if want write || want peers; then
+  need redis-server redis-server
+  need redis-benchmark redis-tools
+  need redis-cli redis-tools
+fi
+if want peers; then
+  need nats-server nats-server
+  [ -f /usr/include/nats/nats.h ] || need_pkgs+=(libnats-dev)
+fi
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ $INSTALL = 1 ] && [ $IS_ROOT = 1 ]; then
+    log "installing: ${need_pkgs[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2 ||
+      { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2; } ||
+      die "apt-get install ${need_pkgs[*]} failed"
+  else
+    die "missing: ${need_pkgs[*]} (run as root, or install them)"
+  fi
+fi
+
+if [ -z "$TOPICFS" ]; then
+  TOPICFS="$REPO/build-bench/topicfs"
+  if [ ! -x "$TOPICFS" ]; then
+    log "building $TOPICFS (RelWithDebInfo)"
+    { cmake -S "$REPO" -B "$REPO/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+      cmake --build "$REPO/build-bench" -j"$(nproc)" --target topicfs; } >&2 || log "build failed"
+  fi
+  [ -x "$TOPICFS" ] || TOPICFS="$REPO/build/topicfs"
+fi
+TF_OK=1
+if [ ! -x "$TOPICFS" ] || ! "$TOPICFS" mount --help >/dev/null 2>&1; then
+  log "WARNING: $TOPICFS has no 'mount' command: topicfs halves are skipped"
+  TF_OK=0
+fi
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+mkdir -p "$BASEDIR"
+WORK=$(mktemp -d "$BASEDIR/topicfs-bench.XXXXXX") || die "mktemp in $BASEDIR"
+BIN=$WORK/bin; LOGS=$WORK/logs; PLAIN=$WORK/plain; GEN=$WORK/gen
+mkdir -p "$BIN" "$LOGS" "$PLAIN" "$GEN"
+ROWS=$WORK/rows.tsv; : >"$ROWS"
+MOUNTS=$WORK/mounts; : >"$MOUNTS"   # mount points we created
+PIDS=$WORK/pids; : >"$PIDS"         # processes we started (daemons, servers)
+log "work dir $WORK"
+
+# ---------------------------------------------------------------- cleanup
+cleanup_mounts() {
+  local m p
+  while read -r m; do
+    [ -n "$m" ] || continue
+    if mountpoint -q "$m" 2>/dev/null; then
+      fusermount3 -u "$m" 2>/dev/null || { sleep 1; fusermount3 -u "$m" 2>/dev/null; } ||
+        fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+    fi
+  done <"$MOUNTS"
+  : >"$MOUNTS"
+  while read -r p; do
+    [ -n "$p" ] || continue
+    if kill -0 "$p" 2>/dev/null; then
+      kill "$p" 2>/dev/null
+      for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$p" 2>/dev/null
+    fi
+  done <"$PIDS"
+  : >"$PIDS"
+}
+WATCHDOG=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
+  cleanup_mounts
+  if [ $KEEP = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+# The watchdog kills our daemons first (a hung FUSE request then fails with
+# ENOTCONN instead of blocking the script), then the script.
+(
+  sleep "$MAX_SECONDS"
+  echo "[bench] watchdog: run exceeded ${MAX_SECONDS}s, aborting" >&2
+  while read -r p; do kill -9 "$p" 2>/dev/null; done <"$PIDS"
+  kill -TERM $$ 2>/dev/null
+) &
+WATCHDOG=$!
+
+# ---------------------------------------------------------------- helpers
+log "compiling helpers"
+g++ -O2 -std=c++20 -o "$BIN/tfbench" "$REPO/bench/peers/tfbench.cc" || die "compile tfbench"
+if want peers; then
+  gcc -O2 -o "$BIN/nats_pub" "$REPO/bench/peers/nats_pub.c" $(pkg-config --cflags --libs libnats) ||
+    die "compile nats_pub"
+fi
+TFB=$BIN/tfbench
+
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.6f", b-a}'; }
+# timeit CMD... : run CMD, print its wall time in seconds; fail if CMD fails.
+timeit() {
+  local t0=$EPOCHREALTIME
+  "$@" || return 1
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.6f", b-a}'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
+calc() { awk "BEGIN{printf \"%.10g\", $*}"; }
+# fmt VALUE: a readable number (thousands separators, 3 significant digits)
+fmt() { awk -v v="$1" 'BEGIN{
+  if (v == "" || v == "nan") { print "n/a"; exit }
+  a = v < 0 ? -v : v
+  if (a >= 1000) { s = sprintf("%.0f", v); o = ""; n = length(s)
+    for (i = 1; i <= n; i++) { o = o substr(s, i, 1); if ((n - i) % 3 == 0 && i < n) o = o "," } print o }
+  else if (a >= 100) printf "%.0f\n", v; else if (a >= 10) printf "%.1f\n", v; else printf "%.2f\n", v }'; }
+# row FIGURE TOPICFS REFERENCE RATIO TARGET [VALUE]: TARGET like ">= 0.4" or
+# "", checked against VALUE (default: RATIO)
+row() {
+  local met="" v=${6:-$4}
+  if [ -n "$5" ] && [ "$v" != "" ] && [ "$v" != "nan" ]; then
+    met=$(awk -v r="$v" -v t="$5" 'BEGIN{split(t, a, " "); op = a[1]; x = a[2] + 0;
+      ok = (op == ">=") ? (r >= x) : (r <= x); print ok ? "yes" : "NO"}')
+  fi
+  local ratio="$4"
+  [ -n "$ratio" ] && [ "$ratio" != "nan" ] && ratio=$(fmt "$ratio")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${ratio:-—}" "${5:-—}" "${met:-—}" >>"$ROWS"
+  log "ROW: $1 | $2 | $3 | ${ratio:-—} | ${5:-} ${met:+($met)}"
+}
+failrow() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "FAILED" "" "—" "${2:-—}" "—" >>"$ROWS"; log "ROW FAILED: $1"; }
+sync_quiet() { sync; sleep 0.2; }
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 0.3; }
+# first_tf: on even repetitions the reference runs first
+tf_first() { [ $(($1 % 2)) = 1 ]; }
+leo() { getfattr --only-values -n user.topicfs.log_end_offset "$1" 2>/dev/null; }
+
+# ---------------------------------------------------------------- topicfs
+# tf_start DATA MNT: mount in the foreground mode in the background, wait
+# until the mount answers; sets TF_PID. tf_stop MNT: clean unmount.
+TF_PID=""
+declare -A TFP=()   # mount point -> daemon PID
+tf_start() {
+  local data=$1 mnt=$2 i
+  mkdir -p "$data" "$mnt"
+  grep -qxF "$mnt" "$MOUNTS" || echo "$mnt" >>"$MOUNTS"
+  "$TOPICFS" mount -f "$data" "$mnt" >>"$LOGS/daemon.log" 2>&1 &
+  TF_PID=$!
+  TFP[$mnt]=$TF_PID
+  echo "$TF_PID" >>"$PIDS"
+  for ((i = 0; i < 6000; i++)); do
+    mountpoint -q "$mnt" && return 0
+    kill -0 "$TF_PID" 2>/dev/null || { log "daemon exited; see $LOGS/daemon.log"; tail -5 "$LOGS/daemon.log" >&2; return 1; }
+    sleep 0.005
+  done
+  log "mount of $mnt timed out"; return 1
+}
+tf_wait_exit() {  # tf_wait_exit PID: the daemon closes the store after the unmount
+  local i
+  for ((i = 0; i < 3000; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.01; done
+  kill -0 "$1" 2>/dev/null && { log "daemon $1 still running 30 s after unmount"; return 1; }
+  wait "$1" 2>/dev/null
+  return 0
+}
+tf_stop() {
+  local mnt=$1
+  fusermount3 -u "$mnt" 2>/dev/null || { sleep 1; fusermount3 -u "$mnt"; } || return 1
+  tf_wait_exit "${TFP[$mnt]}"
+}
+tf_kill9() {
+  local mnt=$1
+  kill -9 "${TFP[$mnt]}"; wait "${TFP[$mnt]}" 2>/dev/null
+  fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
+}
+topic() {  # topic NAME [PARTITIONS] [SEGMENT_BYTES]
+  local t=$MNT/$1 p
+  mkdir "$t" || return 1
+  [ -n "${3:-}" ] && { setfattr -n user.topicfs.segment.bytes -v "$3" "$t" || return 1; }
+  for ((p = 1; p < ${2:-1}; p++)); do mkdir "$t/$p" || return 1; done
+}
+
+# ---------------------------------------------------------------- peers
+REDIS_PORT=""; NATS_PORT=""
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+redis_start() {
+  REDIS_PORT=$(free_port) || return 1
+  mkdir -p "$WORK/redis"
+  # As the baselines: AOF on, fsync every second, no RDB snapshots.
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK/redis" --appendonly yes \
+    --appendfsync everysec --save '' --daemonize no --protected-mode yes >"$LOGS/redis.log" 2>&1 &
+  echo $! >>"$PIDS"
+  for _ in $(seq 200); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
+  log "redis did not start"; return 1
+}
+redis_rps() {  # redis_rps N CLIENTS PIPELINE -> requests/s of XADD with a ~100-byte entry
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" del bench >/dev/null
+  # field "f" + 97-byte value: 100 bytes of payload per entry, as the records.
+  local v; v=$(printf '%097d' 0 | tr 0 x)
+  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -n "$1" -c "$2" -P "$3" --csv XADD bench '*' f "$v" 2>>"$LOGS/redis-bench.log" |
+    awk -F'"' 'NR==2{print $4}'
+}
+nats_start() {
+  NATS_PORT=$(free_port) || return 1
+  mkdir -p "$WORK/nats"
+  nats-server -js -sd "$WORK/nats" -a 127.0.0.1 -p "$NATS_PORT" >"$LOGS/nats.log" 2>&1 &
+  echo $! >>"$PIDS"
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && return 0; sleep 0.05; done
+  log "nats did not start"; return 1
+}
+
+# ================================================================ groups
+MNT=$WORK/mnt; DATA=$WORK/data
+BULK_TF_RPS=()   # 100-byte records/s of topicfs bulk appends (for the peers)
+
+group_bulk() {
+  local len n src r ttf tref ttfs trefs tfb
+  for len in 100 1024 65536; do
+    n=$((BULK_BYTES / len)); src=$GEN/bulk$len
+    "$TFB" gen "$src" "$n" "$len" || return 1
+    ttfs=(); trefs=()
+    for ((r = 1; r <= REPS; r++)); do
+      topic "bulk${len}r$r" || return 1
+      : >"$PLAIN/bulk$len"
+      for side in $(tf_first $r && echo tf ref || echo ref tf); do
+        sync_quiet
+        if [ $side = tf ]; then
+          ttf=$(timeit sh -c 'cat "$1" >> "$2"' - "$src" "$MNT/bulk${len}r$r/0/current") || return 1
+          ttfs+=("$ttf")
+        else
+          tref=$(timeit sh -c 'cat "$1" >> "$2"' - "$src" "$PLAIN/bulk$len") || return 1
+          trefs+=("$tref")
+        fi
+      done
+      rm -f "$PLAIN/bulk$len"
+      [ "$(leo "$MNT/bulk${len}r$r/0")" = "$n" ] || { log "bulk$len: log_end_offset $(leo "$MNT/bulk${len}r$r/0") != $n"; return 1; }
+    done
+    ttf=$(median "${ttfs[@]}"); tref=$(median "${trefs[@]}")
+    local mtf mref; mtf=$(calc "$n * $len / $ttf / 1e6"); mref=$(calc "$n * $len / $tref / 1e6")
+    local tgt=""; [ $len = 100 ] && tgt=">= 0.4"
+    local lbl=$len; [ $len = 1024 ] && lbl=1KiB; [ $len = 65536 ] && lbl=64KiB; [ $len = 100 ] && lbl=100-byte
+    row "bulk append (\`cat big >> current\`), $lbl lines, MB/s; ref: plain file" \
+      "$(fmt "$mtf") MB/s" "$(fmt "$mref") MB/s" "$(calc "$mtf / $mref")" "$tgt"
+    if [ $len = 100 ]; then for t in "${ttfs[@]}"; do BULK_TF_RPS+=("$(calc "$n / $t")"); done; fi
+    rm -f "$src"
+  done
+  printf '%s\n' "${BULK_TF_RPS[@]}" >"$WORK/bulk_tf_rps"
+}
+
+echo_loop() {  # echo_loop FILE N
+  local f=$1 n=$2 i line="echo-loop record 0123456789 abcdefghijklmnopqrstuvwxyz"
+  for ((i = 0; i < n; i++)); do echo "$line" >>"$f"; done
+}
+group_echo() {
+  local r ttfs=() trefs=() t
+  topic echo || return 1
+  for ((r = 1; r <= REPS; r++)); do
+    : >"$PLAIN/echo"
+    for side in $(tf_first $r && echo tf ref || echo ref tf); do
+      sync_quiet
+      if [ $side = tf ]; then t=$(timeit echo_loop "$MNT/echo/0/current" "$ECHO_N") || return 1; ttfs+=("$t")
+      else t=$(timeit echo_loop "$PLAIN/echo" "$ECHO_N") || return 1; trefs+=("$t"); fi
+    done
+  done
+  [ "$(leo "$MNT/echo/0")" = $((ECHO_N * REPS)) ] || { log "echo: log_end_offset $(leo "$MNT/echo/0")"; return 1; }
+  local ttf tref; ttf=$(median "${ttfs[@]}"); tref=$(median "${trefs[@]}")
+  row "single-line \`echo >> current\` loop ($ECHO_N × open/write/close), µs each; ref: plain file" \
+    "$(fmt "$(calc "$ttf / $ECHO_N * 1e6")") µs" "$(fmt "$(calc "$tref / $ECHO_N * 1e6")") µs" "$(calc "$tref / $ttf")" ">= 0.12"
+  rm -f "$PLAIN/echo"
+}
+
+group_write() {
+  local r t ttfs=() trefs=() rds=()
+  topic write || return 1
+  for ((r = 1; r <= REPS; r++)); do
+    : >"$PLAIN/write"
+    for side in $(tf_first $r && echo tf ref redis || echo redis ref tf); do
+      sync_quiet
+      case $side in
+        tf) t=$("$TFB" writeloop "$MNT/write/0/current" "$WRITE_N" $REC) || return 1; ttfs+=("$(calc "$WRITE_N / $t")") ;;
+        ref) t=$("$TFB" writeloop "$PLAIN/write" "$WRITE_N" $REC) || return 1; trefs+=("$(calc "$WRITE_N / $t")") ;;
+        redis) t=$(redis_rps "$REDIS1_N" 1 1); [ -n "$t" ] || return 1; rds+=("$t") ;;
+      esac
+    done
+    rm -f "$PLAIN/write"
+  done
+  [ "$(leo "$MNT/write/0")" = $((WRITE_N * REPS)) ] || { log "write: log_end_offset $(leo "$MNT/write/0")"; return 1; }
+  local a b c; a=$(median "${ttfs[@]}"); b=$(median "${rds[@]}"); c=$(median "${trefs[@]}")
+  row "one 100-byte record per write() on an open handle, records/s; ref: Redis XADD, 1 client, unpipelined" \
+    "$(fmt "$a")/s" "$(fmt "$b")/s" "$(calc "$a / $b")" ">= 1"
+  row "one 100-byte record per write() on an open handle, records/s; ref: plain file" \
+    "$(fmt "$a")/s" "$(fmt "$c")/s" "$(calc "$a / $c")" ""
+}
+
+group_cat() {
+  local n=$((CAT_BYTES / REC)) r t side
+  "$TFB" gen "$GEN/cat" "$n" $REC || return 1
+  topic cat 1 "$CAT_SEG" || return 1
+  cat "$GEN/cat" >>"$MNT/cat/0/current" || return 1
+  rm -f "$GEN/cat"
+  local cur; cur=$(readlink "$MNT/cat/0/current")
+  local sealed=() f
+  for f in "$MNT"/cat/0/*.log; do [ "$(basename "$f")" = "$cur" ] || sealed+=("$f"); done
+  [ ${#sealed[@]} -ge 1 ] || { log "cat: no sealed segment"; return 1; }
+  mkdir -p "$PLAIN/cat"
+  local plain=()
+  for f in "${sealed[@]}"; do cat "$f" >"$PLAIN/cat/$(basename "$f")" || return 1; plain+=("$PLAIN/cat/$(basename "$f")"); done
+  local bytes; bytes=$(cat "${plain[@]}" | wc -c)
+  cmp <(cat "${sealed[@]}") <(cat "${plain[@]}") >/dev/null || { log "cat: mount and copy differ"; return 1; }
+  local mode
+  for mode in cold warm; do
+    if [ $mode = cold ] && [ $IS_ROOT = 0 ]; then row "\`cat\` of sealed segments, cold: needs root (drop_caches)" "" "" "" ""; continue; fi
+    local ttfs=() trefs=()
+    for ((r = 1; r <= REPS; r++)); do
+      for side in $(tf_first $r && echo tf ref || echo ref tf); do
+        local files=("${sealed[@]}"); [ $side = ref ] && files=("${plain[@]}")
+        if [ $mode = cold ]; then drop_caches; else cat "${files[@]}" >/dev/null; fi
+        t=$(timeit sh -c 'cat "$@" > /dev/null' - "${files[@]}") || return 1
+        if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
+      done
+    done
+    local a b; a=$(calc "$bytes / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$bytes / $(median "${trefs[@]}") / 1e6")
+    local tgt=">= 0.85"; [ $mode = cold ] && tgt=">= 0.75"
+    row "\`cat\` of sealed segments (${#sealed[@]} × $((CAT_SEG / MiB)) MiB), $mode cache, MB/s; ref: plain files" \
+      "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" "$tgt"
+  done
+  rm -rf "$PLAIN/cat"
+}
+
+scan_once() {  # scan_once FILE N -> seconds for the naive scan to record N (0-based)
+  local t0=$EPOCHREALTIME out
+  out=$(tail -n +$(($2 + 1)) "$1" | head -1)
+  local dt; dt=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.6f", b-a}')
+  [ "${out:0:12}" = "$(printf '%012d' "$2")" ] || { log "scan: got '${out:0:12}' for $2"; return 1; }
+  echo "$dt"
+}
+group_lookup() {
+  local n r k lt=() first="" last="" firstn="" lastn=""
+  for n in $LOOKUP_NS; do
+    "$TFB" gen "$GEN/look$n" "$n" $REC || return 1
+    topic "look$n" || return 1
+    cat "$GEN/look$n" >>"$MNT/look$n/0/current" || return 1
+    [ "$(leo "$MNT/look$n/0")" = "$n" ] || { log "look$n: log_end_offset $(leo "$MNT/look$n/0")"; return 1; }
+    "$TFB" lookup "$MNT/look$n/0/from" 20 "$n" 7 >/dev/null || return 1   # warm the path
+    local tfs=() scans=()
+    for ((r = 1; r <= REPS; r++)); do
+      for side in $(tf_first $r && echo tf ref || echo ref tf); do
+        if [ $side = tf ]; then
+          local out; out=$("$TFB" lookup "$MNT/look$n/0/from" "$LOOKUP_K" "$n" "$((r * 1000 + 1))") || return 1
+          tfs+=("${out%% *}")
+        else
+          for ((k = 0; k < SCAN_K; k++)); do
+            local N=$(((RANDOM * 32768 + RANDOM) % n)) s
+            s=$(scan_once "$GEN/look$n" "$N") || return 1
+            scans+=("$(calc "$s * 1e6")")
+          done
+        fi
+      done
+    done
+    local a b; a=$(median "${tfs[@]}"); b=$(median "${scans[@]}")
+    local e; e=$(awk -v n="$n" 'BEGIN{printf "10^%d", log(n)/log(10) + 0.5}')
+    local tgt=""; [ "$n" = 10000000 ] && tgt=">= 1000"
+    row "lookup by offset at $e records (open \`from/N\` + read 1st record, random N), µs median; ref: \`tail -n +N | head -1\` of a plain file (ratio = scan/lookup)" \
+      "$(fmt "$a") µs" "$(fmt "$b") µs" "$(calc "$b / $a")" "$tgt"
+    [ -z "$first" ] && { first=$a; firstn=$e; }
+    last=$a; lastn=$e
+    rm -f "$GEN/look$n"
+  done
+  row "lookup at $lastn / lookup at $firstn (time ratio, lower is better)" "$(fmt "$last") µs" "$(fmt "$first") µs" \
+    "$(calc "$last / $first")" "<= 1.5"
+}
+
+group_conc() {
+  local parts nproc r t side
+  topic conc1 1 || return 1
+  topic conc16 16 || return 1
+  for parts in 1 16; do
+    for nproc in 1 4 16; do
+      local tfs=() refs=()
+      for ((r = 1; r <= REPS; r++)); do
+        local tpaths=() ppaths=() p
+        for ((p = 0; p < parts; p++)); do tpaths+=("$MNT/conc$parts/$p/current"); ppaths+=("$PLAIN/conc$p"); : >"$PLAIN/conc$p"; done
+        for side in $(tf_first $r && echo tf ref || echo ref tf); do
+          sync_quiet
+          if [ $side = tf ]; then t=$("$TFB" append "$nproc" "$CONC_BYTES" $REC 131072 "${tpaths[@]}") || return 1; tfs+=("${t%% *}")
+          else t=$("$TFB" append "$nproc" "$CONC_BYTES" $REC 131072 "${ppaths[@]}") || return 1; refs+=("${t%% *}"); fi
+        done
+        rm -f "$PLAIN"/conc*
+      done
+      local bytes=$((CONC_BYTES / REC / nproc * nproc * REC))
+      local a b; a=$(calc "$bytes / $(median "${tfs[@]}") / 1e6"); b=$(calc "$bytes / $(median "${refs[@]}") / 1e6")
+      row "$nproc concurrent appender(s) on $parts partition(s), 100-byte records in 128 KiB writes, MB/s; ref: $parts plain file(s), O_APPEND" \
+        "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
+    done
+  done
+}
+
+group_peers() {
+  local r side t n=$((BULK_BYTES / REC)) tfs=() rds=() nts=()
+  "$TFB" gen "$GEN/peer" "$n" $REC || return 1
+  for ((r = 1; r <= REPS; r++)); do
+    for side in $(tf_first $r && echo tf redis nats || echo nats redis tf); do
+      sync_quiet
+      case $side in
+        tf) topic "peer$r" || return 1
+            t=$(timeit sh -c 'cat "$1" >> "$2"' - "$GEN/peer" "$MNT/peer$r/0/current") || return 1
+            tfs+=("$(calc "$n / $t")") ;;
+        redis) t=$(redis_rps "$PEER_N" 1 64); [ -n "$t" ] || return 1; rds+=("$t") ;;
+        nats) t=$("$BIN/nats_pub" "nats://127.0.0.1:$NATS_PORT" "$PEER_N" $REC 1000) || return 1
+              nts+=("$(calc "$PEER_N / ${t%% *}")") ;;
+      esac
+    done
+  done
+  rm -f "$GEN/peer"
+  local a b c; a=$(median "${tfs[@]}"); b=$(median "${rds[@]}"); c=$(median "${nts[@]}")
+  row "100-byte records, bulk \`cat >> current\` vs Redis Streams XADD, 1 client, pipeline 64 ($PEER_N records): records/s (MB/s)" \
+    "$(fmt "$a")/s ($(fmt "$(calc "$a * $REC / 1e6")") MB/s)" "$(fmt "$b")/s ($(fmt "$(calc "$b * $REC / 1e6")") MB/s)" "$(calc "$a / $b")" ">= 10"
+  row "100-byte records, bulk \`cat >> current\` vs NATS JetStream file store, async publish, ≤1,000 pending ($PEER_N records): records/s (MB/s)" \
+    "$(fmt "$a")/s ($(fmt "$(calc "$a * $REC / 1e6")") MB/s)" "$(fmt "$c")/s ($(fmt "$(calc "$c * $REC / 1e6")") MB/s)" "$(calc "$a / $c")" ">= 10"
+}
+
+vmrss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+group_rss() {
+  local data=$WORK/rss-data mnt=$WORK/rss-mnt p t0 saved_mnt=$MNT
+  tf_start "$data" "$mnt" || return 1
+  local idle; idle=$(vmrss_kib "$TF_PID")
+  MNT=$mnt
+  t0=$EPOCHREALTIME
+  topic rss "$RSS_PARTS" || { MNT=$saved_mnt; return 1; }
+  local tmk; tmk=$(since "$t0")
+  MNT=$saved_mnt
+  log "rss: $RSS_PARTS partitions created in ${tmk}s"
+  tf_stop "$mnt" || return 1
+  tf_start "$data" "$mnt" || return 1
+  local base; base=$(vmrss_kib "$TF_PID")
+  row "daemon RSS just after mounting a store of $RSS_PARTS partitions, MiB; ref: empty store" \
+    "$(fmt "$(calc "$base / 1024")") MiB" "$(fmt "$(calc "$idle / 1024")") MiB" "" ""
+  local k
+  for k in 1 100 1000; do
+    [ $k -le "$RSS_PARTS" ] || continue
+    for ((p = 0; p < k; p++)); do echo "$mnt/rss/$p/current"; done >"$WORK/hold.list"
+    # hold: open k partitions' current with O_APPEND, append one record each,
+    # keep them open while we read the daemon's VmRSS.
+    coproc HOLD { "$TFB" hold "$WORK/hold.list"; }
+    local ready=""; read -r -t 120 ready <&"${HOLD[0]}"
+    if [[ "$ready" != ready* ]]; then log "rss: hold $k failed"; kill "$HOLD_PID" 2>/dev/null; return 1; fi
+    sleep 0.5
+    local rss; rss=$(vmrss_kib "$TF_PID")
+    exec {HOLD[1]}>&-
+    wait "$HOLD_PID" 2>/dev/null
+    local tgt=""; [ $k = 1000 ] && tgt="<= 100"
+    row "daemon RSS (VmRSS) with $k partition(s) open (an O_APPEND handle on each, one record appended), MiB" \
+      "$(fmt "$(calc "$rss / 1024")") MiB" "" "" "$tgt" "$(calc "$rss / 1024")"
+  done
+  tf_stop "$mnt"
+}
+
+# mount_timed DATA MNT CHECKDIR EXPECT: time from starting the daemon until
+# the partition CHECKDIR answers log_end_offset == EXPECT.
+mount_timed() {
+  local t0=$EPOCHREALTIME i
+  tf_start "$1" "$2" || return 1
+  for ((i = 0; i < 60000; i++)); do
+    [ "$(leo "$3")" = "$4" ] && { since "$t0"; return 0; }
+    sleep 0.002
+  done
+  return 1
+}
+group_mount() {
+  local data=$WORK/seg-data mnt=$WORK/seg-mnt empty=$WORK/empty-data r t
+  # A store with MOUNT_SEGS segments: 10 partitions, MOUNT_SEGS/10 segments
+  # each, 40 records of 100 bytes per segment (segment.bytes 4000).
+  local per=$((MOUNT_SEGS / 10)) n
+  n=$((per * 40))
+  "$TFB" gen "$GEN/seg" "$n" $REC || return 1
+  tf_start "$data" "$mnt" || return 1
+  local saved_mnt=$MNT; MNT=$mnt
+  topic seg 10 4000 || { MNT=$saved_mnt; return 1; }
+  MNT=$saved_mnt
+  local t0=$EPOCHREALTIME p
+  for ((p = 0; p < 10; p++)); do cat "$GEN/seg" >>"$mnt/seg/$p/current" || return 1; done
+  local tbuild; tbuild=$(since "$t0")
+  local segs; segs=$(ls "$mnt"/seg/*/ | grep -c '\.log$')
+  log "mount: $segs segments written in ${tbuild}s"
+  rm -f "$GEN/seg"
+  # an empty store as the reference
+  tf_start "$empty" "$WORK/empty-mnt" || return 1
+  mkdir "$WORK/empty-mnt/e" || return 1
+  tf_stop "$WORK/empty-mnt" || return 1
+  tf_stop "$mnt" || return 1
+  local cl=() un=() em=()
+  for ((r = 1; r <= REPS; r++)); do
+    t=$(mount_timed "$empty" "$WORK/empty-mnt" "$WORK/empty-mnt/e/0" 0) || return 1; em+=("$t")
+    tf_stop "$WORK/empty-mnt" || return 1
+    t=$(mount_timed "$data" "$mnt" "$mnt/seg/9/0" "$n") || { log "clean mount failed"; return 1; }
+    cl+=("$t")
+    tf_kill9 "$mnt" || return 1
+    t=$(mount_timed "$data" "$mnt" "$mnt/seg/9/0" "$n") || { log "unclean mount failed"; return 1; }
+    un+=("$t")
+    tf_stop "$mnt" || return 1
+  done
+  local a b c; a=$(median "${cl[@]}"); b=$(median "${un[@]}"); c=$(median "${em[@]}")
+  row "mount time after a clean stop, store of $segs segments (10 partitions), ms until log_end_offset answers; ref: empty store" \
+    "$(fmt "$(calc "$a * 1000")") ms" "$(fmt "$(calc "$c * 1000")") ms" "$(calc "$c / $a")" ""
+  row "mount time after an unclean stop (kill -9) of the same store, ms; ref: after a clean stop" \
+    "$(fmt "$(calc "$b * 1000")") ms" "$(fmt "$(calc "$a * 1000")") ms" "$(calc "$a / $b")" ""
+}
+
+# ================================================================ run
+run_group() {  # run_group NAME FUNCTION: a failure is reported, not fatal
+  local name=$1 fn=$2 t0=$EPOCHREALTIME
+  want "$name" || return 0
+  log "---- $name"
+  if ! "$fn"; then failrow "$name: failed (see the log above)"; fi
+  log "---- $name done in $(since "$t0")s"
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+DATE_START=$(date -u '+%Y-%m-%d %H:%M UTC')
+T_START=$EPOCHREALTIME
+read -r _ u0 n0 s0 i0 _ </proc/stat
+
+if want write || want peers; then redis_start || die "redis"; fi
+if want peers; then nats_start || die "nats"; fi
+
+if [ $TF_OK = 1 ]; then
+  if want bulk || want echo || want write || want cat || want lookup || want conc || want peers; then
+    tf_start "$DATA" "$MNT" || die "mount"
+    MAIN_PID=$TF_PID
+    run_group bulk group_bulk
+    run_group echo group_echo
+    run_group write group_write
+    run_group cat group_cat
+    run_group lookup group_lookup
+    run_group conc group_conc
+    run_group peers group_peers
+    log "main daemon VmRSS at the end: $(vmrss_kib "$MAIN_PID") KiB"
+    tf_stop "$MNT" || log "unmount of $MNT failed"
+  fi
+  run_group rss group_rss
+  run_group mount group_mount
+else
+  failrow "topicfs: no mount command in $TOPICFS" ""
+fi
+
+read -r _ u1 n1 s1 i1 _ </proc/stat
+BUSY=$(awk -v a=$((u1 + n1 + s1 - u0 - n0 - s0)) -v b=$((i1 - i0)) 'BEGIN{ if (a + b > 0) printf "%.0f", 100 * a / (a + b); else print "?" }')
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+ELAPSED=$(since "$T_START")
+
+# ================================================================ report
+GIT_REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD 2>/dev/null || GIT_REV="$GIT_REV (+ uncommitted changes)"
+ver() { "$@" 2>/dev/null | head -1; }
+DISK_DEV=$(findmnt -no SOURCE -T "$WORK")
+DISK_FS=$(findmnt -no FSTYPE -T "$WORK")
+DISK_NAME=$(basename "$DISK_DEV")
+DISK_ROT=$(cat "/sys/class/block/$DISK_NAME/queue/rotational" 2>/dev/null || echo "?")
+DISK_SIZE=$(lsblk -dno SIZE "$DISK_DEV" 2>/dev/null | tr -d ' ')
+MACHINE="$(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $DISK_FS on $DISK_DEV ($DISK_SIZE, $([ "$DISK_ROT" = 0 ] && echo non-rotational || echo "rotational=$DISK_ROT"))"
+VERSIONS="libfuse $(pkg-config --modversion fuse3 2>/dev/null || echo ?) ($(ver fusermount3 --version)), $(ver redis-server --version | awk '{print $1, $2, $3}'), nats-server $(ver nats-server --version | awk '{print $2}') with libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?), coreutils $(ver cat --version | awk '{print $NF}'), topicfs git $GIT_REV"
+
+TABLE=$WORK/table.md
+{
+  echo "| figure | topicfs | reference | ratio | target | met |"
+  echo "|---|---|---|---|---|---|"
+  awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6}' "$ROWS"
+} >"$TABLE"
+
+echo
+cat "$TABLE"
+echo
+echo "run: $DATE_START, ${ELAPSED%.*} s; load average at start $LOAD_START, at end $LOAD_END; CPU busy ${BUSY}% over the run"
+
+if [ $WRITE_DOC = 1 ]; then
+  GENBLK=$WORK/section.md
+  {
+    echo "<!-- bench.sh:begin (generated by scripts/bench.sh; edit below the end marker) -->"
+    echo
+    echo "Measured by \`scripts/bench.sh\`: the topicfs mount against a plain file on"
+    echo "the same disk and against peers started on 127.0.0.1 from Debian packages,"
+    echo "in one session, topicfs and reference runs alternating (order swapped every"
+    echo "repetition); each figure is the median of $REPS repetition(s)."
+    echo
+    echo "- **Run**: $DATE_START, $(printf '%.0f' "$ELAPSED") s. Load average at start $LOAD_START, at end $LOAD_END; all CPUs ${BUSY}% busy on average during the run (the benchmark itself included)."
+    echo "- **Command**: \`$CMDLINE\`"
+    echo "- **Machine**: $MACHINE"
+    echo "- **Versions**: $VERSIONS"
+    echo "- **Sizes**: bulk $((BULK_BYTES / MiB)) MiB per run; echo loop $ECHO_N; $WRITE_N writes per handle; Redis unpipelined $REDIS1_N, pipelined and NATS $PEER_N records; sealed segments $((CAT_BYTES / MiB)) MiB; lookups $LOOKUP_K per repetition (naive scans $SCAN_K); concurrent $((CONC_BYTES / MiB)) MiB per run; $RSS_PARTS partitions for RSS; $MOUNT_SEGS segments for mount time."
+    echo "- **Peers**: Redis with \`appendonly yes\`, \`appendfsync everysec\`, no RDB snapshots, driven by \`redis-benchmark ... XADD bench * f <97 bytes>\`; NATS JetStream with the file store, driven by \`bench/peers/nats_pub.c\` (libnats \`js_PublishAsync\`, at most 1,000 unacknowledged, all acks awaited). Neither fsyncs per record, nor does topicfs (\`flush.messages\` -1)."
+    echo
+    cat "$TABLE"
+    echo
+    echo "Ratios are \"how many times better topicfs is\": topicfs/reference for rates,"
+    echo "reference/topicfs for times (so the lookup rows give scan time / lookup"
+    echo "time), except the row \"lookup at 10^a / lookup at 10^b\", a ratio of"
+    echo "lookup times (lower is better). Targets are those of issue 5."
+    echo
+    echo "<!-- bench.sh:end -->"
+  } >"$GENBLK"
+  mkdir -p "$(dirname "$DOC")"
+  # Re-read the file now: another section may have changed since we started.
+  if [ ! -f "$DOC" ]; then printf '# Performance\n' >"$DOC"; fi
+  TMPDOC=$WORK/doc.md
+  if grep -q '^## Mount and peers' "$DOC"; then
+    HAS_MARK=0
+    awk '/^## Mount and peers/{s=1; next} s && /^## /{s=0} s && /bench.sh:begin/{f=1} END{exit !f}' "$DOC" && HAS_MARK=1
+    # With markers, the old generated block is replaced; without, the block
+    # goes right under the heading and the section's text stays below it.
+    awk -v gen="$GENBLK" -v hasmark="$HAS_MARK" '
+      BEGIN { while ((getline l < gen) > 0) blk = blk l "\n" }
+      /^## Mount and peers/ && !done { print; insec = 1; if (!hasmark) { print ""; printf "%s", blk; done = 1 } next }
+      insec && /^## / { insec = 0 }
+      insec && hasmark && !done && /bench.sh:begin/ { printf "%s", blk; skip = 1; done = 1; next }
+      skip { if (/bench.sh:end/) skip = 0; next }
+      { print }' "$DOC" >"$TMPDOC"
+  else
+    { cat "$DOC"; printf '\n## Mount and peers\n\n'; cat "$GENBLK"; } >"$TMPDOC"
+  fi
+  cat "$TMPDOC" >"$DOC"
+  log "wrote the \"Mount and peers\" section of $DOC"
+fi
+exit 0

@@ -1,0 +1,85 @@
+// verify and recover against damaged data directories.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_runner.h"
+
+namespace topicfs::cli_test {
+namespace {
+
+class MaintenanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.Sub("data");
+    input_ = MakeLines(20000);
+    RunResult r = RunTopicfs({"topic", "create", "--data", data_, "t", "--segment-bytes", "32K"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = RunTopicfs({"produce", "--data", data_, "t"}, input_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    logs_ = FilesWithSuffix(data_ + "/topics/t/0", ".log");
+    ASSERT_GT(logs_.size(), 4u);
+  }
+  TempDir dir_;
+  std::string data_;
+  std::string input_;
+  std::vector<std::string> logs_;
+};
+
+TEST_F(MaintenanceTest, VerifyOfAHealthyStoreSucceeds) {
+  RunResult r = RunTopicfs({"verify", "--data", data_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunTopicfs({"verify", data_});  // a data directory given directly
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(MaintenanceTest, VerifyNamesASealedSegmentWhoseBytesChanged) {
+  const std::string& sealed = logs_[2];
+  OverwriteAt(sealed, 100, "#");
+  RunResult r = RunTopicfs({"verify", data_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(sealed), std::string::npos) << r.out;
+  EXPECT_EQ(r.err_lines(), 1) << r.err;
+}
+
+TEST_F(MaintenanceTest, VerifyNamesACorruptIndex) {
+  std::string index = logs_[1].substr(0, logs_[1].size() - 4) + ".index";
+  OverwriteAt(index, 0, std::string(8, '\xff'));
+  RunResult r = RunTopicfs({"verify", "--data", data_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(index), std::string::npos) << r.out;
+}
+
+TEST_F(MaintenanceTest, RecoverAfterATornTailAndADeletedIndexKeepsEveryWholeRecord) {
+  std::string index = logs_[1].substr(0, logs_[1].size() - 4) + ".index";
+  std::filesystem::remove(index);
+  AppendToFile(logs_.back(), "torn-rec");  // a partial last record
+  RunResult r = RunTopicfs({"recover", data_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cut 8 bytes from " + logs_.back()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(index), std::string::npos) << r.out;
+  EXPECT_TRUE(FileExists(index));
+  r = RunTopicfs({"consume", "--data", data_, "t", "--from-beginning"});
+  EXPECT_TRUE(r.out == input_);
+  r = RunTopicfs({"verify", data_});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(MaintenanceTest, RecoverRebuildsALostMetaDirectory) {
+  std::filesystem::remove_all(data_ + "/meta");
+  RunResult r = RunTopicfs({"recover", data_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTopicfs({"consume", "--data", data_, "t", "--offset", "12345", "-n", "1"});
+  EXPECT_EQ(r.out, LineAt(input_, 12345));
+}
+
+TEST(RecoverTest, RecoverOfANonStoreFails) {
+  TempDir dir;
+  RunResult r = RunTopicfs({"recover", dir.Sub("nothing")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err_lines(), 1) << r.err;
+}
+
+}  // namespace
+}  // namespace topicfs::cli_test

@@ -1,0 +1,71 @@
+// Following a partition as it grows (DESIGN §1.1, §1.4): tail -f from/0
+// sees every record however fast segments roll; tail -F current follows
+// across rolls that are seconds apart (GNU tail polls once a second on FUSE
+// and reopens a replaced name after about five unchanged polls).
+#include <string>
+
+#include "tests/e2e/mount_fixture.h"
+
+namespace topicfs::e2e {
+namespace {
+
+class FollowTest : public MountTest {
+ protected:
+  // Starts `command` in the background, writing to `out`; returns its pid file.
+  void Background(const std::string& command) {
+    Out("(" + command + ") > /dev/null 2>&1 & echo $! > bg.pid");
+  }
+  void StopBackground() { Sh("kill $(cat bg.pid) 2>/dev/null; sleep 0.1"); }
+};
+
+TEST_F(FollowTest, TailFFromZeroSeesEveryRecordAcrossFastRolls) {
+  MakeTopic("app", {{"segment.bytes", "200"}});
+  Out("seq 1 100 >> $M/app/0/current");
+  Background("timeout 60 tail -c +1 -f $M/app/0/from/0 > followed");
+  Out("seq 1 6000 > in.txt");
+  // Keep appending while tail follows: several batches, many rolls each.
+  Out("for i in 1 2 3 4 5 6; do sed -n \"$(( (i-1)*1000+1 )),$(( i*1000 ))p\" in.txt "
+      ">> $M/app/0/current; sleep 0.2; done");
+  std::string expected = Out("seq 1 100; cat in.txt");
+  bool all = WaitFor([&] { return ReadFile(Dir("followed")).size() >= expected.size(); }, 30);
+  StopBackground();
+  EXPECT_TRUE(all);
+  EXPECT_EQ(ReadFile(Dir("followed")), expected);
+  EXPECT_GE(std::stoi(Xattr(M("app/0"), "user.topicfs.segment_count")), 100);
+}
+
+TEST_F(FollowTest, TailCapitalFCurrentFollowsAcrossRolls) {
+  // 10 records of 9 bytes fill a 100-byte segment; the 12th rolls.
+  MakeTopic("app", {{"segment.bytes", "100"}});
+  Out("printf 'rec-%04d\\n' $(seq 1 5) >> $M/app/0/current");
+  Background("timeout 60 tail -n +1 -F $M/app/0/current > followed");
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(Dir("followed")).size() == 45; }, 10));
+  // Crosses a roll: the rest of segment 0 and the start of segment 11.
+  Out("printf 'rec-%04d\\n' $(seq 6 15) >> $M/app/0/current");
+  std::string expected = Out("printf 'rec-%04d\\n' $(seq 1 15)");
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(Dir("followed")) == expected; }, 20))
+      << ReadFile(Dir("followed"));
+  EXPECT_EQ(Out("readlink $M/app/0/current"), "00000000000000000011.log\n");
+  // And another roll a few seconds later.
+  Out("printf 'rec-%04d\\n' $(seq 16 25) >> $M/app/0/current");
+  expected = Out("printf 'rec-%04d\\n' $(seq 1 25)");
+  EXPECT_TRUE(WaitFor([&] { return ReadFile(Dir("followed")) == expected; }, 20))
+      << ReadFile(Dir("followed"));
+  StopBackground();
+}
+
+TEST_F(FollowTest, StatAndWcAreRightTheMomentWriteReturns) {
+  MakeTopic("app", {{"segment.bytes", "1000"}});
+  for (int i = 1; i <= 300; ++i) {
+    Out("echo " + std::to_string(i) + " >> $M/app/0/current");
+    if (i % 50 == 0) {
+      EXPECT_EQ(Out("cat $M/app/0/*.log | wc -l"), std::to_string(i) + "\n");
+      EXPECT_EQ(Out("wc -l < $M/app/0/from/0"), std::to_string(i) + "\n");
+      EXPECT_EQ(Out("tail -1 $M/app/0/current"), std::to_string(i) + "\n");
+      EXPECT_EQ(Out("stat -L -c %s $M/app/0/current"), Out("wc -c < $M/app/0/current"));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace topicfs::e2e

@@ -1,0 +1,48 @@
+// Splitting -o options between topicfs and libfuse (fusefs/mount_options.h).
+#include "fusefs/mount_options.h"
+
+#include <gtest/gtest.h>
+
+namespace topicfs::fusefs {
+namespace {
+
+TEST(MountOptionsTest, TopicfsOptionsAreTakenOut) {
+  MountOptions opts;
+  ASSERT_TRUE(ParseMountOptions({"retention.check.interval.ms=60000,noatime", "max_read=65536"},
+                                &opts)
+                  .ok());
+  EXPECT_EQ(opts.retention_check_interval_ms, 60000);
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime", "max_read=65536"}));
+}
+
+TEST(MountOptionsTest, DurationsAndDefaults) {
+  MountOptions opts;
+  ASSERT_TRUE(ParseMountOptions({}, &opts).ok());
+  EXPECT_EQ(opts.retention_check_interval_ms, kDefaultRetentionCheckIntervalMs);
+  ASSERT_TRUE(ParseMountOptions({"retention.check.interval.ms=5m"}, &opts).ok());
+  EXPECT_EQ(opts.retention_check_interval_ms, 300000);
+}
+
+TEST(MountOptionsTest, BadValueIsInvalid) {
+  MountOptions opts;
+  EXPECT_FALSE(ParseMountOptions({"retention.check.interval.ms=soon"}, &opts).ok());
+  EXPECT_FALSE(ParseMountOptions({"retention.check.interval.ms=0"}, &opts).ok());
+}
+
+TEST(MountOptionsTest, FstabWordsAreDroppedAndAllowOtherNoted) {
+  MountOptions opts;
+  ASSERT_TRUE(ParseMountOptions({"defaults,_netdev,nofail,x-systemd.automount,allow_other,rw"},
+                                &opts)
+                  .ok());
+  EXPECT_TRUE(opts.allow_other);
+  EXPECT_EQ(opts.fuse, std::vector<std::string>{"rw"});
+}
+
+TEST(MountOptionsTest, EscapedCommasStayInOneOption) {
+  MountOptions opts;
+  ASSERT_TRUE(ParseMountOptions({"fsname=a\\,b,ro"}, &opts).ok());
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"fsname=a\\,b", "ro"}));
+}
+
+}  // namespace
+}  // namespace topicfs::fusefs

@@ -1,0 +1,159 @@
+// Everything the tree does not offer is refused with its errno and changes
+// nothing (DESIGN §1.3, §1.5, §1.7); rm of the oldest sealed segment trims.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "tests/e2e/mount_fixture.h"
+
+namespace topicfs::e2e {
+namespace {
+
+class RefusalTest : public MountTest {
+ protected:
+  // A topic "app" with several sealed segments; returns the .log names.
+  std::vector<std::string> MakeRolledTopic() {
+    MakeTopic("app", {{"segment.bytes", "100"}});
+    Out("seq 1 200 >> $M/app/0/current");
+    std::vector<std::string> logs;
+    for (const std::string& n : List(M("app/0"))) {
+      if (n.ends_with(".log")) logs.push_back(n);
+    }
+    EXPECT_GE(logs.size(), 4u);
+    return logs;
+  }
+  // Everything a user could see of partition 0, to show nothing changed.
+  std::string Snapshot() {
+    return Out("cd $M/app/0 && ls -l --time-style=+ . && cat *.log | md5sum && "
+               "getfattr -d . 2>/dev/null");
+  }
+  int OpenErrno(const std::string& path, int flags) {
+    int fd = ::open(path.c_str(), flags, 0644);
+    if (fd < 0) return errno;
+    ::close(fd);
+    return 0;
+  }
+};
+
+TEST_F(RefusalTest, TruncatingRedirectAndTruncateAreEPERM) {
+  MakeRolledTopic();
+  std::string before = Snapshot();
+  ShellResult r = Sh("echo x > $M/app/0/current");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+  r = Sh("truncate -s 0 $M/app/0/current");
+  EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+  EXPECT_EQ(::truncate(M("app/0/current").c_str(), 10), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/current"), O_WRONLY), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/current"), O_RDWR), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/current"), O_WRONLY | O_APPEND | O_TRUNC), EPERM);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(RefusalTest, SealedSegmentsAndIndexesCannotBeWritten) {
+  std::vector<std::string> logs = MakeRolledTopic();
+  std::string before = Snapshot();
+  EXPECT_EQ(OpenErrno(M("app/0/" + logs[0]), O_WRONLY | O_APPEND), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/" + logs[1]), O_WRONLY | O_APPEND), EPERM);
+  std::string index = logs[0].substr(0, 20) + ".index";
+  EXPECT_EQ(OpenErrno(M("app/0/" + index), O_WRONLY | O_APPEND), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/from/0"), O_WRONLY | O_APPEND), EPERM);
+  ShellResult r = Sh("echo x >> $M/app/0/" + logs[0]);
+  EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(RefusalTest, RemovingAnythingButTheOldestSealedLogIsEPERM) {
+  std::vector<std::string> logs = MakeRolledTopic();
+  std::string before = Snapshot();
+  for (const std::string& name :
+       {logs[1], logs[2], logs.back(), logs[0].substr(0, 20) + ".index",
+        logs[0].substr(0, 20) + ".timeindex", std::string("current")}) {
+    EXPECT_EQ(::unlink(M("app/0/" + name).c_str()), -1) << name;
+    EXPECT_EQ(errno, EPERM) << name;
+  }
+  EXPECT_EQ(::rmdir(M("app/0").c_str()), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::rmdir(M("app/0/from").c_str()), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::rmdir(M("app").c_str()), -1);
+  EXPECT_EQ(errno, ENOTEMPTY);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(RefusalTest, RemovingTheOldestSegmentTrimsTheLog) {
+  std::vector<std::string> logs = MakeRolledTopic();
+  std::string second = logs[1].substr(0, 20);
+  std::string first = logs[0].substr(0, 20);
+  ASSERT_EQ(Xattr(M("app/0"), "user.topicfs.log_start_offset"), "0");
+  struct stat st;
+  ASSERT_EQ(::stat(M("app/0/" + first + ".index").c_str(), &st), 0);  // cached now
+  Out("rm $M/app/0/" + logs[0]);
+  EXPECT_EQ(Xattr(M("app/0"), "user.topicfs.log_start_offset"), std::to_string(std::stoll(second)));
+  for (std::string suffix : {".log", ".index", ".timeindex"}) {
+    EXPECT_EQ(::stat(M("app/0/" + first + suffix).c_str(), &st), -1) << suffix;
+    EXPECT_EQ(errno, ENOENT);
+  }
+  EXPECT_EQ(List(M("app/0")).size(), 3 * (logs.size() - 1) + 3);
+  EXPECT_EQ(::stat(M("app/0/from/0").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  std::string from_start = ReadFile(M("app/0/from/" + std::to_string(std::stoll(second))));
+  EXPECT_EQ(from_start, Out("cat $M/app/0/*.log"));
+  // The next oldest can go too, one at a time.
+  Out("rm $M/app/0/" + logs[1]);
+  EXPECT_EQ(Out("ls $M/app/0 | head -1"), logs[2].substr(0, 20) + ".index\n");
+}
+
+TEST_F(RefusalTest, CreatingLinkingAndRenamingAreEPERM) {
+  MakeRolledTopic();
+  std::string before = Snapshot();
+  EXPECT_EQ(OpenErrno(M("app/0/new.txt"), O_WRONLY | O_CREAT), EPERM);
+  EXPECT_EQ(OpenErrno(M("new.txt"), O_WRONLY | O_CREAT), EPERM);
+  EXPECT_EQ(::mknod(M("app/0/fifo").c_str(), S_IFIFO | 0644, 0), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::symlink("x", M("app/0/link").c_str()), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::link(M("app/0/current").c_str(), M("app/0/hard").c_str()), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::rename(M("app/0/current").c_str(), M("app/0/other").c_str()), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::rename(M("app").c_str(), M("app2").c_str()), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::mkdir(M("app/0/from/x").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EPERM);
+  EXPECT_EQ(::chmod(M("app/0/current").c_str(), 0666), -1);
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(RefusalTest, MkdirNamesTopicsAndTheNextPartitionOnly) {
+  EXPECT_EQ(::mkdir(M("bad:name").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(::mkdir(M(std::string(250, 'x')).c_str(), 0755), -1);
+  EXPECT_EQ(errno, EINVAL);
+  MakeTopic("t");
+  EXPECT_EQ(::mkdir(M("t").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EEXIST);
+  EXPECT_EQ(::mkdir(M("t/2").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(::mkdir(M("t/x").c_str(), 0755), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(::mkdir(M("t/1").c_str(), 0755), 0);
+  EXPECT_EQ(::mkdir(M("t/2").c_str(), 0755), 0);
+  EXPECT_EQ(List(M("t")), (std::vector<std::string>{"0", "1", "2"}));
+  Out("echo hi >> $M/t/2/current");
+  EXPECT_EQ(ReadFile(M("t/2/from/0")), "hi\n");
+  // An empty topic can be removed with rmdir; one holding records cannot.
+  MakeTopic("empty");
+  EXPECT_EQ(::mkdir(M("empty/1").c_str(), 0755), 0);
+  EXPECT_EQ(::rmdir(M("empty").c_str()), 0);
+  EXPECT_EQ(List(M("")), std::vector<std::string>{"t"});
+  EXPECT_EQ(::rmdir(M("t").c_str()), -1);
+  EXPECT_EQ(errno, ENOTEMPTY);
+}
+
+}  // namespace
+}  // namespace topicfs::e2e

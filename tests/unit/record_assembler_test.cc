@@ -1,0 +1,367 @@
+// The record assembler (DESIGN §1.3): a writer's byte chunks become whole
+// records; a trailing partial record waits; a record longer than
+// max.message.bytes, or one whose piece hit a full disk, is refused whole,
+// the rest of it up to its delimiter too, and nothing of it ever reaches the
+// log.
+#include "store/record_assembler.h"
+
+#include <cerrno>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "store/partition.h"
+#include "store/store.h"
+#include "tests/unit/test_util.h"
+
+namespace topicfs::store {
+namespace {
+
+using test::SplitRecords;
+
+// A sink that records what it is sent and can be told to fail.
+struct FakeLog {
+  std::string log;
+  std::vector<std::string> sends;  // each call's bytes
+  Status fail_with;                // refuse everything while set
+  size_t fail_after_bytes = SIZE_MAX;  // accept this many bytes (whole records) then fail
+
+  RecordAssembler::Sink sink() {
+    return [this](std::string_view first, std::string_view rest) {
+      std::string all = std::string(first) + std::string(rest);
+      RecordAssembler::AppendOutcome out;
+      if (!fail_with.ok()) {
+        if (fail_after_bytes == SIZE_MAX || fail_after_bytes == 0) {
+          out.status = fail_with;
+          return out;
+        }
+        all = all.substr(0, fail_after_bytes);
+        out.status = fail_with;
+      }
+      sends.push_back(all);
+      log += all;
+      out.bytes = all.size();
+      return out;
+    };
+  }
+};
+
+// Writes `data` the way write(2) callers do: retry the rest after a short
+// count, give up on this chunk after an error. Returns the errors seen.
+std::vector<Code> WriteLikeAnApp(RecordAssembler& a, std::string_view data) {
+  std::vector<Code> errors;
+  while (!data.empty()) {
+    Result<size_t> n = a.Write(data);
+    if (!n.ok()) {
+      errors.push_back(n.status().code());
+      break;
+    }
+    if (*n == 0) {
+      ADD_FAILURE() << "Write returned 0 for " << data.size() << " bytes";
+      break;
+    }
+    data.remove_prefix(*n);
+  }
+  return errors;
+}
+
+TEST(RecordAssemblerTest, WholeRecordsPassThroughInOneSend) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 100);
+  auto n = a.Write("a\nbb\n\nccc\n");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 10u);
+  EXPECT_EQ(f.log, "a\nbb\n\nccc\n");
+  EXPECT_EQ(f.sends.size(), 1u);
+  EXPECT_EQ(a.pending(), 0u);
+}
+
+TEST(RecordAssemblerTest, PartialRecordWaitsForTheRest) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 100);
+  ASSERT_EQ(*a.Write("ab"), 2u);
+  EXPECT_EQ(f.log, "");
+  EXPECT_EQ(a.pending(), 2u);
+  ASSERT_EQ(*a.Write("c"), 1u);
+  EXPECT_EQ(f.log, "");
+  ASSERT_EQ(*a.Write("\nde"), 3u);
+  EXPECT_EQ(f.log, "abc\n");
+  EXPECT_EQ(a.pending(), 2u);
+  ASSERT_EQ(*a.Write("\n"), 1u);
+  EXPECT_EQ(f.log, "abc\nde\n");
+}
+
+TEST(RecordAssemblerTest, RecordsThatStraddleChunksArriveWholeAndInOrder) {
+  std::mt19937 rng(5);
+  std::string stream;
+  for (int i = 0; i < 2000; ++i) stream += std::string(rng() % 50, 'a' + i % 26) + "\n";
+  for (int round = 0; round < 20; ++round) {
+    FakeLog f;
+    RecordAssembler a(f.sink(), '\n', 64);
+    size_t pos = 0;
+    while (pos < stream.size()) {
+      size_t n = std::min<size_t>(1 + rng() % (round < 10 ? 7 : 300), stream.size() - pos);
+      ASSERT_EQ(*a.Write(std::string_view(stream).substr(pos, n)), n);
+      pos += n;
+    }
+    ASSERT_EQ(f.log, stream);
+    for (const std::string& s : f.sends) {
+      ASSERT_FALSE(s.empty());
+      ASSERT_EQ(s.back(), '\n');  // every send is whole records
+    }
+  }
+}
+
+TEST(RecordAssemblerTest, EmptyRecordsAreKept) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 10);
+  ASSERT_TRUE(a.Write("\n").ok());
+  ASSERT_TRUE(a.Write("\n\n").ok());
+  EXPECT_EQ(f.log, "\n\n\n");
+}
+
+TEST(RecordAssemblerTest, FlushAppendsThePartialRecordWithADelimiter) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 100);
+  ASSERT_TRUE(a.Write("x").ok());
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(f.log, "x\n");
+  EXPECT_EQ(a.pending(), 0u);
+  ASSERT_TRUE(a.Flush().ok());  // nothing pending: nothing sent
+  EXPECT_EQ(f.sends.size(), 1u);
+}
+
+TEST(RecordAssemblerTest, NulDelimiter) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\0', 100);
+  ASSERT_TRUE(a.Write(std::string_view("a\nb\0c", 5)).ok());
+  EXPECT_EQ(f.log, std::string("a\nb\0", 4));
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(f.log, std::string("a\nb\0c\0", 6));
+}
+
+// The largest allowed record (max.message.bytes, delimiter included) goes
+// in, whether it arrives whole or a byte at a time.
+TEST(RecordAssemblerTest, LargestAllowedRecordIsAccepted) {
+  const int64_t max = 64;
+  const std::string rec = std::string(max - 1, 'm') + "\n";
+  {
+    FakeLog f;
+    RecordAssembler a(f.sink(), '\n', max);
+    ASSERT_EQ(*a.Write(rec), rec.size());
+    EXPECT_EQ(f.log, rec);
+  }
+  {
+    FakeLog f;
+    RecordAssembler a(f.sink(), '\n', max);
+    for (char c : rec) ASSERT_TRUE(a.Write(std::string_view(&c, 1)).ok());
+    EXPECT_EQ(f.log, rec);
+  }
+  {
+    FakeLog f;  // flushed at close: the added delimiter counts too
+    RecordAssembler a(f.sink(), '\n', max);
+    ASSERT_TRUE(a.Write(rec.substr(0, max - 1)).ok());
+    ASSERT_TRUE(a.Flush().ok());
+    EXPECT_EQ(f.log, rec);
+  }
+}
+
+TEST(RecordAssemblerTest, OneByteMoreIsRefusedInOneChunk) {
+  const int64_t max = 64;
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', max);
+  auto n = a.Write(std::string(max, 'x') + "\n");
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().Is(Code::kMessageTooLarge));
+  EXPECT_EQ(f.log, "");
+  ASSERT_EQ(*a.Write("next\n"), 5u);  // writing works again
+  EXPECT_EQ(f.log, "next\n");
+}
+
+// Split by the kernel: the piece that passes the limit is refused, and so is
+// every later piece up to and including the record's delimiter.
+TEST(RecordAssemblerTest, LaterPiecesOfARefusedRecordAreRefusedUpToItsDelimiter) {
+  const int64_t max = 16;
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', max);
+  ASSERT_TRUE(a.Write(std::string(10, 'x')).ok());  // still fits
+  auto n = a.Write(std::string(10, 'x'));           // now 20 > 16
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().Is(Code::kMessageTooLarge));
+  for (int i = 0; i < 3; ++i) {
+    auto more = a.Write("yyyy");
+    ASSERT_FALSE(more.ok());
+    EXPECT_TRUE(more.status().Is(Code::kMessageTooLarge));
+  }
+  auto end = a.Write("z\n");  // the refused record's end
+  ASSERT_FALSE(end.ok());
+  EXPECT_TRUE(end.status().Is(Code::kMessageTooLarge));
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(f.log, "");  // none of it, at close or later
+  ASSERT_EQ(*a.Write("ok\n"), 3u);
+  EXPECT_EQ(f.log, "ok\n");
+}
+
+TEST(RecordAssemblerTest, FlushOfAPartialLongerThanTheLimitIsRefused) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 8);
+  ASSERT_TRUE(a.Write("12345678").ok());  // 8 bytes; with the delimiter 9
+  Status s = a.Flush();
+  EXPECT_TRUE(s.Is(Code::kMessageTooLarge)) << s.ToString();
+  EXPECT_EQ(f.log, "");
+}
+
+TEST(RecordAssemblerTest, RecordsBeforeATooLongOneAreAppendedWithAShortCount) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 8);
+  std::string chunk = "good\n" + std::string(20, 'B') + "\nafter\n";
+  auto n = a.Write(chunk);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 5u);
+  EXPECT_EQ(f.log, "good\n");
+  auto rest = a.Write(std::string_view(chunk).substr(*n));
+  EXPECT_FALSE(rest.ok());
+  EXPECT_TRUE(rest.status().Is(Code::kMessageTooLarge));
+  EXPECT_EQ(f.log, "good\n");
+  ASSERT_TRUE(a.Write("later\n").ok());
+  EXPECT_EQ(f.log, "good\nlater\n");
+}
+
+// The property the design promises, over every way of cutting a stream into
+// three write() calls: what reaches the log is whole records of the stream,
+// in order, never a piece of the refused record, and every record that came
+// in a write that succeeded is there.
+TEST(RecordAssemblerTest, NoFragmentOfARefusedRecordIsEverAppended) {
+  const int64_t max = 8;
+  const std::string stream = "ok1\n" + std::string(12, 'B') + "\nok2\nok3\n";
+  const std::set<std::string> allowed = {"ok1\n", "ok2\n", "ok3\n"};
+  const size_t ok2_start = stream.find("ok2"), ok3_start = stream.find("ok3");
+  for (size_t i = 1; i < stream.size(); ++i) {
+    for (size_t j = i + 1; j < stream.size(); ++j) {
+      FakeLog f;
+      RecordAssembler a(f.sink(), '\n', max);
+      std::string_view s(stream);
+      WriteLikeAnApp(a, s.substr(0, i));
+      WriteLikeAnApp(a, s.substr(i, j - i));
+      WriteLikeAnApp(a, s.substr(j));
+      (void)a.Flush();
+      std::vector<std::string> got = SplitRecords(f.log);
+      int last = 0;
+      for (const std::string& r : got) {
+        ASSERT_TRUE(allowed.count(r)) << "split " << i << "," << j << ": appended '" << r
+                                      << "' which is not a record of the stream; log '"
+                                      << f.log << "'";
+        ASSERT_GT(r[2] - '0', last) << "order, split " << i << "," << j;
+        last = r[2] - '0';
+      }
+      // A last write() that starts at a record boundary after the refused
+      // record holds nothing of it, so its records all go in.
+      if (j == ok2_start || j == ok3_start) {
+        EXPECT_NE(f.log.find("ok3\n"), std::string::npos) << "split " << i << "," << j;
+      }
+    }
+  }
+}
+
+TEST(RecordAssemblerTest, RefusedWriteThatStartsANewRecordRefusesThatRecordToo) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 8);
+  EXPECT_FALSE(a.Write("BBBBBBBBBBBB").ok());  // too long already: refused
+  EXPECT_FALSE(a.Write("BB\nne").ok());        // its end, and the start of "new\n"
+  auto n = a.Write("w\n");                     // the rest of "new\n"
+  EXPECT_FALSE(n.ok()) << "appended '" << f.log << "'";
+  EXPECT_EQ(f.log, "");
+  ASSERT_TRUE(a.Write("ok\n").ok());
+  EXPECT_EQ(f.log, "ok\n");
+}
+
+TEST(RecordAssemblerTest, DiskFullRefusesTheRecordAndItsLaterPieces) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 100);
+  ASSERT_TRUE(a.Write("first\nsec").ok());
+  EXPECT_EQ(f.log, "first\n");
+  f.fail_with = Status::NoSpace("disk full");
+  auto n = a.Write("ond\nthi");
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().Is(Code::kNoSpace));
+  f.fail_with = Status::OK();  // space returns
+  auto rest = a.Write("rd\n");  // the rest of the refused "third"
+  EXPECT_FALSE(rest.ok());
+  EXPECT_TRUE(rest.status().Is(Code::kNoSpace));
+  ASSERT_TRUE(a.Write("fourth\n").ok());
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(f.log, "first\nfourth\n");  // "second" was dropped whole, partial bytes included
+}
+
+TEST(RecordAssemblerTest, PartialSuccessOfTheSinkGivesAShortCount) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 100);
+  f.fail_with = Status::NoSpace("disk full");
+  f.fail_after_bytes = 3;  // "a1\n" fits, the rest does not
+  auto n = a.Write("a1\nb2\nc3\n");
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 3u);
+  EXPECT_EQ(f.log, "a1\n");
+}
+
+// The same rules through a real partition.
+class RecordAssemblerPartitionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_
+                    ->CreateTopic("t", 1,
+                                  test::Config({{"max.message.bytes", "1000"},
+                                                {"segment.bytes", "4096"},
+                                                {"index.interval.bytes", "100"}}))
+                    .ok());
+    partition_ = store_->FindPartition("t", 0);
+    ASSERT_NE(partition_, nullptr);
+  }
+  test::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::shared_ptr<Partition> partition_;
+};
+
+TEST_F(RecordAssemblerPartitionTest, LargestRecordAndOneByteMore) {
+  RecordAssembler a(partition_);
+  const std::string largest = std::string(999, 'L') + "\n";
+  ASSERT_EQ(*a.Write(largest), largest.size());
+  EXPECT_EQ(partition_->log_end_offset(), 1);
+  const std::string too_big = std::string(1500, 'T') + "\n";
+  // Split as the kernel would, in 256-byte pieces.
+  bool refused = false;
+  for (size_t pos = 0; pos < too_big.size(); pos += 256) {
+    auto n = a.Write(std::string_view(too_big).substr(pos, 256));
+    if (!n.ok()) {
+      EXPECT_TRUE(n.status().Is(Code::kMessageTooLarge));
+      refused = true;
+    } else {
+      EXPECT_FALSE(refused) << "a piece after the refusal was accepted";
+    }
+  }
+  EXPECT_TRUE(refused);
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(partition_->log_end_offset(), 1);
+  ASSERT_EQ(*a.Write("after\n"), 6u);
+  EXPECT_EQ(test::ReadAll(*partition_), largest + "after\n");
+}
+
+TEST_F(RecordAssemblerPartitionTest, ChunksOf64KiBAcrossRollsKeepEveryByte) {
+  RecordAssembler a(partition_);
+  std::string stream = test::MakeRecords(0, 20000, "line-", 7);
+  for (size_t pos = 0; pos < stream.size(); pos += 65536) {
+    std::string_view chunk = std::string_view(stream).substr(pos, 65536);
+    ASSERT_EQ(*a.Write(chunk), chunk.size());
+  }
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(partition_->log_end_offset(), 20000);
+  EXPECT_GT(partition_->segment_count(), 10);
+  EXPECT_EQ(test::ReadAll(*partition_), stream);
+}
+
+}  // namespace
+}  // namespace topicfs::store

@@ -1,0 +1,662 @@
+// Recovery (DESIGN §4): the pure scanner, and LoadPartition through
+// Store::Open after damage done on purpose: torn tails at every byte, garbage
+// and NUL runs, indexes missing, truncated, out of order or pointing past the
+// data, a lost or stale meta/, segments removed behind the store's back, a
+// killed process, and the power-loss model (only what was fsynced survives).
+#include "store/recovery.h"
+
+#include <cerrno>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "store/names.h"
+#include "store/store.h"
+#include "tests/unit/test_util.h"
+
+namespace topicfs::store {
+namespace {
+
+namespace fs = std::filesystem;
+using test::AppendOk;
+using test::CollectingReporter;
+using test::Config;
+using test::MakeRecords;
+using test::ReadAll;
+using test::ReadFile;
+using test::SplitRecords;
+
+constexpr int64_t kT0 = 1'700'000'000'000;
+
+// ---------------------------------------------------------------- ScanLog
+
+TEST(ScanLogTest, WholeRecordsAreKept) {
+  LogScan scan = ScanLog("a\nbb\n\nccc\n", '\n');
+  EXPECT_EQ(scan.valid_bytes, 10);
+  EXPECT_EQ(scan.records, 4);
+  EXPECT_TRUE(scan.cut_reason.empty());
+  LogScan empty = ScanLog("", '\n');
+  EXPECT_EQ(empty.valid_bytes, 0);
+  EXPECT_EQ(empty.records, 0);
+  EXPECT_TRUE(empty.cut_reason.empty());
+}
+
+TEST(ScanLogTest, TornTailAtEveryBytePositionOfTheLastRecordIsCut) {
+  const std::string whole = MakeRecords(0, 5);
+  const std::string last = "the-last-record\n";
+  for (size_t k = 0; k <= last.size(); ++k) {
+    LogScan scan = ScanLog(whole + last.substr(0, k), '\n');
+    if (k < last.size()) {
+      EXPECT_EQ(scan.valid_bytes, static_cast<int64_t>(whole.size())) << k;
+      EXPECT_EQ(scan.records, 5) << k;
+      EXPECT_EQ(scan.cut_reason.empty(), k == 0) << k;
+    } else {
+      EXPECT_EQ(scan.valid_bytes, static_cast<int64_t>(whole.size() + last.size()));
+      EXPECT_EQ(scan.records, 6);
+    }
+  }
+}
+
+TEST(ScanLogTest, GarbageAfterTheLastRecordIsCut) {
+  const std::string whole = MakeRecords(0, 3);
+  LogScan scan = ScanLog(whole + "\x01\x02garbage with no end", '\n');
+  EXPECT_EQ(scan.valid_bytes, static_cast<int64_t>(whole.size()));
+  EXPECT_EQ(scan.records, 3);
+  EXPECT_FALSE(scan.cut_reason.empty());
+}
+
+TEST(ScanLogTest, NulRunAtTheTailIsCut) {
+  const std::string whole = MakeRecords(0, 3);
+  for (const std::string& tail : {std::string(4096, '\0'), std::string(100, '\0') + "\n",
+                                  std::string(10, '\0') + "\n" + MakeRecords(3, 2)}) {
+    LogScan scan = ScanLog(whole + tail, '\n');
+    EXPECT_EQ(scan.valid_bytes, static_cast<int64_t>(whole.size())) << tail.size();
+    EXPECT_EQ(scan.records, 3);
+    EXPECT_FALSE(scan.cut_reason.empty());
+  }
+  LogScan only_nul = ScanLog(std::string(512, '\0'), '\n');
+  EXPECT_EQ(only_nul.valid_bytes, 0);
+  EXPECT_EQ(only_nul.records, 0);
+}
+
+// recovery.h: "In a newline topic a record holding a NUL byte starts the
+// garbage (a NUL run from a crash)": zero-filled blocks need not start at a
+// record boundary.
+TEST(ScanLogTest, RecordHoldingANulRunStartsTheGarbage) {
+  const std::string whole = MakeRecords(0, 3);
+  std::string damaged = whole + "rec-0000" + std::string(512, '\0') + "0003\n" + MakeRecords(4, 2);
+  LogScan scan = ScanLog(damaged, '\n');
+  EXPECT_EQ(scan.valid_bytes, static_cast<int64_t>(whole.size()));
+  EXPECT_EQ(scan.records, 3);
+}
+
+TEST(ScanLogTest, NulDelimitedTopicCutsOnlyTheTornTail) {
+  std::string data("a\nb\0\0c\0d", 8);  // records "a\nb\0", "\0", "c\0", partial "d"
+  LogScan scan = ScanLog(data, '\0');
+  EXPECT_EQ(scan.valid_bytes, 7);
+  EXPECT_EQ(scan.records, 3);
+}
+
+// ---------------------------------------------------------- Store-level
+
+class RecoveryTest : public ::testing::Test {
+ protected:
+  std::string data() const { return dir_.Sub("data"); }
+  std::string pdir(int p = 0, const char* topic = "t") const {
+    return test::PartitionDir(data(), topic, p);
+  }
+  std::string Marker() const { return data() + "/clean-shutdown"; }
+  void MakeUnclean() {
+    if (test::FileExists(Marker())) test::RemoveFile(Marker());
+  }
+
+  // Creates topic t (one partition) holding `n` 13-byte records appended one
+  // batch of `batch` at a time, then closes cleanly. Returns the log bytes.
+  std::string Populate(int64_t n, const TopicConfig& config, int64_t batch = 7) {
+    auto store = test::OpenStore(data());
+    if (!store) return "";
+    EXPECT_TRUE(store->CreateTopic("t", 1, config).ok());
+    auto p = store->FindPartition("t", 0);
+    std::string log;
+    for (int64_t i = 0; i < n; i += batch) {
+      std::string recs = MakeRecords(i, std::min(batch, n - i));
+      AppendOk(*p, recs, kT0 + i);
+      log += recs;
+    }
+    EXPECT_TRUE(store->Close().ok());
+    return log;
+  }
+  static TopicConfig SmallSegments() {
+    return Config({{"segment.bytes", "500"}, {"index.interval.bytes", "60"}});
+  }
+
+  std::unique_ptr<Store> Reopen(bool full = false) {
+    reporter_ = std::make_unique<CollectingReporter>();
+    return test::OpenStore(data(), full, reporter_.get());
+  }
+
+  // Checks the reopened store holds exactly `log`, verifies clean, and takes
+  // a new record at the end.
+  void ExpectIntact(Store& store, const std::string& log) {
+    auto p = store.FindPartition("t", 0);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(ReadAll(*p), log);
+    EXPECT_EQ(p->log_end_offset() - p->log_start_offset(),
+              static_cast<int64_t>(SplitRecords(log).size()));
+    for (const VerifyProblem& problem : store.Verify()) {
+      ADD_FAILURE() << "verify: " << problem.path << ": " << problem.what;
+    }
+    AppendOk(*p, "one-more\n", NowMs());
+    EXPECT_EQ(ReadAll(*p), log + "one-more\n");
+  }
+
+  std::vector<std::string> Logs() const { return test::LogFiles(pdir()); }
+  static std::string IndexOf(const std::string& log_path) {
+    return log_path.substr(0, log_path.size() - 4) + ".index";
+  }
+  static std::string TimeIndexOf(const std::string& log_path) {
+    return log_path.substr(0, log_path.size() - 4) + ".timeindex";
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<CollectingReporter> reporter_;
+};
+
+TEST_F(RecoveryTest, CleanCloseLeavesAMarkerThatTheNextOpenConsumes) {
+  Populate(10, TopicConfig());
+  EXPECT_TRUE(test::FileExists(Marker()));
+  {
+    auto store = Reopen();
+    ASSERT_NE(store, nullptr);
+    EXPECT_FALSE(store->recovered());
+    EXPECT_FALSE(test::FileExists(Marker()));  // a crash from here on is unclean
+    EXPECT_TRUE(reporter_->cuts().empty());
+  }
+  EXPECT_TRUE(test::FileExists(Marker()));
+  MakeUnclean();
+  auto store = Reopen();
+  EXPECT_TRUE(store->recovered());
+}
+
+// With the marker the catalog is trusted and nothing is scanned: damage that
+// keeps the size is not even seen. Without it the same damage is cut.
+TEST_F(RecoveryTest, CleanOpenDoesNotScanAndUncleanOpenDoes) {
+  std::string log = Populate(20, TopicConfig());
+  const std::string path = Logs().back();
+  test::OverwriteAt(path, 13 * 15, std::string(13, '\0'));  // record 15 becomes zero fill
+  {
+    auto store = Reopen();
+    EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 20);
+    EXPECT_TRUE(reporter_->cuts().empty());
+  }
+  MakeUnclean();
+  auto store = Reopen();
+  EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 15);
+  EXPECT_EQ(reporter_->BytesCut(path), 13 * 5);
+  EXPECT_EQ(ReadAll(*store->FindPartition("t", 0)), log.substr(0, 13 * 15));
+}
+
+TEST_F(RecoveryTest, TornTailAtEveryBytePositionOfTheLastRecordIsCut) {
+  const std::string log = Populate(60, SmallSegments());
+  const std::string pristine = dir_.Sub("pristine");
+  fs::copy(data(), pristine, fs::copy_options::recursive);
+  const std::string last = "rec-00000060\n";
+  for (size_t k = 1; k < last.size(); ++k) {
+    SCOPED_TRACE(k);
+    test::RemoveTree(data());
+    fs::copy(pristine, data(), fs::copy_options::recursive);
+    const std::string active = Logs().back();
+    test::AppendToFile(active, last.substr(0, k));
+    MakeUnclean();
+    auto store = Reopen();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(reporter_->BytesCut(active), static_cast<int64_t>(k));
+    EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 60);
+    ExpectIntact(*store, log);
+  }
+}
+
+TEST_F(RecoveryTest, TornTailIsCutEvenWithTheCleanMarker) {
+  const std::string log = Populate(30, SmallSegments());
+  test::AppendToFile(Logs().back(), "partial");
+  auto store = Reopen();
+  ExpectIntact(*store, log);
+}
+
+TEST_F(RecoveryTest, GarbageAndNulRunsAtTheTailAreCut) {
+  const std::string log = Populate(30, SmallSegments());
+  const std::string pristine = dir_.Sub("pristine");
+  fs::copy(data(), pristine, fs::copy_options::recursive);
+  for (const std::string& tail :
+       {std::string("\x7f\x45garbage"), std::string(4096, '\0'), std::string(64, '\0') + "\n"}) {
+    test::RemoveTree(data());
+    fs::copy(pristine, data(), fs::copy_options::recursive);
+    test::AppendToFile(Logs().back(), tail);
+    MakeUnclean();
+    auto store = Reopen();
+    EXPECT_EQ(reporter_->BytesCut(Logs().back()), static_cast<int64_t>(tail.size()));
+    ExpectIntact(*store, log);
+  }
+}
+
+// Every kind of index damage DESIGN §4 lists, in a sealed segment below the
+// recovery point (trusted by the catalog) and in the active segment; the
+// rebuilt .index is byte for byte the one the appends wrote.
+struct IndexDamage {
+  const char* name;
+  void (*damage)(const std::string& path);
+};
+const IndexDamage kIndexDamages[] = {
+    {"missing", [](const std::string& p) { test::RemoveFile(p); }},
+    {"not a multiple of 8", [](const std::string& p) { test::AppendToFile(p, "\x01\x02\x03"); }},
+    {"not increasing",
+     [](const std::string& p) {
+       std::string b = ReadFile(p);
+       std::string swapped = b.substr(8, 8) + b.substr(0, 8) + b.substr(16);
+       test::WriteFile(p, swapped);
+     }},
+    {"pointing past the data",
+     [](const std::string& p) { test::AppendToFile(p, std::string("\x00\x00\x7f\x00\x00\x7f\x00\x00", 8)); }},
+    {"garbage", [](const std::string& p) { test::WriteFile(p, std::string(64, '\xee')); }},
+};
+
+TEST_F(RecoveryTest, DamagedOffsetIndexesAreRebuilt) {
+  const std::string log = Populate(200, SmallSegments());
+  const std::string pristine = dir_.Sub("pristine");
+  fs::copy(data(), pristine, fs::copy_options::recursive);
+  for (const IndexDamage& d : kIndexDamages) {
+    for (bool clean : {true, false}) {
+      for (size_t which : {size_t{0}, size_t{2}, size_t{99}}) {  // 99: the active segment
+        SCOPED_TRACE(std::string(d.name) + (clean ? " clean" : " unclean") + " segment " +
+                     std::to_string(which));
+        test::RemoveTree(data());
+        fs::copy(pristine, data(), fs::copy_options::recursive);
+        std::vector<std::string> logs = Logs();
+        const std::string target = IndexOf(logs[std::min(which, logs.size() - 1)]);
+        const std::string want = ReadFile(target);
+        if (want.size() < 16) continue;  // too few entries to damage this way
+        d.damage(target);
+        if (!clean) MakeUnclean();
+        auto store = Reopen();
+        ASSERT_NE(store, nullptr);
+        EXPECT_EQ(ReadFile(target), want) << "index not rebuilt";
+        ExpectIntact(*store, log);
+      }
+    }
+  }
+}
+
+const IndexDamage kTimeIndexDamages[] = {
+    {"missing", [](const std::string& p) { test::RemoveFile(p); }},
+    {"not a multiple of 12", [](const std::string& p) { test::AppendToFile(p, "\x01\x02"); }},
+    {"decreasing",
+     [](const std::string& p) {
+       std::string b = ReadFile(p);
+       test::WriteFile(p, b.substr(12, 12) + b.substr(0, 12) + b.substr(24));
+     }},
+    {"pointing past the data",
+     [](const std::string& p) {
+       test::AppendToFile(p, std::string("\x7f\x00\x00\x00\x00\x00\x00\x00\x00\x00\x7f\x00", 12));
+     }},
+};
+
+TEST_F(RecoveryTest, DamagedTimeIndexesAreRebuilt) {
+  const std::string log = Populate(200, SmallSegments());
+  const std::string pristine = dir_.Sub("pristine");
+  fs::copy(data(), pristine, fs::copy_options::recursive);
+  for (const IndexDamage& d : kTimeIndexDamages) {
+    for (size_t which : {size_t{1}, size_t{99}}) {
+      SCOPED_TRACE(std::string(d.name) + " segment " + std::to_string(which));
+      test::RemoveTree(data());
+      fs::copy(pristine, data(), fs::copy_options::recursive);
+      std::vector<std::string> logs = Logs();
+      const std::string log_path = logs[std::min(which, logs.size() - 1)];
+      const std::string target = TimeIndexOf(log_path);
+      if (ReadFile(target).size() < 24) continue;
+      d.damage(target);
+      MakeUnclean();
+      auto store = Reopen();
+      ASSERT_NE(store, nullptr);
+      auto p = store->FindPartition("t", 0);
+      auto seg = p->FindSegment(ParseSegmentFileName(fs::path(log_path).filename().string())->base_offset);
+      ASSERT_NE(seg, nullptr);
+      std::string rebuilt = ReadFile(target);
+      EXPECT_TRUE(TimeIndex::Check(rebuilt, seg->base_offset(), seg->next_offset()).ok());
+      // Rebuilt times may be later than the real ones, never earlier: a
+      // lookup may start early, never late.
+      for (int64_t t = kT0; t < kT0 + 200; t += 3) {
+        auto got = p->LocateTime(t);
+        ASSERT_TRUE(got.ok());
+        const int64_t want = ((t - kT0) + 6) / 7 * 7;  // batches of 7 appended at kT0 + i
+        EXPECT_LE(got->offset, std::min<int64_t>(want, 200)) << t - kT0;
+      }
+      ExpectIntact(*store, log);
+    }
+  }
+}
+
+// An entry that passes the cheap checks but points inside a record is found
+// by Verify, and a full recovery rebuilds the index.
+TEST_F(RecoveryTest, IndexEntryInsideARecordIsReportedAndFullRecoveryFixesIt) {
+  const std::string log = Populate(200, SmallSegments());
+  const std::string target = IndexOf(Logs()[1]);
+  const std::string want = ReadFile(target);
+  ASSERT_GE(want.size(), 8u);
+  std::string bad = want;
+  bad[7] = static_cast<char>(bad[7] + 1);  // position one byte into the record
+  test::WriteFile(target, bad);
+  {
+    auto store = Reopen();
+    bool reported = false;
+    for (const VerifyProblem& problem : store->Verify()) reported |= problem.path == target;
+    EXPECT_TRUE(reported) << "Verify did not name " << target;
+  }
+  auto store = Reopen(/*full=*/true);
+  EXPECT_EQ(ReadFile(target), want);
+  ExpectIntact(*store, log);
+}
+
+TEST_F(RecoveryTest, IndexWithoutItsLogIsRemoved) {
+  const std::string log = Populate(20, TopicConfig());
+  const std::string orphan = pdir() + "/00000000000000000500.index";
+  test::WriteFile(orphan, std::string(8, '\0'));
+  test::WriteFile(pdir() + "/00000000000000000500.timeindex", "");
+  MakeUnclean();
+  auto store = Reopen();
+  EXPECT_FALSE(test::FileExists(orphan));
+  ExpectIntact(*store, log);
+}
+
+TEST_F(RecoveryTest, DeletedMetaIsRebuiltFromTheFiles) {
+  std::string logs[3];
+  std::string nul_log;
+  {
+    auto store = test::OpenStore(data());
+    ASSERT_TRUE(store->CreateTopic("t", 3, SmallSegments()).ok());
+    ASSERT_TRUE(store->CreateTopic("z", 1, Config({{"record.delimiter", "nul"}})).ok());
+    for (int p = 0; p < 3; ++p) {
+      for (int i = 0; i < 40 * (p + 1); i += 5) {
+        std::string recs = MakeRecords(i, 5, "p" + std::to_string(p) + "-");
+        AppendOk(*store->FindPartition("t", p), recs, kT0 + i);
+        logs[p] += recs;
+      }
+    }
+    nul_log = MakeRecords(0, 10, "z", 3, '\0');
+    AppendOk(*store->FindPartition("z", 0), nul_log, kT0);
+  }
+  test::RemoveTree(data() + "/meta");
+  for (bool second_open : {false, true}) {
+    SCOPED_TRACE(second_open ? "after a clean reopen" : "first open without meta/");
+    auto store = Reopen();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->ListTopics(), (std::vector<std::string>{"t", "z"}));
+    ASSERT_EQ(store->FindTopic("t")->partition_count(), 3);
+    for (int p = 0; p < 3; ++p) {
+      EXPECT_EQ(ReadAll(*store->FindPartition("t", p)), logs[p]) << p;
+      EXPECT_EQ(store->FindPartition("t", p)->log_end_offset(), 40 * (p + 1));
+    }
+    auto z = store->FindPartition("z", 0);
+    EXPECT_EQ(z->delimiter(), '\0');
+    EXPECT_EQ(z->log_end_offset(), 10);
+    EXPECT_EQ(ReadAll(*z), nul_log);
+    EXPECT_TRUE(store->Verify().empty());
+  }
+}
+
+// A meta/ from an earlier moment (restored from a backup, or RocksDB losing
+// its unsynced tail): the files are the truth.
+TEST_F(RecoveryTest, StaleMetaIsBroughtInLineWithTheFiles) {
+  std::string log = Populate(50, SmallSegments());
+  fs::copy(data() + "/meta", dir_.Sub("old-meta"), fs::copy_options::recursive);
+  {
+    auto store = Reopen();
+    auto p = store->FindPartition("t", 0);
+    std::string more = MakeRecords(50, 150);
+    AppendOk(*p, more, kT0 + 100);
+    log += more;
+  }
+  test::RemoveTree(data() + "/meta");
+  fs::copy(dir_.Sub("old-meta"), data() + "/meta", fs::copy_options::recursive);
+  MakeUnclean();
+  auto store = Reopen();
+  ExpectIntact(*store, log);
+}
+
+TEST_F(RecoveryTest, OldestSegmentRemovedBehindTheStoresBack) {
+  const std::string log = Populate(200, SmallSegments());
+  std::vector<std::string> logs = Logs();
+  ASSERT_GT(logs.size(), 3u);
+  const int64_t second_base =
+      ParseSegmentFileName(fs::path(logs[1]).filename().string())->base_offset;
+  test::RemoveFile(logs[0]);
+  test::RemoveFile(IndexOf(logs[0]));
+  test::RemoveFile(TimeIndexOf(logs[0]));
+  for (bool clean : {true, false}) {
+    if (!clean) MakeUnclean();
+    auto store = Reopen();
+    auto p = store->FindPartition("t", 0);
+    EXPECT_EQ(p->log_start_offset(), second_base);
+    EXPECT_EQ(ReadAll(*p), log.substr(13 * second_base));
+    EXPECT_TRUE(p->LocateOffset(0).status().Is(Code::kOutOfRange));
+    EXPECT_TRUE(store->Verify().empty());
+  }
+}
+
+TEST_F(RecoveryTest, MiddleSegmentRemovedBehindTheStoresBack) {
+  const std::string log = Populate(200, SmallSegments());
+  std::vector<std::string> logs = Logs();
+  ASSERT_GT(logs.size(), 3u);
+  auto base_of = [](const std::string& path) {
+    return ParseSegmentFileName(fs::path(path).filename().string())->base_offset;
+  };
+  const int64_t gap_from = base_of(logs[1]), gap_to = base_of(logs[2]);
+  test::RemoveFile(logs[1]);
+  MakeUnclean();
+  auto store = Reopen();
+  auto p = store->FindPartition("t", 0);
+  EXPECT_FALSE(test::FileExists(IndexOf(logs[1])));  // its orphaned indexes went too
+  // Reads skip the gap, as Kafka reads across one.
+  EXPECT_EQ(ReadAll(*p), log.substr(0, 13 * gap_from) + log.substr(13 * gap_to));
+  auto in_gap = p->LocateOffset(gap_from + 1);
+  ASSERT_TRUE(in_gap.ok());
+  EXPECT_EQ(in_gap->segment->base_offset(), gap_to);
+  EXPECT_EQ(in_gap->position, 0);
+  // Verify names the jump.
+  bool reported = false;
+  for (const VerifyProblem& problem : store->Verify()) reported |= problem.path == logs[2];
+  EXPECT_TRUE(reported);
+  AppendOk(*p, "more\n", kT0);
+  EXPECT_EQ(p->log_end_offset(), 201);
+}
+
+TEST_F(RecoveryTest, SegmentBelowTheLogStartLeftByACrashIsRemoved) {
+  const std::string log = Populate(200, SmallSegments());
+  const std::string saved = dir_.Sub("saved");
+  fs::create_directories(saved);
+  std::vector<std::string> logs = Logs();
+  for (const std::string& p : {logs[0], IndexOf(logs[0]), TimeIndexOf(logs[0])}) {
+    fs::copy(p, saved + "/" + fs::path(p).filename().string());
+  }
+  int64_t start;
+  {
+    auto store = Reopen();
+    auto p = store->FindPartition("t", 0);
+    ASSERT_TRUE(p->TrimSegment(0).ok());
+    start = p->log_start_offset();
+  }
+  // The crash came between the catalog update and the unlink.
+  for (const auto& e : fs::directory_iterator(saved)) fs::copy(e.path(), pdir() + "/" + e.path().filename().string());
+  MakeUnclean();
+  auto store = Reopen();
+  auto p = store->FindPartition("t", 0);
+  EXPECT_EQ(p->log_start_offset(), start);
+  EXPECT_FALSE(test::FileExists(logs[0]));
+  ExpectIntact(*store, log.substr(13 * start));
+}
+
+// kill -9: every record whose append returned is in the OS cache and
+// survives, whole, with no fsync at all.
+TEST_F(RecoveryTest, KilledProcessKeepsEveryAppendedRecord) {
+  const std::string log = MakeRecords(0, 300);
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();  // never closed: no marker, no flush
+    if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    for (size_t i = 0; i < log.size(); i += 13 * 9) {
+      std::string_view batch = std::string_view(log).substr(i, 13 * 9);
+      if (p->Append(batch, {}, kT0).bytes != batch.size()) return false;
+    }
+    return true;
+  });
+  ASSERT_EQ(code, 0);
+  EXPECT_FALSE(test::FileExists(Marker()));
+  auto store = Reopen();
+  EXPECT_TRUE(store->recovered());
+  ExpectIntact(*store, log);
+}
+
+// The power-loss model: only bytes that were fsynced survive. Everything
+// appended before a Flush() that returned OK is there, whole; what came
+// after is a whole-record prefix of what was appended.
+TEST_F(RecoveryTest, PowerLossKeepsEverythingFlushed) {
+  const std::string flushed = MakeRecords(0, 120);
+  const std::string after = MakeRecords(120, 80);
+  test::PowerLossInjector power(data(), dir_.Sub("synced"));
+  int code = test::RunInChild([&] {
+    test::ScopedFaultInjector install(&power);
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    for (size_t i = 0; i < flushed.size(); i += 13 * 5) {
+      if (p->Append(std::string_view(flushed).substr(i, 13 * 5), {}, kT0).bytes != 13 * 5) {
+        return false;
+      }
+    }
+    if (!p->Flush().ok()) return false;
+    for (size_t i = 0; i < after.size(); i += 13 * 5) {
+      (void)p->Append(std::string_view(after).substr(i, 13 * 5), {}, kT0);
+    }
+    return true;
+  });
+  ASSERT_EQ(code, 0);
+  power.PowerLoss();
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  auto p = store->FindPartition("t", 0);
+  const std::string got = ReadAll(*p);
+  ASSERT_GE(got.size(), flushed.size());
+  EXPECT_EQ(got.substr(0, flushed.size()), flushed);
+  const std::string extra = got.substr(flushed.size());
+  EXPECT_EQ(extra, after.substr(0, extra.size()));
+  EXPECT_TRUE(extra.empty() || extra.back() == '\n');
+  // Offsets stay gapless (DESIGN §1.2): the log end is the number of records.
+  EXPECT_EQ(p->log_end_offset(), static_cast<int64_t>(SplitRecords(got).size()));
+  for (const VerifyProblem& problem : store->Verify()) {
+    ADD_FAILURE() << "verify: " << problem.path << ": " << problem.what;
+  }
+  AppendOk(*p, "next\n", kT0);
+}
+
+// flush.messages=1: every append is synced before it returns, so every
+// record survives power loss.
+TEST_F(RecoveryTest, PowerLossWithFlushEveryMessageKeepsEveryRecord) {
+  const std::string log = MakeRecords(0, 100);
+  test::PowerLossInjector power(data(), dir_.Sub("synced"));
+  int code = test::RunInChild([&] {
+    test::ScopedFaultInjector install(&power);
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    TopicConfig config = SmallSegments();
+    if (!config.Set("flush.messages", "1").ok()) return false;
+    if (!store->CreateTopic("t", 1, config).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    for (size_t i = 0; i < log.size(); i += 13 * 3) {
+      std::string_view batch = std::string_view(log).substr(i, 13 * 3);
+      auto r = p->Append(batch, {}, kT0);
+      if (!r.status.ok() || r.bytes != batch.size()) return false;
+    }
+    return true;
+  });
+  ASSERT_EQ(code, 0);
+  power.PowerLoss();
+  auto store = Reopen();
+  ExpectIntact(*store, log);
+}
+
+// A Flush() that returned OK covers the indexes too (DESIGN §1.3: "segment,
+// indexes and metadata"): after power loss every sealed segment keeps the
+// index its appends wrote, so lookups stay one index interval long.
+TEST_F(RecoveryTest, FlushMakesSealedSegmentIndexesDurable) {
+  const std::string expected = dir_.Sub("expected");
+  test::PowerLossInjector power(data(), dir_.Sub("synced"));
+  int code = test::RunInChild([&] {
+    test::ScopedFaultInjector install(&power);
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    for (int i = 0; i < 200; i += 5) {
+      if (!p->Append(MakeRecords(i, 5), {}, kT0 + i).status.ok()) return false;
+    }
+    if (!p->Flush().ok()) return false;
+    fs::create_directories(expected);
+    for (auto& seg : p->Segments()) {
+      if (!seg->sealed()) continue;
+      fs::copy(seg->index_path(), expected + "/" + fs::path(seg->index_path()).filename().string());
+    }
+    return true;
+  });
+  ASSERT_EQ(code, 0);
+  power.PowerLoss();
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(expected)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_EQ(ReadFile(pdir() + "/" + name), ReadFile(e.path())) << name << " lost entries";
+    ++checked;
+  }
+  EXPECT_GT(checked, 3);
+}
+
+// A failed fsync is reported and claims nothing: the records are kept as
+// long as the process lives, and the next successful Flush covers them.
+TEST_F(RecoveryTest, FailedFsyncIsReportedAndALaterFlushCoversTheRecords) {
+  const std::string log = MakeRecords(0, 60);
+  test::PowerLossInjector power(data(), dir_.Sub("synced"));
+  struct FailOnce : test::ScriptedFaultInjector {
+    test::PowerLossInjector* power;
+    int BeforeSync(const std::string& path) override {
+      int err = ScriptedFaultInjector::BeforeSync(path);
+      return err ? err : power->BeforeSync(path);
+    }
+  } faults;
+  faults.power = &power;
+  int code = test::RunInChild([&] {
+    test::ScopedFaultInjector install(&faults);
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    if (!p->Append(log, {}, kT0).status.ok()) return false;
+    faults.FailSync(".log", EIO);
+    Status s = p->Flush();
+    if (s.ok() || s.sys_errno() != EIO || p->recovery_point() != 0) return false;
+    return p->Flush().ok() && p->recovery_point() == 60;
+  });
+  ASSERT_EQ(code, 0);
+  power.PowerLoss();
+  auto store = Reopen();
+  ExpectIntact(*store, log);
+}
+
+}  // namespace
+}  // namespace topicfs::store
