@@ -172,21 +172,14 @@ Result<std::unique_ptr<RecordReader>> DirectAccess::OpenReader(std::string_view 
   Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
   if (!p.ok()) return p.status();
   store::Partition& part = **p;
-  Result<store::ReadStart> start = Status::OK();
-  switch (from.kind) {
-    case ReadFrom::Kind::kOffset:
-      start = part.LocateOffset(from.value);
-      if (!start.ok() && start.status().Is(store::Code::kOutOfRange)) {
-        return OffsetOutOfRange(TopicPath(topic), partition, from.value, part.log_start_offset(),
-                                part.log_end_offset());
-      }
-      break;
-    case ReadFrom::Kind::kTime:
-      start = part.LocateTime(from.value);
-      break;
-    case ReadFrom::Kind::kBeginning:
-      start = part.LocateOffset(part.log_start_offset());
-      break;
+  Result<store::ReadStart> start = from.kind == ReadFrom::Kind::kTime ? part.LocateTime(from.value)
+                                   : from.kind == ReadFrom::Kind::kOffset
+                                       ? part.LocateOffset(from.value)
+                                       : part.LocateOffset(part.log_start_offset());
+  if (!start.ok() && from.kind == ReadFrom::Kind::kOffset &&
+      start.status().Is(store::Code::kOutOfRange)) {
+    return OffsetOutOfRange(TopicPath(topic), partition, from.value, part.log_start_offset(),
+                            part.log_end_offset());
   }
   if (!start.ok()) return start.status();
   return std::unique_ptr<RecordReader>(new DirectReader(*p, *start));

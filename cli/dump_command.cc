@@ -143,7 +143,7 @@ void SetupDumpCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("dump", "Print .log, .index and .timeindex files as text");
   cmd->add_option("FILE", opt->files, "Segment files (<20-digit base>.log|.index|.timeindex)")
       ->required()
-      ->type_name("FILE");
+      ->type_name("");
   cmd->add_option("--delimiter", opt->delimiter, "Record delimiter of .log files")
       ->check(CLI::IsMember({"auto", "newline", "nul"}));
   cmd->callback([opt] { RunDump(*opt); });

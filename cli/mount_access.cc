@@ -70,12 +70,6 @@ class MountReader : public RecordReader {
   int64_t pos_ = 0;
 };
 
-Result<int> OpenForRead(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + path);
-  return fd;
-}
-
 }  // namespace
 
 std::string MountAccess::TopicDir(std::string_view topic) const {
@@ -245,36 +239,34 @@ Result<std::unique_ptr<RecordReader>> MountAccess::OpenReader(std::string_view t
                                                               const ReadFrom& from) {
   TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
   const std::string dir = PartitionDir(topic, partition);
-  std::string path;
-  Result<int> fd = Status::NotFound("");
+  auto open_reader = [](const std::string& path) -> Result<std::unique_ptr<RecordReader>> {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, "open " + path);
+    return std::unique_ptr<RecordReader>(new MountReader(fd, path));
+  };
   switch (from.kind) {
-    case ReadFrom::Kind::kOffset:
-      path = dir + "/from/" + std::to_string(from.value);
-      fd = OpenForRead(path);
-      if (!fd.ok() && fd.status().Is(store::Code::kNotFound)) {
-        Result<PartitionInfo> info = ReadPartition(topic, partition);
-        if (!info.ok()) return info.status();
-        return OffsetOutOfRange(TopicPath(topic), partition, from.value, info->log_start_offset,
-                                info->log_end_offset);
-      }
-      break;
     case ReadFrom::Kind::kTime:
-      path = dir + "/since/" + std::to_string(from.value);
-      fd = OpenForRead(path);
-      break;
+      return open_reader(dir + "/since/" + std::to_string(from.value));
+    case ReadFrom::Kind::kOffset: {
+      auto reader = open_reader(dir + "/from/" + std::to_string(from.value));
+      if (reader.ok() || !reader.status().Is(store::Code::kNotFound)) return reader;
+      Result<PartitionInfo> info = ReadPartition(topic, partition);
+      if (!info.ok()) return info.status();
+      return OffsetOutOfRange(TopicPath(topic), partition, from.value, info->log_start_offset,
+                              info->log_end_offset);
+    }
     case ReadFrom::Kind::kBeginning:
-      // Retention may move the log start between the lookup and the open.
-      for (int attempt = 0; attempt < 10; ++attempt) {
-        Result<int64_t> start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
-        if (!start.ok()) return start.status();
-        path = dir + "/from/" + std::to_string(*start);
-        fd = OpenForRead(path);
-        if (fd.ok() || !fd.status().Is(store::Code::kNotFound)) break;
-      }
       break;
   }
-  if (!fd.ok()) return fd.status();
-  return std::unique_ptr<RecordReader>(new MountReader(*fd, path));
+  // Retention may move the log start between the lookup and the open.
+  for (int attempt = 0;; ++attempt) {
+    Result<int64_t> start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
+    if (!start.ok()) return start.status();
+    auto reader = open_reader(dir + "/from/" + std::to_string(*start));
+    if (reader.ok() || !reader.status().Is(store::Code::kNotFound) || attempt == 9) {
+      return reader;
+    }
+  }
 }
 
 }  // namespace topicfs::cli

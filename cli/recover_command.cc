@@ -35,7 +35,7 @@ void SetupRecoverCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("recover", "Rebuild indexes and meta/ from the segment files");
   cmd->add_option("DATA", opt->data_dir, "Data directory of an unmounted store")
       ->required()
-      ->type_name("DATA");
+      ->type_name("");
   cmd->callback([opt] { RunRecover(*opt); });
 }
 

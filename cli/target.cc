@@ -19,11 +19,12 @@ std::string ValidTopicName(const std::string& name) {
   return name;
 }
 
-// "./mnt/orders/" -> {"./mnt", "orders"}; parent empty when there is none.
+// "./mnt/orders/" -> {"./mnt", "orders"}; "orders" -> {".", "orders"}, so a
+// bare name works from inside the mount point.
 std::pair<std::string, std::string> SplitPath(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {"", path};
+  if (slash == std::string::npos) return {".", path};
   return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 
@@ -39,14 +40,14 @@ void AddTopicArgs(CLI::App* cmd, TopicArgs* args) {
       ->type_name("DIR");
   cmd->add_option("TOPIC", args->topic, "MOUNT/NAME, or NAME with --data")
       ->required()
-      ->type_name("TOPIC");
+      ->type_name("");
 }
 
 void AddStoreArgs(CLI::App* cmd, StoreArgs* args, const std::string& positional,
                   const std::string& help) {
   cmd->add_option("--data", args->data_dir, "Data directory of an unmounted store")
       ->type_name("DIR");
-  cmd->add_option(positional, args->path, help)->type_name(positional);
+  cmd->add_option(positional, args->path, help)->type_name("");
 }
 
 void RefuseIfMounted(const std::string& data_dir) {

@@ -580,15 +580,18 @@ group_rss() {
   tf_stop "$mnt"
 }
 
-# mount_timed DATA MNT CHECKDIR EXPECT: time from starting the daemon until
-# the partition CHECKDIR answers log_end_offset == EXPECT.
+# mount_timed DATA MNT CHECKDIR EXPECT: sets MT to the seconds from starting
+# the daemon until the partition CHECKDIR answers log_end_offset == EXPECT.
+# (Not for $(...): the daemon's PID must stay in this shell.)
+MT=""
 mount_timed() {
   local t0=$EPOCHREALTIME i
   tf_start "$1" "$2" || return 1
-  for ((i = 0; i < 60000; i++)); do
-    [ "$(leo "$3")" = "$4" ] && { since "$t0"; return 0; }
+  for ((i = 0; i < 20000; i++)); do   # up to about a minute
+    [ "$(leo "$3")" = "$4" ] && { MT=$(since "$t0"); return 0; }
     sleep 0.002
   done
+  log "$3: log_end_offset $(leo "$3"), want $4"
   return 1
 }
 group_mount() {
@@ -615,13 +618,15 @@ group_mount() {
   tf_stop "$mnt" || return 1
   local cl=() un=() em=()
   for ((r = 1; r <= REPS; r++)); do
-    t=$(mount_timed "$empty" "$WORK/empty-mnt" "$WORK/empty-mnt/e/0" 0) || return 1; em+=("$t")
+    mount_timed "$empty" "$WORK/empty-mnt" "$WORK/empty-mnt/e/0" 0 || return 1; em+=("$MT")
     tf_stop "$WORK/empty-mnt" || return 1
-    t=$(mount_timed "$data" "$mnt" "$mnt/seg/9/0" "$n") || { log "clean mount failed"; return 1; }
-    cl+=("$t")
+    [ -e "$data/clean-shutdown" ] || log "mount: no clean-shutdown marker after a clean stop"
+    mount_timed "$data" "$mnt" "$mnt/seg/9" "$n" || { log "clean mount failed"; return 1; }
+    cl+=("$MT")
     tf_kill9 "$mnt" || return 1
-    t=$(mount_timed "$data" "$mnt" "$mnt/seg/9/0" "$n") || { log "unclean mount failed"; return 1; }
-    un+=("$t")
+    [ -e "$data/clean-shutdown" ] && { log "mount: clean-shutdown marker present after kill -9"; return 1; }
+    mount_timed "$data" "$mnt" "$mnt/seg/9" "$n" || { log "unclean mount failed"; return 1; }
+    un+=("$MT")
     tf_stop "$mnt" || return 1
   done
   local a b c; a=$(median "${cl[@]}"); b=$(median "${un[@]}"); c=$(median "${em[@]}")

@@ -34,6 +34,7 @@ std::string Record(int writer, long seq) {
 int Write(const std::string& mnt, const std::string& topic, int partitions, int writers,
           const std::string& ack_dir, int seconds) {
   std::atomic<bool> stop{false};
+  std::atomic<int> running{writers};
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
@@ -43,6 +44,7 @@ int Write(const std::string& mnt, const std::string& topic, int partitions, int 
                        O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
       if (fd < 0 || ack < 0) {
         std::perror(path.c_str());
+        --running;
         return;
       }
       for (long seq = 0; !stop.load(); ++seq) {
@@ -53,10 +55,11 @@ int Write(const std::string& mnt, const std::string& topic, int partitions, int 
       }
       ::close(fd);
       ::close(ack);
+      --running;
     });
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (running.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   stop = true;

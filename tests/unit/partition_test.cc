@@ -185,6 +185,20 @@ TEST_F(PartitionTest, RollInTheMiddleOfOneBatch) {
   EXPECT_EQ(ReadAll(*p), batch);
 }
 
+TEST_F(PartitionTest, RecordLargerThanSegmentBytesGetsASegmentOfItsOwn) {
+  auto p = Make(Config({{"segment.bytes", "100"}}));
+  AppendOk(*p, "small\n", kT0);
+  const std::string big = std::string(250, 'B') + "\n";
+  AppendOk(*p, big, kT0);
+  AppendOk(*p, "after\n", kT0);
+  auto segs = p->Segments();
+  ASSERT_EQ(segs.size(), 3u);
+  EXPECT_EQ(segs[1]->base_offset(), 1);
+  EXPECT_EQ(segs[1]->size(), 251);
+  EXPECT_EQ(ReadFrom(*p, 1), big + "after\n");
+  EXPECT_EQ(ReadFrom(*p, 2), "after\n");
+}
+
 TEST_F(PartitionTest, RollsWhenTheActiveSegmentIsOlderThanSegmentMs) {
   auto p = Make(Config({{"segment.ms", "1000"}}));
   AppendOk(*p, "a\n", kT0);
@@ -448,6 +462,40 @@ TEST_F(PartitionTest, AppendAfterTopicDeletionIsNotFound) {
   Partition::AppendResult r = p->Append("b\n", {}, kT0);
   EXPECT_TRUE(r.status.Is(Code::kNotFound));
   EXPECT_EQ(r.bytes, 0u);
+}
+
+TEST_F(PartitionTest, LocateAtTheEndAfterARollIsTheNewSegmentStart) {
+  auto p = Make(Config({{"segment.ms", "10"}}));
+  AppendOk(*p, "a\nb\n", kT0);
+  AppendOk(*p, "c\n", kT0 + 10);  // rolls before appending
+  auto segs = p->Segments();
+  ASSERT_EQ(segs.size(), 2u);
+  auto at = p->LocateOffset(2);
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(at->segment, segs[1]);
+  EXPECT_EQ(at->position, 0);
+  EXPECT_EQ(ReadFrom(*p, 2), "c\n");
+}
+
+// Verify while appends and rolls go on reports nothing: index entries reach
+// their file only after the data they point at.
+TEST_F(PartitionTest, VerifyDuringAppendsFindsNoProblem) {
+  auto p = Make(Config({{"segment.bytes", "2000"}, {"index.interval.bytes", "64"}}));
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 3000; ++i) AppendOk(*p, MakeRecords(i, 1), NowMs());
+    done = true;
+  });
+  int rounds = 0;
+  while (!done.load()) {
+    for (const VerifyProblem& problem : store_->Verify()) {
+      ADD_FAILURE() << problem.path << ": " << problem.what;
+    }
+    ++rounds;
+  }
+  writer.join();
+  EXPECT_GT(rounds, 0);
+  EXPECT_TRUE(store_->Verify().empty());
 }
 
 // Many partitions appended from several threads: every record is present

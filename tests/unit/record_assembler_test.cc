@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -304,6 +305,31 @@ TEST(RecordAssemblerTest, PartialSuccessOfTheSinkGivesAShortCount) {
   ASSERT_TRUE(n.ok()) << n.status().ToString();
   EXPECT_EQ(*n, 3u);
   EXPECT_EQ(f.log, "a1\n");
+}
+
+// A shared open file written from several threads: each write's whole
+// records stay whole and in that writer's order.
+TEST(RecordAssemblerTest, SharedHandleFromSeveralThreadsKeepsEveryLineWhole) {
+  FakeLog f;
+  RecordAssembler a(f.sink(), '\n', 1000);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&a, w] {
+      for (int i = 0; i < 2000; ++i) {
+        std::string line = "w" + std::to_string(w) + " " + std::to_string(i) + "\n";
+        ASSERT_EQ(*a.Write(line), line.size());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<int> next(4, 0);
+  std::vector<std::string> lines = SplitRecords(f.log);
+  ASSERT_EQ(lines.size(), 8000u);
+  for (const std::string& line : lines) {
+    int w = -1, i = -1;
+    ASSERT_EQ(std::sscanf(line.c_str(), "w%d %d\n", &w, &i), 2) << line;
+    ASSERT_EQ(i, next[w]++);
+  }
 }
 
 // The same rules through a real partition.

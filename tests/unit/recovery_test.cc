@@ -470,6 +470,28 @@ TEST_F(RecoveryTest, MiddleSegmentRemovedBehindTheStoresBack) {
   EXPECT_EQ(p->log_end_offset(), 201);
 }
 
+// Kafka LogLoader: with every segment gone, the partition starts again,
+// empty, at its log start, and offsets keep counting from there.
+TEST_F(RecoveryTest, AllSegmentsRemovedBehindTheStoresBack) {
+  Populate(200, SmallSegments());
+  int64_t start;
+  {
+    auto store = Reopen();
+    auto p = store->FindPartition("t", 0);
+    ASSERT_TRUE(p->TrimSegment(0).ok());
+    start = p->log_start_offset();
+  }
+  for (const std::string& name : test::ListDir(pdir())) test::RemoveFile(pdir() + "/" + name);
+  MakeUnclean();
+  auto store = Reopen();
+  auto p = store->FindPartition("t", 0);
+  EXPECT_EQ(p->log_start_offset(), start);
+  EXPECT_EQ(p->log_end_offset(), start);
+  AppendOk(*p, "again\n", kT0);
+  EXPECT_EQ(test::ReadFrom(*p, start), "again\n");
+  EXPECT_TRUE(store->Verify().empty());
+}
+
 TEST_F(RecoveryTest, SegmentBelowTheLogStartLeftByACrashIsRemoved) {
   const std::string log = Populate(200, SmallSegments());
   const std::string saved = dir_.Sub("saved");

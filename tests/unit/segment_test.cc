@@ -103,6 +103,20 @@ TEST_F(SegmentTest, CreateMakesThreeEmptyFilesNamedByBaseOffset) {
   EXPECT_FALSE(seg->sealed());
 }
 
+// Kafka LogSegmentTest testReadOnEmptySegment / testReadAfterLast.
+TEST_F(SegmentTest, ReadOnAnEmptySegmentOrPastTheEndGivesNothing) {
+  auto seg = Create();
+  char buf[16];
+  EXPECT_EQ(*seg->Read(buf, sizeof buf, 0), 0u);
+  AppendAll(*seg, "abc\n");
+  EXPECT_EQ(*seg->Read(buf, sizeof buf, 4), 0u);
+  EXPECT_EQ(*seg->Read(buf, sizeof buf, 400), 0u);
+  EXPECT_EQ(*seg->Read(buf, 2, 1), 2u);
+  EXPECT_EQ(std::string(buf, 2), "bc");
+  EXPECT_EQ(*seg->PositionOf(0, '\n'), 0);
+  EXPECT_EQ(*seg->PositionOf(1, '\n'), 4);  // the end
+}
+
 TEST_F(SegmentTest, AppendedBytesAreStoredUnchanged) {
   auto seg = Create(50);
   std::string a = MakeRecords(0, 3), b = "x\n\ny\n";

@@ -242,6 +242,32 @@ TEST_F(StoreTest, RetentionByTimeUsesTheNewestRecordOfEachSegment) {
   EXPECT_EQ(p->log_start_offset(), 30);
 }
 
+TEST_F(StoreTest, RetentionSurvivesReopen) {
+  ASSERT_TRUE(store_->CreateTopic("t", 1, Config({{"segment.bytes", "130"}, {"retention.bytes", "300"}})).ok());
+  AppendOk(*store_->FindPartition("t", 0), MakeRecords(0, 65), kT0);
+  ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
+  const int64_t start = store_->FindPartition("t", 0)->log_start_offset();
+  ASSERT_GT(start, 0);
+  Reopen();
+  EXPECT_EQ(store_->FindPartition("t", 0)->log_start_offset(), start);
+  EXPECT_EQ(ReadAll(*store_->FindPartition("t", 0)), MakeRecords(start, 65 - start));
+  test::RemoveFile(data() + "/clean-shutdown");
+  Reopen();
+  EXPECT_EQ(store_->FindPartition("t", 0)->log_start_offset(), start);
+}
+
+TEST_F(StoreTest, FlushPolicyRunsForEveryPartition) {
+  ASSERT_TRUE(store_->CreateTopic("t", 2, Config({{"flush.ms", "1000"}})).ok());
+  ASSERT_TRUE(store_->CreateTopic("never", 1, TopicConfig()).ok());
+  AppendOk(*store_->FindPartition("t", 0), "a\n", kT0);
+  AppendOk(*store_->FindPartition("t", 1), "b\nc\n", kT0);
+  AppendOk(*store_->FindPartition("never", 0), "d\n", kT0);
+  store_->RunFlushPolicy(NowMs() + 10'000'000);
+  EXPECT_EQ(store_->FindPartition("t", 0)->recovery_point(), 1);
+  EXPECT_EQ(store_->FindPartition("t", 1)->recovery_point(), 2);
+  EXPECT_EQ(store_->FindPartition("never", 0)->recovery_point(), 0);  // flush.ms=-1
+}
+
 TEST_F(StoreTest, RetentionNeverDeletesTheActiveSegment) {
   ASSERT_TRUE(store_->CreateTopic("t", 1, Config({{"retention.ms", "0"}, {"retention.bytes", "0"}})).ok());
   auto p = store_->FindPartition("t", 0);
