@@ -202,9 +202,16 @@ std::vector<pid_t> DaemonsServing(const std::string& mountpoint) {
     pid_t pid = std::stoi(name);
     if (pid == ::getpid()) continue;
     std::error_code e2;
-    if (std::filesystem::read_symlink(entry.path() / "exe", e2) != self) continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // This binary, even if it was replaced since the daemon started.
+    std::string exe = std::filesystem::read_symlink(entry.path() / "exe", e2).string();
+    if (exe.ends_with(" (deleted)")) exe.resize(exe.size() - 10);
+    std::string argv0 = cmdline.c_str();
+    if (exe != self.string() &&
+        std::filesystem::path(argv0).filename() != self.filename()) {
+      continue;
+    }
     std::filesystem::path cwd = std::filesystem::read_symlink(entry.path() / "cwd", e2);
     bool names_mountpoint = false;
     for (size_t pos = 0; pos < cmdline.size();) {

@@ -87,7 +87,7 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       fuse_loop_cfg_set_max_threads(config, options.max_threads);
       // 0 after an unmount, the signal number after SIGTERM/SIGINT/SIGHUP,
       // a negative errno when the loop failed.
-      int loop = getenv("TOPICFS_ST") ? fuse_session_loop(se) : fuse_session_loop_mt(se, config);
+      int loop = fuse_session_loop_mt(se, config);
       rc = loop >= 0 ? 0 : 1;
       if (loop < 0) LogError("session loop failed: " + std::string(strerror(-loop)));
       fuse_loop_cfg_destroy(config);

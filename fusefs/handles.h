@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,6 +35,7 @@ struct FileHandle {
   int fd = -1;                                           // kIndex; owned
   size_t entry_size = 1;                                 // kIndex
   std::unique_ptr<store::RecordAssembler> assembler;     // kAppend
+  std::atomic<int64_t> active_base{-1};  // kAppend: the active segment last seen
   std::unique_ptr<StreamReader> stream;                  // kStream
 };
 

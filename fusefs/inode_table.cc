@@ -22,6 +22,13 @@ uint64_t InodeTable::Intern(const NodeKey& key, bool count_lookup) {
   return ino;
 }
 
+std::optional<uint64_t> InodeTable::Peek(const NodeKey& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<NodeKey> InodeTable::Find(uint64_t ino) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_ino_.find(ino);

@@ -27,6 +27,8 @@ class InodeTable {
   // The inode of `key`, assigned on first use. With `count_lookup` the
   // kernel now holds one more reference (a lookup, mkdir or create reply).
   uint64_t Intern(const NodeKey& key, bool count_lookup);
+  // The inode of `key` if it has one; never assigns.
+  std::optional<uint64_t> Peek(const NodeKey& key) const;
   // nullopt for an inode the table does not know (forgotten or never made).
   std::optional<NodeKey> Find(uint64_t ino) const;
   // The kernel dropped `n` references.

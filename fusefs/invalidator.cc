@@ -38,6 +38,11 @@ void Invalidator::Inode(uint64_t ino) {
   cv_.notify_one();
 }
 
+void Invalidator::InodeNow(uint64_t ino) {
+  if (session_ == nullptr) return;
+  fuse_lowlevel_notify_inval_inode(session_, ino, 0, 0);
+}
+
 void Invalidator::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {

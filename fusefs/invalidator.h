@@ -30,6 +30,9 @@ class Invalidator {
   void Entry(uint64_t parent, std::string name);
   // The attributes (and cached data) of `ino` changed.
   void Inode(uint64_t ino);
+  // Like Inode(), but told before returning. Only for inodes no request in
+  // flight holds locks on (the `current` symlink from a write handler).
+  void InodeNow(uint64_t ino);
 
  private:
   struct Item {

@@ -61,7 +61,10 @@ void Init(void* /*userdata*/, fuse_conn_info* conn) {
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE);
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
-  conn->want &= ~FUSE_CAP_CACHE_SYMLINKS;  // `current` changes target at every roll
+  // `current` changes target at a roll; the append that rolls drops the
+  // cached target before it returns (TopicFs::NoteRoll), so the kernel may
+  // cache it and save a READLINK on every `>> current`.
+  if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 }
 
 void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {

@@ -65,11 +65,17 @@ store::Result<store::ReadStart> TopicFs::Locate(
   return start;
 }
 
-store::Status TopicFs::StatSegmentFile(const NodeKey& key, const store::Ownership& owner,
-                                       struct stat* st, CacheTimes* times) {
-  std::shared_ptr<store::Partition> partition = PartitionOf(key);
-  std::shared_ptr<store::Segment> seg =
-      partition ? partition->FindSegment(key.value) : nullptr;
+store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* handle,
+                                       const store::Ownership& owner, struct stat* st,
+                                       CacheTimes* times) {
+  // An open file keeps its segment, even one retention has deleted since.
+  std::shared_ptr<store::Segment> seg;
+  if (handle != nullptr && handle->segment != nullptr &&
+      handle->segment->base_offset() == key.value) {
+    seg = handle->segment;
+  } else if (std::shared_ptr<store::Partition> partition = PartitionOf(key)) {
+    seg = partition->FindSegment(key.value);
+  }
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   // Sealed is read first: once sealed, every size read after it is final.
   const bool sealed = seg->sealed();
@@ -166,7 +172,7 @@ store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, str
     case NodeKind::kSinceEntry:
       return StatVirtual(key, handle, owner, st, times);
     default:
-      return StatSegmentFile(key, owner, st, times);
+      return StatSegmentFile(key, handle, owner, st, times);
   }
 }
 

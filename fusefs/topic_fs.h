@@ -110,8 +110,9 @@ class TopicFs {
   // NotFound when it does not exist. `handle` gives an open file's view.
   store::Status StatKey(const NodeKey& key, const FileHandle* handle, struct stat* st,
                         CacheTimes* times);
-  store::Status StatSegmentFile(const NodeKey& key, const store::Ownership& owner,
-                                struct stat* st, CacheTimes* times);
+  store::Status StatSegmentFile(const NodeKey& key, const FileHandle* handle,
+                                const store::Ownership& owner, struct stat* st,
+                                CacheTimes* times);
   store::Status StatVirtual(const NodeKey& key, const FileHandle* handle,
                             const store::Ownership& owner, struct stat* st, CacheTimes* times);
   // Where from/<N> or since/<T> starts; NotFound when it does not exist.
@@ -121,6 +122,10 @@ class TopicFs {
   store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
   store::Status OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
   void FillDirEntries(const NodeKey& key, DirHandle* dir);
+  // After an append through `handle`: if the partition rolled since the
+  // handle last looked, the kernel's cached `current` target is dropped
+  // before the write returns.
+  void NoteRoll(FileHandle* handle);
 
   store::Store* const store_;
   InodeTable inodes_;

@@ -69,6 +69,9 @@ store::Status TopicFs::RmDir(uint64_t parent, std::string_view name) {
   if (child->kind != NodeKind::kTopic) return NotOffered(*child, "rmdir");
   TOPICFS_RETURN_IF_ERROR(store_->DeleteTopic(child->topic, /*require_empty=*/true));
   owners_.ForgetTopic(child->topic);
+  // A topic made again under this name reuses these inode numbers: drop
+  // what the kernel cached of the old one (a `current` target, sizes).
+  for (uint64_t ino : inodes_.InodesOf(child->topic, -1)) invalidator_.Inode(ino);
   return store::Status::OK();
 }
 

@@ -58,6 +58,7 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
     }
     handle->kind = FileHandle::Kind::kAppend;
     handle->assembler = std::make_unique<store::RecordAssembler>(partition);
+    handle->active_base = partition->ActiveSegment()->base_offset();
     out->direct_io = true;
   } else {
     handle->kind = FileHandle::Kind::kSegment;
@@ -165,14 +166,25 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
   return store::Status::OK();
 }
 
+void TopicFs::NoteRoll(FileHandle* handle) {
+  int64_t base = handle->partition->ActiveSegment()->base_offset();
+  if (handle->active_base.exchange(base) == base) return;
+  NodeKey current{NodeKind::kCurrent, handle->partition->topic(), handle->partition->id(), 0};
+  if (std::optional<uint64_t> ino = inodes_.Peek(current)) invalidator_.InodeNow(*ino);
+}
+
 store::Result<size_t> TopicFs::Write(FileHandle* handle, std::string_view data) {
   if (handle->kind != FileHandle::Kind::kAppend) return StatusWithErrno(EBADF, "not open for append");
-  return handle->assembler->Write(data);
+  store::Result<size_t> n = handle->assembler->Write(data);
+  NoteRoll(handle);
+  return n;
 }
 
 store::Status TopicFs::Flush(FileHandle* handle) {
   if (handle->kind != FileHandle::Kind::kAppend) return store::Status::OK();
-  return handle->assembler->Flush();
+  store::Status s = handle->assembler->Flush();
+  NoteRoll(handle);
+  return s;
 }
 
 store::Status TopicFs::Fsync(FileHandle* handle) {

@@ -34,8 +34,11 @@ class SegmentVerifier {
       : problems_(problems), delimiter_(delimiter) {}
 
   void Verify(Segment& seg) {
-    // Index files first: entries are written after their data, so every
-    // entry read now points below the size read next.
+    // Sealed-ness first: a segment seen sealed never changes, so what is
+    // read next is final; one seen active is checked as active even if it
+    // rolls meanwhile. Then the index files: entries are written after their
+    // data, so every entry read now points below the size read next.
+    const bool sealed = seg.sealed();
     auto index = ReadSmallFile(seg.index_path());
     auto time_index = ReadSmallFile(seg.time_index_path());
     const int64_t size = seg.size();
@@ -48,10 +51,10 @@ class SegmentVerifier {
     if (st.st_size < size) {
       Problem(seg.log_path(), "holds " + std::to_string(st.st_size) + " bytes, the catalog " +
                                   std::to_string(size));
-    } else if (seg.sealed() && st.st_size != size) {
+    } else if (sealed && st.st_size != size) {
       Problem(seg.log_path(), "sealed segment changed size to " + std::to_string(st.st_size));
     }
-    if (seg.sealed()) CheckHash(seg, size);
+    if (sealed) CheckHash(seg, size);
     if (!index) {
       Problem(seg.index_path(), "missing");
     } else {

@@ -9,11 +9,14 @@
 //                                           O_APPEND handle; prints seconds
 //   tfbench append NPROC TOTAL LEN CHUNK PATH...
 //                                           NPROC processes append TOTAL bytes
-//                                           in all, writes of CHUNK bytes of
-//                                           whole records, process i to
-//                                           PATH[i % npaths]; prints seconds
+//                                           in all, in writes of CHUNK bytes
+//                                           of whole records; process k sends
+//                                           its j-th write to PATH[(k+j) % n]
+//                                           (round robin, as a producer
+//                                           spreads records); prints seconds
 //   tfbench lookup DIR K NRECORDS SEED      K opens of DIR/<random N> reading
-//                                           the first record; prints the
+//                                           the first record (reads of 4 KiB
+//                                           until a newline); prints the
 //                                           median and p90 in microseconds
 //   tfbench hold LISTFILE                   open every path in LISTFILE with
 //                                           O_APPEND, write one record to
@@ -117,20 +120,23 @@ int Append(int argc, char** argv) {
     if (pid < 0) Die("fork");
     if (pid == 0) {
       close(go[1]);
-      const std::string& path = paths[k % paths.size()];
-      int fd = open(path.c_str(), O_WRONLY | O_APPEND);
-      if (fd < 0) Die(path);
+      std::vector<int> fds;
+      for (const std::string& path : paths) {
+        int fd = open(path.c_str(), O_WRONLY | O_APPEND);
+        if (fd < 0) Die(path);
+        fds.push_back(fd);
+      }
       std::vector<char> buf(chunk);
       for (size_t off = 0; off < chunk; off += len) FillRecord(buf.data() + off, len, off / len);
       char c;
       if (read(go[0], &c, 1) < 0) Die("read go");  // EOF when the parent closes
       uint64_t left = per * len;
-      while (left > 0) {
+      for (size_t j = k; left > 0; ++j) {
         size_t n = std::min<uint64_t>(left, chunk);
-        WriteAll(fd, buf.data(), n, path.c_str());
+        WriteAll(fds[j % fds.size()], buf.data(), n, paths[j % fds.size()].c_str());
         left -= n;
       }
-      if (close(fd) != 0) Die("close");
+      for (int fd : fds) if (close(fd) != 0) Die("close");
       _exit(0);
     }
     kids.push_back(pid);
@@ -167,7 +173,7 @@ int Lookup(int argc, char** argv) {
     if (fd < 0) Die(path);
     size_t got = 0;
     while (got < sizeof buf) {
-      ssize_t r = read(fd, buf + got, sizeof buf - got);
+      ssize_t r = read(fd, buf + got, std::min<size_t>(4096, sizeof buf - got));
       if (r < 0) Die("read " + path);
       if (r == 0) break;
       if (std::memchr(buf + got, '\n', static_cast<size_t>(r)) != nullptr) { got += r; break; }

@@ -138,6 +138,23 @@ TEST_F(LifecycleTest, MountFuse3FormWithOptionsAndRetentionTask) {
   CleanUpBackground();
 }
 
+TEST_F(LifecycleTest, MountFuse3HelperMountsLikeFstabWould) {
+  ASSERT_TRUE(Unmount());
+  // mount.fuse3 runs `topicfs DATA MNT -o OPTIONS` found on PATH.
+  Out("mkdir -p bin && ln -sf $T bin/topicfs");
+  ShellResult r = Sh("PATH=$PWD/bin:$PATH mount.fuse3 \"topicfs#$D\" $M "
+                     "-o defaults,_netdev,retention.check.interval.ms=60000,noatime");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(Mounted());
+  MakeTopic("app");
+  Out("seq 3 >> $M/app/0/current");
+  EXPECT_EQ(ReadFile(M("app/0/from/1")), "2\n3\n");
+  r = Sh("$T unmount $M");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(CleanMarker());
+  CleanUpBackground();
+}
+
 TEST_F(LifecycleTest, BadMountOptionIsAUsageError) {
   ASSERT_TRUE(Unmount());
   ShellResult r = Sh("$T mount $D $M -o retention.check.interval.ms=soon");

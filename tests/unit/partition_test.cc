@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -177,7 +178,9 @@ TEST_F(PartitionTest, RollInTheMiddleOfOneBatch) {
   for (auto& seg : segs) {
     EXPECT_LE(seg->size(), 1000);
     EXPECT_EQ(seg->size() % 13, 0) << "a segment ends inside a record";
-    if (seg != segs.back()) EXPECT_GT(seg->size() + 13, 1000) << "rolled too early";
+    if (seg != segs.back()) {
+      EXPECT_GT(seg->size() + 13, 1000) << "rolled too early";
+    }
     // Each segment's files hold exactly its records.
     std::string bytes = test::ReadFile(seg->log_path());
     EXPECT_EQ(bytes, MakeRecords(seg->base_offset(), seg->next_offset() - seg->base_offset()));
@@ -393,6 +396,43 @@ TEST_F(PartitionTest, FsyncFailureIsReportedAndNothingClaimedDurable) {
   EXPECT_EQ(p->recovery_point(), 2);
 }
 
+// partition.h: "flush takes mu_ briefly only". An fsync can take hundreds of
+// milliseconds; appends from other handles and reader lookups must not wait
+// for it. The fsync hook below runs another thread's append and lookup and
+// waits (up to 20 s) for them to finish while the fsync is "in progress".
+TEST_F(PartitionTest, AppendsAndLookupsDoNotWaitForAnFsync) {
+  auto p = Make(TopicConfig());
+  AppendOk(*p, "a\nb\n", kT0);
+  struct BlockingSync : ScriptedFaultInjector {
+    Partition* partition = nullptr;
+    bool tried = false;
+    bool finished_during_sync = false;
+    std::thread other;
+    int BeforeSync(const std::string& path) override {
+      if (tried || !path.ends_with(".log")) return 0;
+      tried = true;
+      auto done = std::make_shared<std::promise<void>>();
+      std::future<void> f = done->get_future();
+      other = std::thread([this, done] {
+        partition->Append("c\n", {}, kT0);
+        (void)partition->LocateOffset(1);
+        done->set_value();
+      });
+      finished_during_sync = f.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+      return 0;  // if the other thread is stuck behind the flush, it finishes once we return
+    }
+  } hook;
+  hook.partition = p.get();
+  {
+    ScopedFaultInjector install(&hook);
+    ASSERT_TRUE(p->Flush().ok());
+  }
+  ASSERT_TRUE(hook.tried);
+  hook.other.join();
+  EXPECT_TRUE(hook.finished_during_sync) << "the append waited for the fsync (mu_ held across it)";
+  EXPECT_EQ(ReadAll(*p), "a\nb\nc\n");
+}
+
 // ENOSPC or a short write in the middle of a batch: no partial record stays,
 // offsets continue without a gap once the next append works.
 TEST_F(PartitionTest, ShortWriteMidBatchLeavesNoPartialRecord) {
@@ -480,10 +520,10 @@ TEST_F(PartitionTest, LocateAtTheEndAfterARollIsTheNewSegmentStart) {
 // Verify while appends and rolls go on reports nothing: index entries reach
 // their file only after the data they point at.
 TEST_F(PartitionTest, VerifyDuringAppendsFindsNoProblem) {
-  auto p = Make(Config({{"segment.bytes", "2000"}, {"index.interval.bytes", "64"}}));
+  auto p = Make(Config({{"segment.bytes", "260"}, {"index.interval.bytes", "64"}}));
   std::atomic<bool> done{false};
   std::thread writer([&] {
-    for (int i = 0; i < 3000; ++i) AppendOk(*p, MakeRecords(i, 1), NowMs());
+    for (int i = 0; i < 6000; ++i) AppendOk(*p, MakeRecords(i, 1), NowMs());
     done = true;
   });
   int rounds = 0;

@@ -6,6 +6,7 @@
 #include "store/record_assembler.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "gtest/gtest.h"
 #include "store/partition.h"
+#include "store/recovery.h"
 #include "store/store.h"
 #include "tests/unit/test_util.h"
 
@@ -374,6 +376,43 @@ TEST_F(RecordAssemblerPartitionTest, LargestRecordAndOneByteMore) {
   EXPECT_EQ(partition_->log_end_offset(), 1);
   ASSERT_EQ(*a.Write("after\n"), 6u);
   EXPECT_EQ(test::ReadAll(*partition_), largest + "after\n");
+}
+
+// record.delimiter may change until the first record (DESIGN §1.6). A
+// handle opened before the change must not put bytes into the log that the
+// partition does not count as records.
+TEST_F(RecordAssemblerPartitionTest, DelimiterChangedWhileAHandleIsOpenKeepsTheLogConsistent) {
+  RecordAssembler a(partition_);  // opened while the topic is newline-delimited
+  ASSERT_TRUE(store_->SetTopicConfig("t", "record.delimiter", "nul").ok());
+  (void)a.Write("a\nb\n");
+  (void)a.Flush();
+  auto seg = partition_->ActiveSegment();
+  const std::string log = test::ReadFile(seg->log_path());
+  LogScan scan = ScanLog(log, '\0');
+  EXPECT_EQ(scan.valid_bytes, static_cast<int64_t>(log.size()))
+      << "the log holds bytes that are not nul-delimited records";
+  EXPECT_EQ(scan.records, partition_->log_end_offset());
+}
+
+// A full disk hits the piece that completes a record split across writes:
+// that record is refused whole (its first piece included), its later pieces
+// too, and appends work again once space returns (DESIGN §1.3).
+TEST_F(RecordAssemblerPartitionTest, DiskFullRefusesASplitRecordWhole) {
+  RecordAssembler a(partition_);
+  ASSERT_TRUE(a.Write("before\npart").ok());
+  test::ScriptedFaultInjector faults;
+  test::ScopedFaultInjector install(&faults);
+  faults.FailWrite(".log", 3, ENOSPC);  // a short write, then ENOSPC
+  auto n = a.Write("ial\nnext-rec");
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().Is(Code::kNoSpace)) << n.status().ToString();
+  auto rest = a.Write("ord\n");  // the rest of the record the refused write started
+  EXPECT_FALSE(rest.ok());
+  ASSERT_EQ(*a.Write("after\n"), 6u);
+  ASSERT_TRUE(a.Flush().ok());
+  EXPECT_EQ(test::ReadAll(*partition_), "before\nafter\n");
+  EXPECT_EQ(partition_->log_end_offset(), 2);
+  EXPECT_EQ(faults.fired(), 1);
 }
 
 TEST_F(RecordAssemblerPartitionTest, ChunksOf64KiBAcrossRollsKeepEveryByte) {

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -217,6 +218,30 @@ TEST_F(RecoveryTest, TornTailAtEveryBytePositionOfTheLastRecordIsCut) {
   }
 }
 
+// Kafka LogSegmentTest.testRecoveryWithCorruptMessage: zero fill at a random
+// place of the unflushed segment; recovery keeps exactly the records before
+// the one it hits.
+TEST_F(RecoveryTest, NulCorruptionAtARandomPlaceKeepsExactlyTheRecordsBeforeIt) {
+  const std::string log = Populate(30, TopicConfig());  // one segment, 13-byte records
+  const std::string pristine = dir_.Sub("pristine");
+  fs::copy(data(), pristine, fs::copy_options::recursive);
+  std::mt19937 rng(29);
+  for (int round = 0; round < 8; ++round) {
+    test::RemoveTree(data());
+    fs::copy(pristine, data(), fs::copy_options::recursive);
+    const int64_t at = static_cast<int64_t>(rng() % log.size());
+    const int64_t len = 1 + static_cast<int64_t>(rng() % 40);
+    const std::string path = Logs().back();
+    test::OverwriteAt(path, at, std::string(std::min<int64_t>(len, log.size() - at), '\0'));
+    MakeUnclean();
+    auto store = Reopen();
+    SCOPED_TRACE("zeros at " + std::to_string(at));
+    const int64_t kept = at / 13;  // the record holding byte `at` and all after it go
+    EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), kept);
+    ExpectIntact(*store, log.substr(0, 13 * kept));
+  }
+}
+
 TEST_F(RecoveryTest, TornTailIsCutEvenWithTheCleanMarker) {
   const std::string log = Populate(30, SmallSegments());
   test::AppendToFile(Logs().back(), "partial");
@@ -421,6 +446,31 @@ TEST_F(RecoveryTest, StaleMetaIsBroughtInLineWithTheFiles) {
   MakeUnclean();
   auto store = Reopen();
   ExpectIntact(*store, log);
+}
+
+// The other way round: segment files restored from an older backup under a
+// newer meta/. The log start the catalog holds wins; the files decide the end.
+TEST_F(RecoveryTest, FilesOlderThanTheMetaAreBroughtInLine) {
+  const std::string log = Populate(100, SmallSegments());
+  fs::copy(data() + "/topics", dir_.Sub("old-topics"), fs::copy_options::recursive);
+  int64_t start;
+  {
+    auto store = Reopen();
+    auto p = store->FindPartition("t", 0);
+    AppendOk(*p, MakeRecords(100, 100), kT0 + 100);
+    ASSERT_TRUE(p->TrimSegment(0).ok());
+    ASSERT_TRUE(p->TrimSegment(p->log_start_offset()).ok());
+    start = p->log_start_offset();
+    ASSERT_LT(start, 100);
+  }
+  test::RemoveTree(data() + "/topics");
+  fs::copy(dir_.Sub("old-topics"), data() + "/topics", fs::copy_options::recursive);
+  MakeUnclean();
+  auto store = Reopen();
+  auto p = store->FindPartition("t", 0);
+  EXPECT_EQ(p->log_start_offset(), start);
+  EXPECT_EQ(p->log_end_offset(), 100);
+  ExpectIntact(*store, log.substr(13 * start));
 }
 
 TEST_F(RecoveryTest, OldestSegmentRemovedBehindTheStoresBack) {

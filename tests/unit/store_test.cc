@@ -251,8 +251,11 @@ TEST_F(StoreTest, RetentionSurvivesReopen) {
   Reopen();
   EXPECT_EQ(store_->FindPartition("t", 0)->log_start_offset(), start);
   EXPECT_EQ(ReadAll(*store_->FindPartition("t", 0)), MakeRecords(start, 65 - start));
-  test::RemoveFile(data() + "/clean-shutdown");
-  Reopen();
+  store_.reset();
+  test::RemoveFile(data() + "/clean-shutdown");  // and once more, unclean
+  store_ = test::OpenStore(data());
+  ASSERT_NE(store_, nullptr);
+  EXPECT_TRUE(store_->recovered());
   EXPECT_EQ(store_->FindPartition("t", 0)->log_start_offset(), start);
 }
 
