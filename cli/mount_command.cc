@@ -147,6 +147,9 @@ void RunBackground(const MountCommandOptions& opts) {
   }
   auto deadline = std::chrono::steady_clock::now() + kMountWait;
   while (!MountAnswers(opts.mountpoint)) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      Fail("the daemon for " + opts.mountpoint + " exited right after mounting (see its log)");
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       Fail(opts.mountpoint + " did not answer within 30 s after mounting");
     }
@@ -208,8 +211,7 @@ std::vector<pid_t> DaemonsServing(const std::string& mountpoint) {
     std::string exe = std::filesystem::read_symlink(entry.path() / "exe", e2).string();
     if (exe.ends_with(" (deleted)")) exe.resize(exe.size() - 10);
     std::string argv0 = cmdline.c_str();
-    if (exe != self.string() &&
-        std::filesystem::path(argv0).filename() != self.filename()) {
+    if (exe != self.string() && std::filesystem::path(argv0).filename() != self.filename()) {
       continue;
     }
     std::filesystem::path cwd = std::filesystem::read_symlink(entry.path() / "cwd", e2);
@@ -253,8 +255,7 @@ void RunUnmount(const std::string& mountpoint_arg) {
   for (pid_t pid : daemons) {
     while (Running(pid)) {
       if (std::chrono::steady_clock::now() > deadline) {
-        Fail("unmounted " + mountpoint + " but daemon " + std::to_string(pid) +
-             " has not exited");
+        Fail("unmounted " + mountpoint + " but daemon " + std::to_string(pid) + " has not exited");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -265,16 +266,17 @@ void RunUnmount(const std::string& mountpoint_arg) {
 
 void SetupMountCommands(CLI::App& app) {
   auto opts = std::make_shared<MountCommandOptions>();
-  CLI::App* mount = app.add_subcommand(
-      "mount", "Mount the store in DATA (created if needed) on MOUNTPOINT");
+  CLI::App* mount =
+      app.add_subcommand("mount", "Mount the store in DATA (created if needed) on MOUNTPOINT");
   mount->add_option("DATA", opts->data, "data directory")->required();
   mount->add_option("MOUNTPOINT", opts->mountpoint, "an existing empty directory")->required();
   mount->add_flag("-f,--foreground", opts->foreground, "stay in the foreground, log to stderr");
   mount->add_flag("--allow-other", opts->allow_other,
                   "let other users in; the kernel checks permissions (default_permissions)");
   mount->add_option("--log", opts->log_file, "log to FILE instead of syslog");
-  mount->add_option("-o", opts->options,
-                    "mount option: retention.check.interval.ms=MS, or any FUSE option")
+  mount
+      ->add_option("-o", opts->options,
+                   "mount option: retention.check.interval.ms=MS, or any FUSE option")
       ->allow_extra_args(false);
   mount->add_flag("-d,--debug", opts->debug, "libfuse debug output (with -f)")->group("");
   mount->add_option("--ready-fd", opts->ready_fd, "internal")->group("");

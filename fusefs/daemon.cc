@@ -18,8 +18,7 @@ namespace {
 class LogReporter : public store::RecoveryReporter {
  public:
   void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
-    LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) + " bytes: " +
-            std::string(why));
+    LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) + " bytes: " + std::string(why));
   }
 };
 

@@ -14,7 +14,7 @@
 namespace topicfs::fusefs {
 
 struct DaemonOptions {
-  std::string data_dir;    // created when missing
+  std::string data_dir;  // created when missing
   std::string mountpoint;
   bool allow_other = false;  // adds allow_other and default_permissions
   bool debug = false;        // libfuse's -d

@@ -31,12 +31,12 @@ struct FileHandle {
 
   Kind kind = Kind::kSegment;
   std::shared_ptr<store::Partition> partition;
-  std::shared_ptr<store::Segment> segment;               // kSegment, kAppend
-  int fd = -1;                                           // kIndex; owned
-  size_t entry_size = 1;                                 // kIndex
-  std::unique_ptr<store::RecordAssembler> assembler;     // kAppend
-  std::atomic<int64_t> active_base{-1};  // kAppend: the active segment last seen
-  std::unique_ptr<StreamReader> stream;                  // kStream
+  std::shared_ptr<store::Segment> segment;            // kSegment, kAppend
+  int fd = -1;                                        // kIndex; owned
+  size_t entry_size = 1;                              // kIndex
+  std::unique_ptr<store::RecordAssembler> assembler;  // kAppend
+  std::atomic<int64_t> active_base{-1};               // kAppend: the active segment last seen
+  std::unique_ptr<StreamReader> stream;               // kStream
 };
 
 struct DirEntry {

@@ -50,10 +50,10 @@ class InodeTable {
     uint32_t flags = 0;
   };
 
-  mutable std::mutex mu_;  // leaf lock: nothing is called while holding it
+  mutable std::mutex mu_;                       // leaf lock: nothing is called while holding it
   std::unordered_map<uint64_t, Entry> by_ino_;  // guarded by mu_
   std::map<NodeKey, uint64_t> by_key_;          // guarded by mu_
-  uint64_t next_ino_ = kRootInode + 1;           // guarded by mu_
+  uint64_t next_ino_ = kRootInode + 1;          // guarded by mu_
 };
 
 }  // namespace topicfs::fusefs

@@ -61,9 +61,9 @@ void Init(void* /*userdata*/, fuse_conn_info* conn) {
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE);
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
-  // `current` changes target at a roll; the append that rolls drops the
-  // cached target before it returns (TopicFs::NoteRoll), so the kernel may
-  // cache it and save a READLINK on every `>> current`.
+  // `current` changes target at a roll; the append that rolls has the
+  // cached target dropped before it returns (TopicFs::NoteRoll), so the
+  // kernel may cache it and save a READLINK on every `>> current`.
   if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 }
 
@@ -168,6 +168,7 @@ void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_
     store::Status s = Fs(req).Read(File(fi), size, off, &data);
     if (!s.ok()) return ReplyStatus(req, s);
     if (data.fd < 0) return (void)fuse_reply_buf(req, data.bytes.data(), data.bytes.size());
+    if (data.len == 0) return (void)fuse_reply_buf(req, nullptr, 0);
     fuse_bufvec buf = FUSE_BUFVEC_INIT(data.len);
     buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
     buf.buf[0].fd = data.fd;

@@ -14,7 +14,9 @@ Maintenance::Maintenance(store::Store* store, TopicFs* fs, int64_t retention_int
 
 Maintenance::~Maintenance() { Stop(); }
 
-void Maintenance::Start() { thread_ = std::thread([this] { Run(); }); }
+void Maintenance::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Maintenance::Stop() {
   {

@@ -24,9 +24,9 @@ std::vector<std::string> SplitCommas(std::string_view text) {
 
 // Words fstab and mount(8) use that mean nothing to a FUSE mount.
 bool IsFstabOnly(std::string_view opt) {
-  static constexpr std::string_view kWords[] = {"defaults", "auto", "noauto", "user", "nouser",
-                                                "users",    "_netdev", "nofail", "owner",
-                                                "comment"};
+  static constexpr std::string_view kWords[] = {"defaults", "auto",   "noauto",  "user",
+                                                "nouser",   "users",  "_netdev", "nofail",
+                                                "owner",    "comment"};
   for (std::string_view w : kWords) {
     if (opt == w) return true;
   }

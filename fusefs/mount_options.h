@@ -15,8 +15,8 @@ inline constexpr int64_t kDefaultRetentionCheckIntervalMs = 300000;
 
 struct MountOptions {
   int64_t retention_check_interval_ms = kDefaultRetentionCheckIntervalMs;
-  bool allow_other = false;          // -o allow_other as well as --allow-other
-  std::vector<std::string> fuse;     // one libfuse option each, e.g. "max_read=131072"
+  bool allow_other = false;       // -o allow_other as well as --allow-other
+  std::vector<std::string> fuse;  // one libfuse option each, e.g. "max_read=131072"
 };
 
 // Each element of `args` is the value of one -o (comma-separated options,

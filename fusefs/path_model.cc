@@ -32,9 +32,15 @@ std::optional<NodeKey> PartitionChild(const NodeKey& parent, std::string_view na
   std::optional<store::SegmentFileName> file = store::ParseSegmentFileName(name);
   if (!file) return std::nullopt;
   switch (file->kind) {
-    case store::SegmentFileKind::kLog: key.kind = NodeKind::kSegmentLog; break;
-    case store::SegmentFileKind::kIndex: key.kind = NodeKind::kSegmentIndex; break;
-    case store::SegmentFileKind::kTimeIndex: key.kind = NodeKind::kSegmentTimeIndex; break;
+    case store::SegmentFileKind::kLog:
+      key.kind = NodeKind::kSegmentLog;
+      break;
+    case store::SegmentFileKind::kIndex:
+      key.kind = NodeKind::kSegmentIndex;
+      break;
+    case store::SegmentFileKind::kTimeIndex:
+      key.kind = NodeKind::kSegmentTimeIndex;
+      break;
   }
   key.value = file->base_offset;
   return key;
@@ -108,20 +114,27 @@ std::optional<NodeKey> ChildKey(const NodeKey& parent, std::string_view name) {
 
 std::string NodeName(const NodeKey& key) {
   switch (key.kind) {
-    case NodeKind::kRoot: return "";
-    case NodeKind::kTopic: return key.topic;
-    case NodeKind::kPartition: return std::to_string(key.partition);
+    case NodeKind::kRoot:
+      return "";
+    case NodeKind::kTopic:
+      return key.topic;
+    case NodeKind::kPartition:
+      return std::to_string(key.partition);
     case NodeKind::kSegmentLog:
       return store::SegmentFilePrefix(key.value) + std::string(store::kLogSuffix);
     case NodeKind::kSegmentIndex:
       return store::SegmentFilePrefix(key.value) + std::string(store::kIndexSuffix);
     case NodeKind::kSegmentTimeIndex:
       return store::SegmentFilePrefix(key.value) + std::string(store::kTimeIndexSuffix);
-    case NodeKind::kCurrent: return std::string(kCurrentName);
-    case NodeKind::kFromDir: return std::string(kFromName);
-    case NodeKind::kSinceDir: return std::string(kSinceName);
+    case NodeKind::kCurrent:
+      return std::string(kCurrentName);
+    case NodeKind::kFromDir:
+      return std::string(kFromName);
+    case NodeKind::kSinceDir:
+      return std::string(kSinceName);
     case NodeKind::kFromEntry:
-    case NodeKind::kSinceEntry: return std::to_string(key.value);
+    case NodeKind::kSinceEntry:
+      return std::to_string(key.value);
   }
   return "";
 }

@@ -20,7 +20,7 @@ enum class NodeKind {
   kSegmentLog,
   kSegmentIndex,
   kSegmentTimeIndex,
-  kCurrent,     // symlink to the active segment's .log
+  kCurrent,  // symlink to the active segment's .log
   kFromDir,
   kSinceDir,
   kFromEntry,   // from/<offset>

@@ -111,8 +111,7 @@ class TopicFs {
   store::Status StatKey(const NodeKey& key, const FileHandle* handle, struct stat* st,
                         CacheTimes* times);
   store::Status StatSegmentFile(const NodeKey& key, const FileHandle* handle,
-                                const store::Ownership& owner, struct stat* st,
-                                CacheTimes* times);
+                                const store::Ownership& owner, struct stat* st, CacheTimes* times);
   store::Status StatVirtual(const NodeKey& key, const FileHandle* handle,
                             const store::Ownership& owner, struct stat* st, CacheTimes* times);
   // Where from/<N> or since/<T> starts; NotFound when it does not exist.
@@ -124,7 +123,8 @@ class TopicFs {
   void FillDirEntries(const NodeKey& key, DirHandle* dir);
   // After an append through `handle`: if the partition rolled since the
   // handle last looked, the kernel's cached `current` target is dropped
-  // before the write returns.
+  // before the write returns (from the invalidator's thread, waited for at
+  // most 100 ms so a busy kernel cannot deadlock the handler).
   void NoteRoll(FileHandle* handle);
 
   store::Store* const store_;

@@ -24,7 +24,8 @@ store::Status TopicFs::MkDir(uint64_t parent, std::string_view name, mode_t mode
   std::optional<NodeKey> child = ChildKey(*parent_key, name);
   switch (parent_key->kind) {
     case NodeKind::kRoot: {
-      if (!child) return store::Status::InvalidArgument("bad topic name '" + std::string(name) + "'");
+      if (!child)
+        return store::Status::InvalidArgument("bad topic name '" + std::string(name) + "'");
       if (store_->FindTopic(name) != nullptr) {
         return store::Status::AlreadyExists("topic " + std::string(name));
       }
@@ -36,7 +37,8 @@ store::Status TopicFs::MkDir(uint64_t parent, std::string_view name, mode_t mode
       break;
     }
     case NodeKind::kTopic: {
-      if (!child) return store::Status::InvalidArgument("bad partition name '" + std::string(name) + "'");
+      if (!child)
+        return store::Status::InvalidArgument("bad partition name '" + std::string(name) + "'");
       std::shared_ptr<store::Topic> topic = store_->FindTopic(parent_key->topic);
       if (topic == nullptr) return store::Status::NotFound(NodePath(*parent_key));
       int32_t count = topic->partition_count();
@@ -96,8 +98,8 @@ store::Status TopicFs::Unlink(uint64_t parent, std::string_view name) {
   return store::Status::OK();
 }
 
-store::Status TopicFs::SetAttr(uint64_t ino, const struct stat& attr, int to_set,
-                               struct stat* st, double* timeout) {
+store::Status TopicFs::SetAttr(uint64_t ino, const struct stat& attr, int to_set, struct stat* st,
+                               double* timeout) {
   store::Result<NodeKey> key = KeyOf(ino);
   if (!key.ok()) return key.status();
   CacheTimes times;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "fusefs/errno_map.h"
 #include "fusefs/log.h"
@@ -40,18 +41,17 @@ FileHandle::~FileHandle() {
   if (fd >= 0) ::close(fd);
 }
 
-store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags,
-                                      OpenReply* out) {
+store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
-  std::shared_ptr<store::Segment> seg =
-      partition ? partition->FindSegment(key.value) : nullptr;
+  std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   auto handle = std::make_unique<FileHandle>();
   handle->partition = partition;
   handle->segment = seg;
   if (WantsWrite(flags)) {
     if (!(flags & O_APPEND)) {
-      return store::Status::Permission(NodePath(key) + " is append-only: open it with O_APPEND (>>)");
+      return store::Status::Permission(NodePath(key) +
+                                       " is append-only: open it with O_APPEND (>>)");
     }
     if (seg->sealed() && !JustRolled(*partition, *seg)) {
       return store::Status::Permission(NodePath(key) + " is sealed");
@@ -74,12 +74,10 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
   return store::Status::OK();
 }
 
-store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags,
-                                     OpenReply* out) {
+store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
   if (WantsWrite(flags)) return store::Status::Permission(NodePath(key) + " is read-only");
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
-  std::shared_ptr<store::Segment> seg =
-      partition ? partition->FindSegment(key.value) : nullptr;
+  std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   const bool sealed = seg->sealed();
   std::string path =
@@ -170,11 +168,14 @@ void TopicFs::NoteRoll(FileHandle* handle) {
   int64_t base = handle->partition->ActiveSegment()->base_offset();
   if (handle->active_base.exchange(base) == base) return;
   NodeKey current{NodeKind::kCurrent, handle->partition->topic(), handle->partition->id(), 0};
-  if (std::optional<uint64_t> ino = inodes_.Peek(current)) invalidator_.InodeNow(*ino);
+  if (std::optional<uint64_t> ino = inodes_.Peek(current)) {
+    invalidator_.InodeAndWait(*ino, std::chrono::milliseconds(100));
+  }
 }
 
 store::Result<size_t> TopicFs::Write(FileHandle* handle, std::string_view data) {
-  if (handle->kind != FileHandle::Kind::kAppend) return StatusWithErrno(EBADF, "not open for append");
+  if (handle->kind != FileHandle::Kind::kAppend)
+    return StatusWithErrno(EBADF, "not open for append");
   store::Result<size_t> n = handle->assembler->Write(data);
   NoteRoll(handle);
   return n;

@@ -61,15 +61,17 @@ store::Status NoData(std::string_view name) {
 
 // Objects that carry attributes: topics, partitions and segment .log files.
 bool HoldsAttributes(NodeKind kind) {
-  return kind == NodeKind::kTopic || kind == NodeKind::kPartition ||
-         kind == NodeKind::kSegmentLog;
+  return kind == NodeKind::kTopic || kind == NodeKind::kPartition || kind == NodeKind::kSegmentLog;
 }
 
 std::string ObjectKey(const NodeKey& key) {
   switch (key.kind) {
-    case NodeKind::kTopic: return store::TopicObjectKey(key.topic);
-    case NodeKind::kPartition: return store::PartitionObjectKey(key.topic, key.partition);
-    default: return store::SegmentObjectKey(key.topic, key.partition, key.value);
+    case NodeKind::kTopic:
+      return store::TopicObjectKey(key.topic);
+    case NodeKind::kPartition:
+      return store::PartitionObjectKey(key.topic, key.partition);
+    default:
+      return store::SegmentObjectKey(key.topic, key.partition, key.value);
   }
 }
 
@@ -135,7 +137,8 @@ store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string
     if (key->kind == NodeKind::kTopic) {
       return store_->SetTopicConfig(key->topic, short_name, value);
     }
-    if (IsFactName(short_name)) return store::Status::Permission(std::string(name) + " is read-only");
+    if (IsFactName(short_name))
+      return store::Status::Permission(std::string(name) + " is read-only");
     return store::Status::InvalidArgument("unknown attribute " + std::string(name));
   }
   if (value.size() > kMaxUserValue) return store::Status::TooBig("value over 64 KiB");
@@ -162,7 +165,8 @@ store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
   if (name.starts_with(kTopicfsPrefix)) {
     std::string_view short_name = name.substr(kTopicfsPrefix.size());
     if (key->kind == NodeKind::kTopic) return store_->UnsetTopicConfig(key->topic, short_name);
-    if (IsFactName(short_name)) return store::Status::Permission(std::string(name) + " is read-only");
+    if (IsFactName(short_name))
+      return store::Status::Permission(std::string(name) + " is read-only");
     return store::Status::InvalidArgument("unknown attribute " + std::string(name));
   }
   const std::string object = ObjectKey(*key);

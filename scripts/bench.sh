@@ -201,7 +201,7 @@ trap 'log "interrupted"; exit 130' INT TERM
 # The watchdog kills our daemons first (a hung FUSE request then fails with
 # ENOTCONN instead of blocking the script), then the script.
 (
-  sleep "$MAX_SECONDS"
+  for ((w = 0; w < MAX_SECONDS; w += 2)); do sleep 2; kill -0 $$ 2>/dev/null || exit 0; done
   echo "[bench] watchdog: run exceeded ${MAX_SECONDS}s, aborting" >&2
   while read -r p; do kill -9 "$p" 2>/dev/null; done <"$PIDS"
   kill -TERM $$ 2>/dev/null
@@ -658,6 +658,10 @@ run_group() {  # run_group NAME FUNCTION: a failure is reported, not fatal
   log "---- $name done in $(since "$t0")s"
 }
 
+# How busy the machine is without us: a 5 s sample before anything starts.
+read -r _ u0 n0 s0 i0 _ </proc/stat; sleep 5; read -r _ u1 n1 s1 i1 _ </proc/stat
+BUSY_BEFORE=$(awk -v a=$((u1 + n1 + s1 - u0 - n0 - s0)) -v b=$((i1 - i0)) 'BEGIN{ if (a + b > 0) printf "%.0f", 100 * a / (a + b); else print "?" }')
+log "CPU busy before the run (5 s sample, other users): ${BUSY_BEFORE}%"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 DATE_START=$(date -u '+%Y-%m-%d %H:%M UTC')
 T_START=$EPOCHREALTIME
@@ -700,7 +704,7 @@ DISK_FS=$(findmnt -no FSTYPE -T "$WORK")
 DISK_NAME=$(basename "$DISK_DEV")
 DISK_ROT=$(cat "/sys/class/block/$DISK_NAME/queue/rotational" 2>/dev/null || echo "?")
 DISK_SIZE=$(lsblk -dno SIZE "$DISK_DEV" 2>/dev/null | tr -d ' ')
-MACHINE="$(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $DISK_FS on $DISK_DEV ($DISK_SIZE, $([ "$DISK_ROT" = 0 ] && echo non-rotational || echo "rotational=$DISK_ROT"))"
+MACHINE="$(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $DISK_FS on $DISK_DEV ($DISK_SIZE, $([[ $DISK_NAME == vd* ]] && echo "virtio, ")rotational flag $DISK_ROT)"
 VERSIONS="libfuse $(pkg-config --modversion fuse3 2>/dev/null || echo ?) ($(ver fusermount3 --version)), $(ver redis-server --version | awk '{print $1, $2, $3}'), nats-server $(ver nats-server --version | awk '{print $2}') with libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?), coreutils $(ver cat --version | awk '{print $NF}'), topicfs git $GIT_REV"
 
 TABLE=$WORK/table.md
@@ -713,7 +717,7 @@ TABLE=$WORK/table.md
 echo
 cat "$TABLE"
 echo
-echo "run: $DATE_START, ${ELAPSED%.*} s; load average at start $LOAD_START, at end $LOAD_END; CPU busy ${BUSY}% over the run"
+echo "run: $DATE_START, ${ELAPSED%.*} s; CPU busy before the run ${BUSY_BEFORE}%, during it ${BUSY}%; load average at start $LOAD_START, at end $LOAD_END"
 
 if [ $WRITE_DOC = 1 ]; then
   GENBLK=$WORK/section.md
@@ -725,7 +729,10 @@ if [ $WRITE_DOC = 1 ]; then
     echo "in one session, topicfs and reference runs alternating (order swapped every"
     echo "repetition); each figure is the median of $REPS repetition(s)."
     echo
-    echo "- **Run**: $DATE_START, $(printf '%.0f' "$ELAPSED") s. Load average at start $LOAD_START, at end $LOAD_END; all CPUs ${BUSY}% busy on average during the run (the benchmark itself included)."
+    LOADED="the machine was otherwise idle"
+    [ "${BUSY_BEFORE:-0}" != "?" ] && [ "${BUSY_BEFORE:-0}" -ge 10 ] &&
+      LOADED="**the machine was loaded by other users** (${BUSY_BEFORE}% of the CPUs busy just before the run): absolute figures are low and noisy, ratios less so"
+    echo "- **Run**: $DATE_START, $(printf '%.0f' "$ELAPSED") s; $LOADED. CPUs busy in a 5 s sample before the run: ${BUSY_BEFORE}%; during the run (the benchmark included): ${BUSY}%. Load average at start $LOAD_START, at end $LOAD_END."
     echo "- **Command**: \`$CMDLINE\`"
     echo "- **Machine**: $MACHINE"
     echo "- **Versions**: $VERSIONS"

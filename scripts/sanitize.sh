@@ -10,7 +10,7 @@ stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(asan tsan)
 
 # Tests that run threads against one store; the rest is single-threaded.
-CONCURRENT_TESTS='Concurrent|Thread|Parallel|Writers'
+CONCURRENT_TESTS='SeveralThreads|During|DoNotWaitFor|Concurrent'
 
 run_stage() {
   local name=$1 sanitizers=$2 filter=$3 build="$TOPICFS_ROOT/build-$1"

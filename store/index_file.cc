@@ -92,12 +92,6 @@ Status IndexFile::Rewrite(std::string_view bytes) {
   return WritePending();
 }
 
-Status IndexFile::Sync() {
-  if (sealed_ || fd_ < 0) return Status::OK();
-  TOPICFS_RETURN_IF_ERROR(WritePending());
-  return SyncFile(fd_, path_);
-}
-
 Status IndexFile::Seal() {
   if (sealed_) return Status::OK();
   TOPICFS_RETURN_IF_ERROR(Truncate(entries()));

@@ -43,7 +43,6 @@ class IndexFile {
   Status Truncate(size_t entries);
   // Replaces the contents with `bytes` (recovery's rebuild).
   Status Rewrite(std::string_view bytes);
-  Status Sync();
   // Persists, then drops the in-memory copy: the index becomes read-only.
   Status Seal();
   bool sealed() const { return sealed_; }

@@ -113,18 +113,15 @@ Status Partition::Flush() {
       }
     }
   }
-  // The index bytes of the active segment are written under mu_; syncing the
-  // files needs no lock since fsync covers whatever reached them.
-  for (auto& seg : to_sync) {
-    if (seg->sealed()) {
-      TOPICFS_RETURN_IF_ERROR(SyncFile(seg->fd(), seg->log_path()));
-      TOPICFS_RETURN_IF_ERROR(SyncPath(seg->index_path()));
-      TOPICFS_RETURN_IF_ERROR(SyncPath(seg->time_index_path()));
-    } else {
-      std::lock_guard lock(mu_);
-      TOPICFS_RETURN_IF_ERROR(seg->Sync());
+  {
+    std::lock_guard lock(mu_);
+    for (auto& seg : to_sync) {
+      if (!seg->sealed()) TOPICFS_RETURN_IF_ERROR(seg->WritePendingIndexEntries());
     }
   }
+  // The disk waits happen without mu_: appends go on meanwhile, and the
+  // recovery point only claims what was appended before the flush began.
+  for (auto& seg : to_sync) TOPICFS_RETURN_IF_ERROR(seg->Sync());
   TOPICFS_RETURN_IF_ERROR(SyncDir(dir_));
   Metadata::Batch batch(meta_);
   PartitionState state;

@@ -194,10 +194,15 @@ Status Segment::Seal() {
   return Status::OK();
 }
 
-Status Segment::Sync() {
+Status Segment::WritePendingIndexEntries() {
+  TOPICFS_RETURN_IF_ERROR(index_->file().WritePending());
+  return time_index_->file().WritePending();
+}
+
+Status Segment::Sync() const {
   TOPICFS_RETURN_IF_ERROR(SyncFile(fd_, log_path_));
-  TOPICFS_RETURN_IF_ERROR(index_->file().Sync());
-  return time_index_->file().Sync();
+  TOPICFS_RETURN_IF_ERROR(SyncPath(index_->file().path()));
+  return SyncPath(time_index_->file().path());
 }
 
 Result<int64_t> Segment::PositionOf(int64_t offset, char delimiter) {

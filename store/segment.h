@@ -3,7 +3,8 @@
 // Durability points, in order, for the bytes of an append:
 //   appended  written to the .log with one pwrite; size() then covers them,
 //             so readers see whole records only, never part of one;
-//   synced    Sync() returned: on stable storage with their index entries.
+//   synced    WritePendingIndexEntries() then Sync() returned: on stable
+//             storage with their index entries.
 // Appending, sealing and lookups run under the owning partition's lock;
 // base_offset(), next_offset(), size(), max_timestamp_ms() and Read() are
 // safe from any thread without it, and so is reading the index files from
@@ -53,8 +54,11 @@ class Segment {
   bool ShouldRoll(int64_t now_ms, int64_t segment_ms);
   // Makes the segment immutable: trims the indexes, fixes the XXH3-64.
   Status Seal();
-  // fsync of the .log and both indexes.
-  Status Sync();
+  // Writes buffered index entries to their files (under the partition lock).
+  Status WritePendingIndexEntries();
+  // fsync of the .log and both index files; needs no lock, so appends go on
+  // while a flush waits for the disk.
+  Status Sync() const;
 
   // Byte position of record `offset` (base <= offset <= next_offset) found
   // through the offset index and a forward scan.

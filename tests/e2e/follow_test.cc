@@ -54,6 +54,15 @@ TEST_F(FollowTest, TailCapitalFCurrentFollowsAcrossRolls) {
   StopBackground();
 }
 
+TEST_F(FollowTest, CurrentPointsAtTheNewSegmentTheMomentARollingWriteReturns) {
+  MakeTopic("app", {{"segment.bytes", "20"}});
+  // Every third or so append rolls; each check runs right after the write.
+  EXPECT_EQ(Out("for i in $(seq 100 199); do echo $i >> $M/app/0/current; "
+                "[ \"$(tail -c 4 $M/app/0/current)\" = $i ] || echo stale at $i; done"),
+            "");
+  EXPECT_GE(std::stoi(Xattr(M("app/0"), "user.topicfs.segment_count")), 15);
+}
+
 TEST_F(FollowTest, StatAndWcAreRightTheMomentWriteReturns) {
   MakeTopic("app", {{"segment.bytes", "1000"}});
   for (int i = 1; i <= 300; ++i) {

@@ -1,7 +1,7 @@
 // Inode numbers: distinct, stable, and lookup counts (fusefs/inode_table.h).
-#include "fusefs/inode_table.h"
-
 #include <gtest/gtest.h>
+
+#include "fusefs/inode_table.h"
 
 namespace topicfs::fusefs {
 namespace {

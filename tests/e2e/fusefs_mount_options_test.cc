@@ -1,16 +1,16 @@
 // Splitting -o options between topicfs and libfuse (fusefs/mount_options.h).
-#include "fusefs/mount_options.h"
-
 #include <gtest/gtest.h>
+
+#include "fusefs/mount_options.h"
 
 namespace topicfs::fusefs {
 namespace {
 
 TEST(MountOptionsTest, TopicfsOptionsAreTakenOut) {
   MountOptions opts;
-  ASSERT_TRUE(ParseMountOptions({"retention.check.interval.ms=60000,noatime", "max_read=65536"},
-                                &opts)
-                  .ok());
+  ASSERT_TRUE(
+      ParseMountOptions({"retention.check.interval.ms=60000,noatime", "max_read=65536"}, &opts)
+          .ok());
   EXPECT_EQ(opts.retention_check_interval_ms, 60000);
   EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime", "max_read=65536"}));
 }
@@ -31,9 +31,9 @@ TEST(MountOptionsTest, BadValueIsInvalid) {
 
 TEST(MountOptionsTest, FstabWordsAreDroppedAndAllowOtherNoted) {
   MountOptions opts;
-  ASSERT_TRUE(ParseMountOptions({"defaults,_netdev,nofail,x-systemd.automount,allow_other,rw"},
-                                &opts)
-                  .ok());
+  ASSERT_TRUE(
+      ParseMountOptions({"defaults,_netdev,nofail,x-systemd.automount,allow_other,rw"}, &opts)
+          .ok());
   EXPECT_TRUE(opts.allow_other);
   EXPECT_EQ(opts.fuse, std::vector<std::string>{"rw"});
 }

@@ -79,8 +79,7 @@ TEST_F(LayoutTest, FromAtFirstLastInteriorAndEnd) {
   EXPECT_EQ(ReadFile(M("app/0/from/0")), Seq(1, 2000));
   EXPECT_EQ(ReadFile(M("app/0/from/1999")), "2000\n");
   EXPECT_EQ(ReadFile(M("app/0/from/1234")), Seq(1235, 2000));
-  EXPECT_EQ(Out("tail -n +1235 $M/app/0/from/0 | cmp - $M/app/0/from/1234 && echo same"),
-            "same\n");
+  EXPECT_EQ(Out("tail -n +1235 $M/app/0/from/0 | cmp - $M/app/0/from/1234 && echo same"), "same\n");
   // The log end exists and is empty; it grows as records arrive.
   EXPECT_EQ(ReadFile(M("app/0/from/2000")), "");
   struct stat st;
@@ -124,7 +123,7 @@ TEST_F(LayoutTest, SinceStartsAtOrJustBeforeTheFirstRecordAtThatTime) {
   Out("cat b.txt >> $M/app/0/current");
   std::string since = ReadFile(M("app/0/since/" + t));
   ASSERT_GE(since.size(), b.size());
-  EXPECT_EQ(since.substr(since.size() - b.size()), b);  // never after the record
+  EXPECT_EQ(since.substr(since.size() - b.size()), b);                   // never after the record
   EXPECT_EQ((a + b).substr(a.size() + b.size() - since.size()), since);  // a record boundary
   EXPECT_EQ(ReadFile(M("app/0/since/1970-01-01T00:00:00Z")), a + b);
   EXPECT_EQ(ReadFile(M("app/0/since/0")), a + b);

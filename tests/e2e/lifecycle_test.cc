@@ -107,7 +107,7 @@ TEST_F(LifecycleTest, BackgroundMountReturnsOnceMountedAndUnmountWaits) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(Mounted());
   EXPECT_TRUE(CleanMarker());  // the daemon had exited when unmount returned
-  if (!pid.empty()) {  // gone, or a zombie nobody has reaped yet
+  if (!pid.empty()) {          // gone, or a zombie nobody has reaped yet
     EXPECT_EQ(Out("ps -o stat= -p " + pid + " | cut -c1 | grep -v Z || true"), "");
   }
   EXPECT_NE(ReadFile(Dir("bg.log")).find("store closed cleanly"), std::string::npos);
@@ -125,8 +125,8 @@ TEST_F(LifecycleTest, MountFuse3FormWithOptionsAndRetentionTask) {
   MakeTopic("app", {{"segment.bytes", "100"}, {"retention.bytes", "300"}});
   Out("seq 1 200 >> $M/app/0/current");
   // The retention task deletes the oldest segments down to retention.bytes.
-  EXPECT_TRUE(WaitFor(
-      [&] { return std::stoll(Xattr(M("app/0"), "user.topicfs.size_bytes")) <= 400; }, 20));
+  EXPECT_TRUE(
+      WaitFor([&] { return std::stoll(Xattr(M("app/0"), "user.topicfs.size_bytes")) <= 400; }, 20));
   int64_t start = std::stoll(Xattr(M("app/0"), "user.topicfs.log_start_offset"));
   EXPECT_GT(start, 0);
   struct stat st;
@@ -142,8 +142,9 @@ TEST_F(LifecycleTest, MountFuse3HelperMountsLikeFstabWould) {
   ASSERT_TRUE(Unmount());
   // mount.fuse3 runs `topicfs DATA MNT -o OPTIONS` found on PATH.
   Out("mkdir -p bin && ln -sf $T bin/topicfs");
-  ShellResult r = Sh("PATH=$PWD/bin:$PATH mount.fuse3 \"topicfs#$D\" $M "
-                     "-o defaults,_netdev,retention.check.interval.ms=60000,noatime");
+  ShellResult r =
+      Sh("PATH=$PWD/bin:$PATH mount.fuse3 \"topicfs#$D\" $M "
+         "-o defaults,_netdev,retention.check.interval.ms=60000,noatime");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(Mounted());
   MakeTopic("app");
@@ -153,6 +154,29 @@ TEST_F(LifecycleTest, MountFuse3HelperMountsLikeFstabWould) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(CleanMarker());
   CleanUpBackground();
+}
+
+TEST_F(LifecycleTest, AllowOtherLetsTheKernelEnforceModes) {
+  MakeTopic("app");
+  Out("seq 3 >> $M/app/0/current");
+  ASSERT_EQ(::chmod(M("app/0").c_str(), 0700), 0);
+  ASSERT_TRUE(Unmount());
+  ASSERT_EQ(::chmod(Dir().c_str(), 0755), 0);  // mkdtemp made it 0700
+  Mount({"--allow-other"});
+  std::string line = Out("grep \" $M \" /proc/mounts");
+  EXPECT_NE(line.find("allow_other"), std::string::npos) << line;
+  EXPECT_NE(line.find("default_permissions"), std::string::npos) << line;
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  ShellResult r = Sh(as_nobody + "cat $M/app/0/from/0");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  ASSERT_EQ(::chmod(M("app/0").c_str(), 0755), 0);
+  EXPECT_EQ(Out(as_nobody + "cat $M/app/0/from/1"), "2\n3\n");
+  r = Sh(as_nobody + "sh -c 'echo 4 >> $M/app/0/current'");
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  ASSERT_EQ(::chmod(M("app/0").c_str(), 0777), 0);
+  Out(as_nobody + "sh -c 'echo 4 >> $M/app/0/current'");
+  EXPECT_EQ(ReadFile(M("app/0/from/3")), "4\n");
 }
 
 TEST_F(LifecycleTest, BadMountOptionIsAUsageError) {

@@ -6,12 +6,11 @@
 // timeout(1), so a hung mount fails a test instead of stalling CI.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace topicfs::e2e {
 

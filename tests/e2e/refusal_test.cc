@@ -27,8 +27,9 @@ class RefusalTest : public MountTest {
   }
   // Everything a user could see of partition 0, to show nothing changed.
   std::string Snapshot() {
-    return Out("cd $M/app/0 && ls -l --time-style=+ . && cat *.log | md5sum && "
-               "getfattr -d . 2>/dev/null");
+    return Out(
+        "cd $M/app/0 && ls -l --time-style=+ . && cat *.log | md5sum && "
+        "getfattr -d . 2>/dev/null");
   }
   int OpenErrno(const std::string& path, int flags) {
     int fd = ::open(path.c_str(), flags, 0644);
@@ -70,9 +71,8 @@ TEST_F(RefusalTest, SealedSegmentsAndIndexesCannotBeWritten) {
 TEST_F(RefusalTest, RemovingAnythingButTheOldestSealedLogIsEPERM) {
   std::vector<std::string> logs = MakeRolledTopic();
   std::string before = Snapshot();
-  for (const std::string& name :
-       {logs[1], logs[2], logs.back(), logs[0].substr(0, 20) + ".index",
-        logs[0].substr(0, 20) + ".timeindex", std::string("current")}) {
+  for (const std::string& name : {logs[1], logs[2], logs.back(), logs[0].substr(0, 20) + ".index",
+                                  logs[0].substr(0, 20) + ".timeindex", std::string("current")}) {
     EXPECT_EQ(::unlink(M("app/0/" + name).c_str()), -1) << name;
     EXPECT_EQ(errno, EPERM) << name;
   }

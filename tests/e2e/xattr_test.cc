@@ -51,7 +51,8 @@ TEST_F(XattrTest, FactsOnPartitionsAndSegmentsAreReadOnly) {
   Out("seq 1 50 >> $M/app/0/current");
   EXPECT_EQ(Xattr(M("app/0"), "user.topicfs.log_start_offset"), "0");
   EXPECT_EQ(Xattr(M("app/0"), "user.topicfs.log_end_offset"), "50");
-  EXPECT_EQ(Xattr(M("app/0"), "user.topicfs.size_bytes"), Out("cat $M/app/0/*.log | wc -c | tr -d '\\n'"));
+  EXPECT_EQ(Xattr(M("app/0"), "user.topicfs.size_bytes"),
+            Out("cat $M/app/0/*.log | wc -c | tr -d '\\n'"));
   std::string first = M("app/0/00000000000000000000.log");
   EXPECT_EQ(Xattr(first, "user.topicfs.base_offset"), "0");
   int64_t next = std::stoll(Xattr(first, "user.topicfs.next_offset"));

@@ -1,7 +1,7 @@
 // The pure path model of the mounted tree (fusefs/path_model.h).
-#include "fusefs/path_model.h"
-
 #include <gtest/gtest.h>
+
+#include "fusefs/path_model.h"
 
 namespace topicfs::fusefs {
 namespace {
@@ -40,11 +40,10 @@ TEST(PathModelTest, SinceAcceptsIsoTimesAsEpochMillis) {
 }
 
 TEST(PathModelTest, NamesTheTreeDoesNotHoldAreRejected) {
-  for (const char* path :
-       {"/bad:name", "/..", "/t/01", "/t/-1", "/t/x", "/t/0/foo", "/t/0/42.log",
-        "/t/0/00000000000000000042.txt", "/t/0/from/abc", "/t/0/from/-1", "/t/0/from/1e3",
-        "/t/0/since/yesterday", "/t/0/current/x", "/t/0/00000000000000000000.log/x",
-        "/t/0/from/1/x"}) {
+  for (const char* path : {"/bad:name", "/..", "/t/01", "/t/-1", "/t/x", "/t/0/foo", "/t/0/42.log",
+                           "/t/0/00000000000000000042.txt", "/t/0/from/abc", "/t/0/from/-1",
+                           "/t/0/from/1e3", "/t/0/since/yesterday", "/t/0/current/x",
+                           "/t/0/00000000000000000000.log/x", "/t/0/from/1/x"}) {
     EXPECT_FALSE(ParsePath(path).has_value()) << path;
   }
   std::string long_name(250, 'a');

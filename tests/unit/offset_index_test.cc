@@ -194,6 +194,27 @@ TEST_F(OffsetIndexTest, TrailingFractionOfAnEntryIsIgnored) {
   EXPECT_EQ(sealed->entries(), 2u);
 }
 
+// After a torn entry, the next entry must land whole where the torn one
+// began, not after it.
+TEST_F(OffsetIndexTest, AppendAfterATrailingFractionWritesWholeEntries) {
+  char e1[8], e2[8], e3[8];
+  OffsetIndex::Encode(e1, kBase, kBase + 1, 0x10);
+  OffsetIndex::Encode(e2, kBase, kBase + 2, 0x20);
+  OffsetIndex::Encode(e3, kBase, kBase + 3, 0x30);
+  test::WriteFile(path_, std::string(e1, 8) + std::string(e2, 8) + "\xaa\xbb\xcc");  // torn
+  {
+    auto index = Open();
+    ASSERT_EQ(index->entries(), 2u);
+    index->Append(kBase + 3, 0x30);
+    ASSERT_TRUE(index->file().WritePending().ok());
+  }
+  EXPECT_EQ(HexBytes(ReadFile(path_)),
+            HexBytes(std::string(e1, 8) + std::string(e2, 8) + std::string(e3, 8)));
+  auto reopened = Open();
+  ASSERT_EQ(reopened->entries(), 3u);
+  EXPECT_EQ(reopened->Last(), (OffsetIndexEntry{kBase + 3, 0x30}));
+}
+
 // Kafka OffsetIndexTest.truncate: keep a prefix, append again afterwards.
 TEST_F(OffsetIndexTest, TruncateKeepsPrefixAndAppendWorksAfter) {
   auto index = Open();

@@ -207,7 +207,7 @@ TEST_F(PartitionTest, RollsWhenTheActiveSegmentIsOlderThanSegmentMs) {
   AppendOk(*p, "a\n", kT0);
   AppendOk(*p, "b\n", kT0 + 999);
   EXPECT_EQ(p->segment_count(), 1);
-  AppendOk(*p, "c\n", kT0 + 1000);
+  AppendOk(*p, "c\n", kT0 + 1001);  // older than segment.ms (Kafka: strictly greater)
   EXPECT_EQ(p->segment_count(), 2);
   EXPECT_EQ(p->ActiveSegment()->base_offset(), 2);
   // A new empty segment does not roll however old it is.

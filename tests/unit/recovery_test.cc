@@ -6,6 +6,7 @@
 #include "store/recovery.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -97,6 +98,27 @@ TEST(ScanLogTest, NulDelimitedTopicCutsOnlyTheTornTail) {
   LogScan scan = ScanLog(data, '\0');
   EXPECT_EQ(scan.valid_bytes, 7);
   EXPECT_EQ(scan.records, 3);
+}
+
+// Whatever the bytes, the scan keeps a prefix of whole records.
+TEST(ScanLogTest, InvariantsHoldOnRandomData) {
+  std::mt19937 rng(1234);
+  for (int round = 0; round < 3000; ++round) {
+    const char delim = round % 3 == 0 ? '\0' : '\n';
+    std::string data(rng() % 300, '\0');
+    for (char& c : data) {
+      unsigned r = rng() % 16;
+      c = r == 0 ? '\n' : r == 1 ? '\0' : static_cast<char>('a' + r);
+    }
+    LogScan scan = ScanLog(data, delim);
+    ASSERT_GE(scan.valid_bytes, 0);
+    ASSERT_LE(scan.valid_bytes, static_cast<int64_t>(data.size()));
+    if (scan.valid_bytes > 0) {
+      ASSERT_EQ(data[scan.valid_bytes - 1], delim);
+    }
+    ASSERT_EQ(scan.records, std::count(data.begin(), data.begin() + scan.valid_bytes, delim));
+    ASSERT_EQ(scan.cut_reason.empty(), scan.valid_bytes == static_cast<int64_t>(data.size()));
+  }
 }
 
 // ---------------------------------------------------------- Store-level
@@ -429,6 +451,28 @@ TEST_F(RecoveryTest, DeletedMetaIsRebuiltFromTheFiles) {
   }
 }
 
+// Without meta/ the delimiter is inferred from the files; a nul topic whose
+// partition 0 never got a record must not have its other partitions scanned
+// as newline-delimited (which would cut every record as garbage).
+TEST_F(RecoveryTest, DeletedMetaOfANulTopicWithAnEmptyPartitionZeroKeepsItsRecords) {
+  const std::string recs = MakeRecords(0, 20, "z", 3, '\0');
+  {
+    auto store = test::OpenStore(data());
+    ASSERT_TRUE(store->CreateTopic("z", 2, Config({{"record.delimiter", "nul"}})).ok());
+    AppendOk(*store->FindPartition("z", 1), recs, kT0);
+  }
+  test::RemoveTree(data() + "/meta");
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  auto p1 = store->FindPartition("z", 1);
+  ASSERT_NE(p1, nullptr);
+  EXPECT_EQ(p1->delimiter(), '\0');
+  EXPECT_EQ(p1->log_end_offset(), 20);
+  EXPECT_EQ(ReadAll(*p1), recs);
+  EXPECT_EQ(ReadFile(test::LogFiles(test::PartitionDir(data(), "z", 1)).front()), recs)
+      << "records were cut from the file";
+}
+
 // A meta/ from an earlier moment (restored from a backup, or RocksDB losing
 // its unsynced tail): the files are the truth.
 TEST_F(RecoveryTest, StaleMetaIsBroughtInLineWithTheFiles) {
@@ -588,6 +632,28 @@ TEST_F(RecoveryTest, KilledProcessKeepsEveryAppendedRecord) {
   auto store = Reopen();
   EXPECT_TRUE(store->recovered());
   ExpectIntact(*store, log);
+}
+
+// DESIGN §4: a record survives once fsync() returned. Recovery rescans the
+// active segment after a crash, but what was flushed is not "a torn tail"
+// or "a NUL run" to be cut, whatever bytes the records hold (a NUL inside a
+// newline-delimited line is just a byte of that record).
+TEST_F(RecoveryTest, FlushedRecordsHoldingANulByteSurviveACrash) {
+  const std::string log = std::string("bin\0ary\n", 8) + MakeRecords(0, 20);
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    if (p->Append(log, {}, kT0).bytes != log.size()) return false;
+    return p->Flush().ok();
+  });
+  ASSERT_EQ(code, 0);
+  auto store = Reopen();
+  auto p = store->FindPartition("t", 0);
+  EXPECT_EQ(p->log_end_offset(), 21);
+  EXPECT_EQ(ReadAll(*p), log);
 }
 
 // The power-loss model: only bytes that were fsynced survive. Everything

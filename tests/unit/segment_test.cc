@@ -256,7 +256,7 @@ TEST_F(SegmentTest, ShouldRollOnAgeButNeverWhenEmpty) {
   AppendAll(*seg, "a\n", kT0);
   AppendAll(*seg, "b\n", kT0 + 500);
   EXPECT_FALSE(seg->ShouldRoll(kT0 + 999, 1000));
-  EXPECT_TRUE(seg->ShouldRoll(kT0 + 1000, 1000));  // age counts from the first record
+  EXPECT_TRUE(seg->ShouldRoll(kT0 + 1001, 1000));  // age counts from the first record
   EXPECT_EQ(seg->first_timestamp_ms(), kT0);
   EXPECT_EQ(seg->max_timestamp_ms(), kT0 + 500);
 }
