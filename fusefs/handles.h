@@ -30,6 +30,7 @@ struct FileHandle {
   FileHandle& operator=(const FileHandle&) = delete;
 
   Kind kind = Kind::kSegment;
+  uint64_t ino = 0;
   std::shared_ptr<store::Partition> partition;
   std::shared_ptr<store::Segment> segment;            // kSegment, kAppend
   int fd = -1;                                        // kIndex; owned

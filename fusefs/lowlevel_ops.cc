@@ -1,5 +1,7 @@
 #include "fusefs/lowlevel_ops.h"
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -158,6 +160,9 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     fi->fh = reinterpret_cast<uint64_t>(open.handle);
     fi->direct_io = open.direct_io;
     fi->keep_cache = open.keep_cache;
+    // A read-only handle has nothing to commit at close: spare the FLUSH
+    // round trip of every cat/grep/tail.
+    fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
     if (fuse_reply_open(req, fi) != 0) Fs(req).Release(open.handle);  // interrupted
   });
 }

@@ -74,6 +74,9 @@ store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* han
   } else if (std::shared_ptr<store::Partition> partition = PartitionOf(key)) {
     seg = partition->FindSegment(key.value);
   }
+  if (seg == nullptr) {
+    if (std::optional<uint64_t> ino = inodes_.Peek(key)) seg = OpenSegment(*ino);
+  }
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   // Sealed is read first: once sealed, every size read after it is final.
   const bool sealed = seg->sealed();

@@ -12,8 +12,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "fusefs/handles.h"
 #include "fusefs/inode_table.h"
@@ -127,7 +130,16 @@ class TopicFs {
   // most 100 ms so a busy kernel cannot deadlock the handler).
   void NoteRoll(FileHandle* handle);
 
+  // Segments held open, by inode: a segment deleted (rm, retention) while
+  // open keeps answering getattr (fstat) until its last handle is released.
+  void HoldOpenSegment(FileHandle* handle);
+  void DropOpenSegment(FileHandle* handle);
+  std::shared_ptr<store::Segment> OpenSegment(uint64_t ino);
+
   store::Store* const store_;
+  std::mutex open_mu_;  // leaf lock
+  std::unordered_map<uint64_t, std::pair<std::shared_ptr<store::Segment>, int>>
+      open_segments_;  // guarded by open_mu_
   InodeTable inodes_;
   OwnerCache owners_;
   Invalidator invalidator_;

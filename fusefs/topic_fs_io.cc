@@ -41,11 +41,31 @@ FileHandle::~FileHandle() {
   if (fd >= 0) ::close(fd);
 }
 
+void TopicFs::HoldOpenSegment(FileHandle* handle) {
+  std::lock_guard<std::mutex> lock(open_mu_);
+  auto& [seg, count] = open_segments_[handle->ino];
+  seg = handle->segment;
+  ++count;
+}
+
+void TopicFs::DropOpenSegment(FileHandle* handle) {
+  std::lock_guard<std::mutex> lock(open_mu_);
+  auto it = open_segments_.find(handle->ino);
+  if (it != open_segments_.end() && --it->second.second == 0) open_segments_.erase(it);
+}
+
+std::shared_ptr<store::Segment> TopicFs::OpenSegment(uint64_t ino) {
+  std::lock_guard<std::mutex> lock(open_mu_);
+  auto it = open_segments_.find(ino);
+  return it == open_segments_.end() ? nullptr : it->second.first;
+}
+
 store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
   std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   auto handle = std::make_unique<FileHandle>();
+  handle->ino = ino;
   handle->partition = partition;
   handle->segment = seg;
   if (WantsWrite(flags)) {
@@ -70,6 +90,7 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
       out->direct_io = true;
     }
   }
+  HoldOpenSegment(handle.get());
   out->handle = handle.release();
   return store::Status::OK();
 }
@@ -84,6 +105,7 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
       key.kind == NodeKind::kSegmentIndex ? seg->index_path() : seg->time_index_path();
   auto handle = std::make_unique<FileHandle>();
   handle->kind = FileHandle::Kind::kIndex;
+  handle->ino = ino;
   handle->partition = partition;
   handle->segment = seg;
   handle->entry_size = key.kind == NodeKind::kSegmentIndex ? store::kOffsetIndexEntrySize
@@ -95,6 +117,7 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
   } else {
     out->direct_io = true;
   }
+  HoldOpenSegment(handle.get());
   out->handle = handle.release();
   return store::Status::OK();
 }
@@ -194,9 +217,10 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
+  if (handle->kind != FileHandle::Kind::kStream) DropOpenSegment(handle);
   if (handle->kind == FileHandle::Kind::kAppend) {
     // flush normally came first; this only matters if it did not.
-    store::Status s = handle->assembler->Flush();
+    store::Status s = Flush(handle);
     if (!s.ok()) LogError("release: partial record dropped: " + s.ToString());
   }
   delete handle;

@@ -7,7 +7,7 @@
 #                    [--dir DIR] [--doc FILE | --no-doc] [--no-install] [--keep]
 #
 #   --quick        a 1-2 minute smoke run (small sizes, one repetition)
-#   --reps N       repetitions of every timed figure (default 3; median kept);
+#   --reps N       repetitions of every timed figure (default 5; median kept);
 #                  topicfs and reference runs alternate, and swap order every
 #                  repetition, so machine drift cancels out
 #   --only GROUPS  comma-separated subset of: bulk,echo,write,cat,lookup,conc,
@@ -193,7 +193,7 @@ cleanup() {
   trap - EXIT INT TERM
   [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
   cleanup_mounts
-  if [ $KEEP = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  if [ $KEEP = 1 ]; then log "kept $WORK"; else rm -rf --one-file-system "$WORK"; fi
   exit $rc
 }
 trap cleanup EXIT
@@ -212,6 +212,7 @@ WATCHDOG=$!
 log "compiling helpers"
 g++ -O2 -std=c++20 -o "$BIN/tfbench" "$REPO/bench/peers/tfbench.cc" || die "compile tfbench"
 if want peers; then
+  # shellcheck disable=SC2046 # pkg-config prints several words
   gcc -O2 -o "$BIN/nats_pub" "$REPO/bench/peers/nats_pub.c" $(pkg-config --cflags --libs libnats) ||
     die "compile nats_pub"
 fi
@@ -233,7 +234,7 @@ fmt() { awk -v v="$1" 'BEGIN{
   a = v < 0 ? -v : v
   if (a >= 1000) { s = sprintf("%.0f", v); o = ""; n = length(s)
     for (i = 1; i <= n; i++) { o = o substr(s, i, 1); if ((n - i) % 3 == 0 && i < n) o = o "," } print o }
-  else if (a >= 100) printf "%.0f\n", v; else if (a >= 10) printf "%.1f\n", v; else printf "%.2f\n", v }'; }
+  else if (a >= 100) printf "%.0f\n", v; else if (a >= 10) printf "%.1f\n", v; else if (a >= 0.01 || a == 0) printf "%.2f\n", v; else printf "%.2g\n", v }'; }
 # row FIGURE TOPICFS REFERENCE RATIO TARGET [VALUE]: TARGET like ">= 0.4" or
 # "", checked against VALUE (default: RATIO)
 row() {
@@ -276,8 +277,8 @@ tf_start() {
 }
 tf_wait_exit() {  # tf_wait_exit PID: the daemon closes the store after the unmount
   local i
-  for ((i = 0; i < 3000; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.01; done
-  kill -0 "$1" 2>/dev/null && { log "daemon $1 still running 30 s after unmount"; return 1; }
+  for ((i = 0; i < 30000; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.01; done
+  kill -0 "$1" 2>/dev/null && { log "daemon $1 still running 300 s after unmount"; return 1; }
   wait "$1" 2>/dev/null
   return 0
 }
@@ -336,10 +337,9 @@ nats_start() {
 
 # ================================================================ groups
 MNT=$WORK/mnt; DATA=$WORK/data
-BULK_TF_RPS=()   # 100-byte records/s of topicfs bulk appends (for the peers)
 
 group_bulk() {
-  local len n src r ttf tref ttfs trefs tfb
+  local len n src r ttf tref ttfs trefs side
   for len in 100 1024 65536; do
     n=$((BULK_BYTES / len)); src=$GEN/bulk$len
     "$TFB" gen "$src" "$n" "$len" || return 1
@@ -366,10 +366,8 @@ group_bulk() {
     local lbl=$len; [ $len = 1024 ] && lbl=1KiB; [ $len = 65536 ] && lbl=64KiB; [ $len = 100 ] && lbl=100-byte
     row "bulk append (\`cat big >> current\`), $lbl lines, MB/s; ref: plain file" \
       "$(fmt "$mtf") MB/s" "$(fmt "$mref") MB/s" "$(calc "$mtf / $mref")" "$tgt"
-    if [ $len = 100 ]; then for t in "${ttfs[@]}"; do BULK_TF_RPS+=("$(calc "$n / $t")"); done; fi
     rm -f "$src"
   done
-  printf '%s\n' "${BULK_TF_RPS[@]}" >"$WORK/bulk_tf_rps"
 }
 
 echo_loop() {  # echo_loop FILE N
@@ -468,7 +466,7 @@ scan_once() {  # scan_once FILE N -> seconds for the naive scan to record N (0-b
   echo "$dt"
 }
 group_lookup() {
-  local n r k lt=() first="" last="" firstn="" lastn=""
+  local n r k first="" last="" firstn="" lastn=""
   for n in $LOOKUP_NS; do
     "$TFB" gen "$GEN/look$n" "$n" $REC || return 1
     topic "look$n" || return 1
@@ -584,7 +582,8 @@ group_rss() {
     if [[ "$ready" != ready* ]]; then log "rss: hold $k failed"; kill "$HOLD_PID" 2>/dev/null; return 1; fi
     sleep 0.5
     local rss; rss=$(vmrss_kib "$TF_PID")
-    exec {HOLD[1]}>&-
+    local wfd=${HOLD[1]}
+    exec {wfd}>&-
     wait "$HOLD_PID" 2>/dev/null
     local tgt=""; [ $k = 1000 ] && tgt="<= 100"
     row "daemon RSS (VmRSS) with $k partition(s) open (an O_APPEND handle on each, one record appended), MiB" \
@@ -621,17 +620,26 @@ group_mount() {
   local t0=$EPOCHREALTIME p
   for ((p = 0; p < 10; p++)); do cat "$GEN/seg" >>"$mnt/seg/$p/current" || return 1; done
   local tbuild; tbuild=$(since "$t0")
-  local segs; segs=$(ls "$mnt"/seg/*/ | grep -c '\.log$')
+  local segs f; segs=0
+  for f in "$mnt"/seg/*/*.log; do segs=$((segs + 1)); done
   log "mount: $segs segments written in ${tbuild}s"
   rm -f "$GEN/seg"
   # an empty store as the reference
   tf_start "$empty" "$WORK/empty-mnt" || return 1
   mkdir "$WORK/empty-mnt/e" || return 1
+  echo x >>"$WORK/empty-mnt/e/0/current" || return 1
+  t0=$EPOCHREALTIME
   tf_stop "$WORK/empty-mnt" || return 1
+  local tstop_empty; tstop_empty=$(since "$t0")
+  # The first clean stop after writing: the daemon makes the store durable.
+  t0=$EPOCHREALTIME
   tf_stop "$mnt" || return 1
+  local tstop; tstop=$(since "$t0")
+  row "clean stop (unmount until the daemon exits) right after writing the $segs segments, ms; ref: a store of 1 record" \
+    "$(fmt "$(calc "$tstop * 1000")") ms" "$(fmt "$(calc "$tstop_empty * 1000")") ms" "$(calc "$tstop_empty / $tstop")" ""
   local cl=() un=() em=()
   for ((r = 1; r <= REPS; r++)); do
-    mount_timed "$empty" "$WORK/empty-mnt" "$WORK/empty-mnt/e/0" 0 || return 1; em+=("$MT")
+    mount_timed "$empty" "$WORK/empty-mnt" "$WORK/empty-mnt/e/0" 1 || return 1; em+=("$MT")
     tf_stop "$WORK/empty-mnt" || return 1
     [ -e "$data/clean-shutdown" ] || log "mount: no clean-shutdown marker after a clean stop"
     mount_timed "$data" "$mnt" "$mnt/seg/9" "$n" || { log "clean mount failed"; return 1; }

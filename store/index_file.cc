@@ -20,9 +20,15 @@ Result<std::unique_ptr<IndexFile>> IndexFile::OpenWritable(const std::string& pa
   if (::fstat(index->fd_, &st) != 0) return Status::FromErrno(errno, "stat " + path);
   index->buffer_.resize(st.st_size);
   TOPICFS_RETURN_IF_ERROR(ReadFully(index->fd_, index->buffer_.data(), st.st_size, 0, path));
-  index->persisted_ = index->buffer_.size();
+  // A torn trailing entry is dropped from the file too, so the next entry
+  // lands on an entry boundary.
   index->buffer_.resize(index->buffer_.size() - index->buffer_.size() % entry_size);
+  index->persisted_ = index->buffer_.size();
   index->size_ = index->buffer_.size();
+  if (index->persisted_ != static_cast<size_t>(st.st_size) &&
+      ::ftruncate(index->fd_, index->persisted_) != 0) {
+    return Status::FromErrno(errno, "truncate " + path);
+  }
   return index;
 }
 

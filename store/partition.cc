@@ -21,7 +21,9 @@ Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* m
       config_(config),
       state_(state),
       segments_(segments.begin(), segments.end()),
-      last_flush_ms_(NowMs()) {
+      last_flush_ms_(NowMs()),
+      delimiter_(config.delimiter()),
+      max_message_bytes_(config.max_message_bytes()) {
   int64_t stream = 0;
   for (auto& seg : segments_) {
     seg->stream_base = stream;
@@ -37,6 +39,11 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   std::unique_lock lock(mu_);
   if (deleted_) {
     result.status = Status::NotFound("topic " + topic_ + " was deleted");
+    return result;
+  }
+  const char delim = config_.delimiter();
+  if ((!first.empty() && first.back() != delim) || (!rest.empty() && rest.back() != delim)) {
+    result.status = Status::InvalidArgument("append of bytes that are not whole records");
     return result;
   }
   // Wall clocks step back; appended times never do.
@@ -150,12 +157,7 @@ Status Partition::MaybeFlushOnTime(int64_t now_ms) {
   return Flush();
 }
 
-ReadStart Partition::StartAtLocked(const std::shared_ptr<Segment>& seg, int64_t offset,
-                                   int64_t pos) const {
-  return ReadStart{seg, offset, pos, seg->stream_base + pos};
-}
-
-Result<ReadStart> Partition::LocateOffsetLocked(int64_t offset) {
+Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
   const int64_t end = segments_.back()->next_offset();
   if (offset < state_.log_start_offset || offset > end) {
     return Status::OutOfRange("offset " + std::to_string(offset) + " is outside [" +
@@ -166,29 +168,52 @@ Result<ReadStart> Partition::LocateOffsetLocked(int64_t offset) {
   // behind our back) starts at the next segment, as Kafka reads a gap.
   auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
                              [](int64_t o, const auto& s) { return o < s->base_offset(); });
-  if (it == segments_.begin()) return StartAtLocked(segments_.front(), segments_.front()->base_offset(), 0);
-  std::shared_ptr<Segment> seg = *std::prev(it);
-  if (offset >= seg->next_offset() && it != segments_.end()) {
-    return StartAtLocked(*it, (*it)->base_offset(), 0);
+  std::shared_ptr<Segment> seg = it == segments_.begin() ? segments_.front() : *std::prev(it);
+  if (it != segments_.begin() && offset >= seg->next_offset() && it != segments_.end()) {
+    seg = *it;
   }
-  Result<int64_t> pos = seg->PositionOf(std::min(offset, seg->next_offset()), config_.delimiter());
-  if (!pos.ok()) return pos.status();
-  return StartAtLocked(seg, offset, *pos);
+  PendingLocate pending;
+  pending.segment = seg;
+  pending.offset = std::clamp(offset, seg->base_offset(), seg->next_offset());
+  pending.end = seg->size();
+  pending.at_end = pending.offset == seg->next_offset();
+  if (!pending.at_end) pending.from = seg->FloorEntry(pending.offset);
+  return pending;
+}
+
+Result<ReadStart> Partition::FinishLocate(const PendingLocate& pending) const {
+  int64_t pos = pending.end;
+  if (!pending.at_end) {
+    Result<int64_t> scanned =
+        pending.segment->ScanTo(pending.from, pending.offset, delimiter(), pending.end);
+    if (!scanned.ok()) return scanned.status();
+    pos = *scanned;
+  }
+  return ReadStart{pending.segment, pending.offset, pos, pending.segment->stream_base + pos};
 }
 
 Result<ReadStart> Partition::LocateOffset(int64_t offset) {
-  std::lock_guard lock(mu_);
-  return LocateOffsetLocked(offset);
+  Result<PendingLocate> pending = [&] {
+    std::lock_guard lock(mu_);
+    return LocateOffsetLocked(offset);
+  }();
+  if (!pending.ok()) return pending.status();
+  return FinishLocate(*pending);
 }
 
 Result<ReadStart> Partition::LocateTime(int64_t ts_ms) {
-  std::lock_guard lock(mu_);
-  for (auto& seg : segments_) {
-    if (seg->next_offset() > seg->base_offset() && seg->max_timestamp_ms() >= ts_ms) {
-      return LocateOffsetLocked(std::max(seg->OffsetNotAfterTime(ts_ms), state_.log_start_offset));
+  Result<PendingLocate> pending = [&]() -> Result<PendingLocate> {
+    std::lock_guard lock(mu_);
+    for (auto& seg : segments_) {
+      if (seg->next_offset() > seg->base_offset() && seg->max_timestamp_ms() >= ts_ms) {
+        return LocateOffsetLocked(
+            std::max(seg->OffsetNotAfterTime(ts_ms), state_.log_start_offset));
+      }
     }
-  }
-  return LocateOffsetLocked(segments_.back()->next_offset());
+    return LocateOffsetLocked(segments_.back()->next_offset());
+  }();
+  if (!pending.ok()) return pending.status();
+  return FinishLocate(*pending);
 }
 
 std::shared_ptr<Segment> Partition::SegmentAfter(int64_t base_offset) const {
@@ -248,11 +273,6 @@ int64_t Partition::recovery_point() const {
   return state_.recovery_point;
 }
 
-char Partition::delimiter() const {
-  std::lock_guard lock(mu_);
-  return config_.delimiter();
-}
-
 TopicConfig Partition::config() const {
   std::lock_guard lock(mu_);
   return config_;
@@ -261,6 +281,8 @@ TopicConfig Partition::config() const {
 void Partition::set_config(const TopicConfig& config) {
   std::lock_guard lock(mu_);
   config_ = config;
+  delimiter_.store(config.delimiter(), std::memory_order_relaxed);
+  max_message_bytes_.store(config.max_message_bytes(), std::memory_order_relaxed);
   for (auto& seg : segments_) {
     if (seg->sealed()) continue;
     seg->offset_index().set_max_entries(

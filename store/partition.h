@@ -6,6 +6,7 @@
 // take it only to locate a start position, then read segments without it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -51,7 +52,8 @@ class Partition {
   // Appends `first` then `rest`, each a run of whole records (every record
   // ends with the delimiter), as one unit: no other append lands between
   // them. Rolls as needed. Returns the bytes appended; on error fewer than
-  // given (whole records only) and the status says why.
+  // given (whole records only) and the status says why. A piece that does
+  // not end with the topic's delimiter is InvalidArgument, nothing appended.
   struct AppendResult {
     size_t bytes = 0;
     Status status;
@@ -79,7 +81,10 @@ class Partition {
   int32_t id() const { return id_; }
   const std::string& topic() const { return topic_; }
   const std::string& dir() const { return dir_; }
-  char delimiter() const;
+  // The topic's delimiter and max.message.bytes, read without the lock (a
+  // writer's handle checks them on every write).
+  char delimiter() const { return delimiter_.load(std::memory_order_relaxed); }
+  int64_t max_message_bytes() const { return max_message_bytes_.load(std::memory_order_relaxed); }
   TopicConfig config() const;
   void set_config(const TopicConfig& config);
 
@@ -100,8 +105,16 @@ class Partition {
  private:
   Status RollLocked(int64_t now_ms);
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
-  ReadStart StartAtLocked(const std::shared_ptr<Segment>& seg, int64_t offset, int64_t pos) const;
-  Result<ReadStart> LocateOffsetLocked(int64_t offset);
+  // What a lookup learns under mu_; the scan to the record runs without it.
+  struct PendingLocate {
+    std::shared_ptr<Segment> segment;
+    int64_t offset = 0;
+    Segment::ScanStart from{};
+    int64_t end = 0;  // the segment's size when the lookup began
+    bool at_end = false;
+  };
+  Result<PendingLocate> LocateOffsetLocked(int64_t offset);
+  Result<ReadStart> FinishLocate(const PendingLocate& pending) const;
   Status DeleteFrontLocked(int count);
 
   const std::string topic_;
@@ -115,6 +128,8 @@ class Partition {
   std::deque<std::shared_ptr<Segment>> segments_;  // guarded by mu_; never empty
   int64_t last_flush_ms_ = 0;                      // guarded by mu_
   bool deleted_ = false;                           // guarded by mu_
+  std::atomic<char> delimiter_;                    // mirrors config_
+  std::atomic<int64_t> max_message_bytes_;         // mirrors config_
 
   std::mutex flush_mu_;  // serializes Flush()
 };

@@ -18,7 +18,7 @@ Status TooLong(int64_t max) {
 RecordAssembler::RecordAssembler(std::shared_ptr<Partition> partition)
     : partition_(std::move(partition)),
       delimiter_(partition_->delimiter()),
-      max_message_bytes_(partition_->config().max_message_bytes()) {}
+      max_message_bytes_(partition_->max_message_bytes()) {}
 
 RecordAssembler::RecordAssembler(Sink sink, char delimiter, int64_t max_message_bytes)
     : sink_(std::move(sink)), delimiter_(delimiter), max_message_bytes_(max_message_bytes) {}
@@ -30,8 +30,15 @@ RecordAssembler::AppendOutcome RecordAssembler::Send(std::string_view first,
   return {r.bytes, r.status};
 }
 
+void RecordAssembler::RefreshLimitsLocked() {
+  if (partition_ == nullptr || !partial_.empty()) return;
+  delimiter_ = partition_->delimiter();
+  max_message_bytes_ = partition_->max_message_bytes();
+}
+
 Result<size_t> RecordAssembler::Write(std::string_view chunk) {
   std::lock_guard lock(mu_);
+  RefreshLimitsLocked();
   return WriteLocked(chunk);
 }
 

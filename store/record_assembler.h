@@ -44,13 +44,16 @@ class RecordAssembler {
  private:
   AppendOutcome Send(std::string_view first, std::string_view rest);
   Result<size_t> WriteLocked(std::string_view chunk);
+  void RefreshLimitsLocked();
   // Refuses a chunk; the rest of its trailing record is refused too.
   Status Refuse(std::string_view chunk, Status why);
 
   std::shared_ptr<Partition> partition_;  // null with a custom sink
   Sink sink_;
-  const char delimiter_;
-  const int64_t max_message_bytes_;
+  // Refreshed from the partition at each write that starts a record, so a
+  // config change reaches open handles.
+  char delimiter_;             // guarded by mu_
+  int64_t max_message_bytes_;  // guarded by mu_
 
   mutable std::mutex mu_;
   std::string partial_;  // guarded by mu_

@@ -167,7 +167,7 @@ struct Recovered {
 // Scans one .log, cuts what is not whole records, rebuilds its indexes.
 Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
                                  const std::optional<SegmentMeta>& old, const TopicConfig& config,
-                                 RecoveryReporter* reporter) {
+                                 int64_t recovery_point, RecoveryReporter* reporter) {
   const std::string prefix = Prefix(dir, base);
   const std::string log_path = prefix + std::string(kLogSuffix);
   Recovered out;
@@ -175,7 +175,7 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
     auto file = MappedFile::Open(log_path);
     if (!file.ok()) return file.status();
     std::string_view data = file->view();
-    LogScan scan = ScanLog(data, config.delimiter());
+    LogScan scan = ScanLog(data, config.delimiter(), recovery_point - base);
     std::string_view valid = data.substr(0, scan.valid_bytes);
     const int64_t latest = std::max(old ? old->max_timestamp_ms : -1, file->mtime_ms());
     out.meta.base_offset = base;
@@ -202,20 +202,23 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
 
 }  // namespace
 
-LogScan ScanLog(std::string_view data, char delimiter) {
+LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records) {
   LogScan scan;
   const void* last = memrchr(data.data(), delimiter, data.size());
   size_t valid = last == nullptr ? 0 : static_cast<const char*>(last) - data.data() + 1;
   if (valid < data.size()) scan.cut_reason = "torn tail: a partial last record";
   if (delimiter == '\n') {
-    // Zero-filled pages are what a crash leaves where data never reached the
-    // disk, and they need not start at a record boundary: the record holding
-    // the first NUL starts the garbage.
-    if (const void* nul = std::memchr(data.data(), '\0', valid)) {
-      size_t at = static_cast<const char*>(nul) - data.data();
+    size_t seen = 0;
+    size_t from = trusted_records <= 0
+                      ? 0
+                      : SkipDelimiters(data.data(), valid, delimiter, trusted_records, &seen);
+    if (from > valid) from = valid;  // fewer records than trusted: nothing to check
+    static constexpr char kZeros[kNulRunBytes] = {};
+    if (const void* run = memmem(data.data() + from, valid - from, kZeros, sizeof kZeros)) {
+      size_t at = static_cast<const char*>(run) - data.data();
       const void* eol = at == 0 ? nullptr : memrchr(data.data(), '\n', at);
       valid = eol == nullptr ? 0 : static_cast<const char*>(eol) - data.data() + 1;
-      scan.cut_reason = "NUL bytes in a newline-delimited record";
+      scan.cut_reason = "a run of NUL bytes (zero fill from a crash) in a newline-delimited record";
     }
   }
   scan.valid_bytes = valid;
@@ -284,7 +287,8 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
       recovered_last = false;
       continue;
     }
-    Result<Recovered> r = RecoverSegment(dir, base, old, config, reporter);
+    Result<Recovered> r =
+        RecoverSegment(dir, base, old, config, out.state.recovery_point, reporter);
     if (!r.ok()) return r.status();
     out.changed = true;
     cut_earlier = r->cut;

@@ -32,10 +32,13 @@ struct LogScan {
   std::string cut_reason;   // empty when nothing is cut
 };
 
-// Scans `data` (a whole .log) for whole records; pure, fuzzed. In a newline
-// topic the record holding the first NUL byte starts the garbage (the zero
-// fill a crash leaves); a trailing partial record is a torn tail.
-LogScan ScanLog(std::string_view data, char delimiter);
+// Scans `data` (a whole .log) for whole records; pure, fuzzed. A trailing
+// partial record is a torn tail. In a newline topic, a run of
+// kNulRunBytes or more NULs in a record past the first `trusted_records`
+// (those below the recovery point, synced) is the zero fill a crash leaves
+// where data never reached the disk: that record starts the garbage.
+inline constexpr size_t kNulRunBytes = 8;
+LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records = 0);
 
 struct LoadedPartition {
   PartitionState state;

@@ -111,8 +111,9 @@ Result<size_t> Segment::Append(std::string_view records, int64_t now_ms,
   if (static_cast<int64_t>(take) > room) {
     take = room == 0 ? 0 : WholeRecordPrefix(records.data(), room, delim);
     if (take == 0 && start == 0) {  // one record larger than segment.bytes
-      take = static_cast<const char*>(std::memchr(records.data(), delim, records.size())) -
-             records.data() + 1;
+      const void* end = std::memchr(records.data(), delim, records.size());
+      if (end == nullptr) return Status::InvalidArgument("append of a partial record");
+      take = static_cast<const char*>(end) - records.data() + 1;
     }
   }
   if (take == 0) return size_t{0};
@@ -211,18 +212,25 @@ Result<int64_t> Segment::PositionOf(int64_t offset, char delimiter) {
                               std::to_string(base_offset_));
   }
   if (offset == next_offset()) return size();
-  int64_t at = base_offset_;
-  int64_t pos = 0;
-  if (auto floor = index_->FindFloor(offset)) {
-    at = floor->offset;
-    pos = floor->position;
-  }
-  // Scan forward; the distance is about one index interval.
-  thread_local char buf[1 << 16];
-  const int64_t end = size();
+  return ScanTo(FloorEntry(offset), offset, delimiter, size());
+}
+
+Segment::ScanStart Segment::FloorEntry(int64_t offset) {
+  if (auto floor = index_->FindFloor(offset)) return {floor->offset, floor->position};
+  return {base_offset_, 0};
+}
+
+Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter,
+                                int64_t end) const {
+  // The target is about one index interval past the floor entry: read in
+  // page-sized steps rather than a large block.
+  constexpr size_t kStep = 8192;
+  thread_local char buf[kStep];
+  int64_t at = from.offset;
+  int64_t pos = from.position;
   while (at < offset) {
     if (pos >= end) return Status::Corruption("index of " + log_path_ + " points past the data");
-    size_t n = std::min<int64_t>(sizeof buf, end - pos);
+    size_t n = std::min<int64_t>(kStep, end - pos);
     TOPICFS_RETURN_IF_ERROR(ReadFully(fd_, buf, n, pos, log_path_));
     size_t seen = 0;
     size_t skip = SkipDelimiters(buf, n, delimiter, offset - at, &seen);

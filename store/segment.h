@@ -63,6 +63,15 @@ class Segment {
   // Byte position of record `offset` (base <= offset <= next_offset) found
   // through the offset index and a forward scan.
   Result<int64_t> PositionOf(int64_t offset, char delimiter);
+  // The two halves of PositionOf, so the scan can run without the partition
+  // lock: the floor index entry (under the lock), then the forward scan
+  // (bytes below a size once read never change).
+  struct ScanStart {
+    int64_t offset;
+    int64_t position;
+  };
+  ScanStart FloorEntry(int64_t offset);
+  Result<int64_t> ScanTo(ScanStart from, int64_t offset, char delimiter, int64_t end) const;
   // An offset at or before the first record appended at or after `ts_ms`, at
   // most one index interval before it (the segment must hold such a record).
   int64_t OffsetNotAfterTime(int64_t ts_ms);

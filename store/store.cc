@@ -38,22 +38,26 @@ std::vector<std::string> ListDir(const std::string& path) {
   return out;
 }
 
-// A topic found on disk without metadata: nul-delimited when its first
-// non-empty segment ends in NUL rather than newline.
+// A topic found on disk without metadata is nul-delimited when any non-empty
+// segment of any partition ends in NUL rather than newline.
 TopicConfig InferConfig(const std::string& topic_dir) {
   TopicConfig config;
-  for (const std::string& log : ListDir(topic_dir + "/0")) {
-    auto name = ParseSegmentFileName(log);
-    if (!name || name->kind != SegmentFileKind::kLog) continue;
-    int fd = ::open((topic_dir + "/0/" + log).c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    char last = '\n';
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0 &&
-        ::pread(fd, &last, 1, st.st_size - 1) == 1 && last == '\0') {
-      (void)config.Set("record.delimiter", "nul");
+  for (const std::string& partition : ListDir(topic_dir)) {
+    for (const std::string& log : ListDir(topic_dir + "/" + partition)) {
+      auto name = ParseSegmentFileName(log);
+      if (!name || name->kind != SegmentFileKind::kLog) continue;
+      int fd = ::open((topic_dir + "/" + partition + "/" + log).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      struct stat st;
+      char last = '\n';
+      bool nul = ::fstat(fd, &st) == 0 && st.st_size > 0 &&
+                 ::pread(fd, &last, 1, st.st_size - 1) == 1 && last == '\0';
+      ::close(fd);
+      if (nul) {
+        (void)config.Set("record.delimiter", "nul");
+        return config;
+      }
     }
-    if (fd >= 0) ::close(fd);
-    if (last == '\0') break;
   }
   return config;
 }

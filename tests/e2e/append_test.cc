@@ -50,6 +50,33 @@ TEST_F(AppendTest, AppendsLandAtTheEndWhateverTheOffset) {
   ::close(a);
   ::close(b);
   EXPECT_EQ(ReadFile(M("app/0/current")), "one\ntwo\nthree\nfour\n");
+  // fsync and fdatasync make the partition durable and succeed.
+  Out("printf 'five\\n' | dd of=$M/app/0/current oflag=append conv=notrunc,fsync status=none");
+  Out("printf 'six\\n' | dd of=$M/app/0/current oflag=append conv=notrunc,fdatasync status=none");
+  EXPECT_EQ(ReadFile(M("app/0/from/4")), "five\nsix\n");
+}
+
+TEST_F(AppendTest, HandleOpenedBeforeARollKeepsAppendingAndStatStaysTrue) {
+  MakeTopic("app", {{"segment.bytes", "100"}});
+  std::string first = M("app/0/00000000000000000000.log");
+  int fd = ::open(first.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  std::string expected;
+  for (int i = 0; i < 42; ++i) {  // 5 full segments of 8 records, 2 more
+    std::string rec = "record-" + std::to_string(1000 + i) + "\n";  // 12 bytes
+    ASSERT_EQ(::write(fd, rec.data(), rec.size()), static_cast<ssize_t>(rec.size()));
+    expected += rec;
+  }
+  struct stat st;
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(st.st_size, 96);  // 8 records: the kernel must not think it grew
+  ASSERT_EQ(::stat(first.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 96);
+  EXPECT_EQ(st.st_mode & 0777, 0444u);
+  ::close(fd);
+  EXPECT_EQ(ReadFile(first), expected.substr(0, 96));
+  EXPECT_EQ(ReadFile(M("app/0/from/0")), expected);
+  EXPECT_EQ(Out("stat -L -c %s $M/app/0/current"), std::to_string(expected.size() % 96) + "\n");
 }
 
 TEST_F(AppendTest, ConcurrentAppendersWithLongLinesNeverInterleave) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "tests/e2e/mount_fixture.h"
@@ -106,6 +107,33 @@ TEST_F(RefusalTest, RemovingTheOldestSegmentTrimsTheLog) {
   // The next oldest can go too, one at a time.
   Out("rm $M/app/0/" + logs[1]);
   EXPECT_EQ(Out("ls $M/app/0 | head -1"), logs[2].substr(0, 20) + ".index\n");
+}
+
+TEST_F(RefusalTest, ReadersOfADeletedSegmentFinishWhatTheyOpened) {
+  std::vector<std::string> logs = MakeRolledTopic();
+  std::string whole = ReadFile(M("app/0/from/0"));
+  std::string first = ReadFile(M("app/0/" + logs[0]));
+  int seg_fd = ::open(M("app/0/" + logs[0]).c_str(), O_RDONLY);
+  int from_fd = ::open(M("app/0/from/0").c_str(), O_RDONLY);
+  ASSERT_GE(seg_fd, 0);
+  ASSERT_GE(from_fd, 0);
+  char c;
+  ASSERT_EQ(::read(from_fd, &c, 1), 1);
+  Out("rm $M/app/0/" + logs[0]);
+  auto read_all = [](int fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+    return out;
+  };
+  struct stat st {};
+  EXPECT_EQ(::fstat(seg_fd, &st), 0) << std::strerror(errno);
+  EXPECT_EQ(st.st_size, static_cast<off_t>(first.size()));
+  EXPECT_EQ(read_all(seg_fd), first);
+  EXPECT_EQ(std::string(1, c) + read_all(from_fd), whole);
+  ::close(seg_fd);
+  ::close(from_fd);
 }
 
 TEST_F(RefusalTest, CreatingLinkingAndRenamingAreEPERM) {

@@ -150,6 +150,26 @@ class RecoveryTest : public ::testing::Test {
     EXPECT_TRUE(store->Close().ok());
     return log;
   }
+  // Like Populate, but the process "crashes" after appending: nothing is
+  // flushed, so every record lies above the recovery point.
+  std::string PopulateUnflushed(int64_t n, const TopicConfig& config, int64_t batch = 7) {
+    std::string log;
+    for (int64_t i = 0; i < n; i += batch) log += MakeRecords(i, std::min(batch, n - i));
+    int code = test::RunInChild([&] {
+      auto opened = Store::Open({.data_dir = data()});
+      if (!opened.ok()) return false;
+      Store* store = opened->release();
+      if (!store->CreateTopic("t", 1, config).ok()) return false;
+      auto p = store->FindPartition("t", 0);
+      for (int64_t i = 0; i < n; i += batch) {
+        std::string recs = MakeRecords(i, std::min(batch, n - i));
+        if (p->Append(recs, {}, kT0 + i).bytes != recs.size()) return false;
+      }
+      return true;
+    });
+    EXPECT_EQ(code, 0);
+    return log;
+  }
   static TopicConfig SmallSegments() {
     return Config({{"segment.bytes", "500"}, {"index.interval.bytes", "60"}});
   }
@@ -203,21 +223,27 @@ TEST_F(RecoveryTest, CleanCloseLeavesAMarkerThatTheNextOpenConsumes) {
 }
 
 // With the marker the catalog is trusted and nothing is scanned: damage that
-// keeps the size is not even seen. Without it the same damage is cut.
-TEST_F(RecoveryTest, CleanOpenDoesNotScanAndUncleanOpenDoes) {
-  std::string log = Populate(20, TopicConfig());
+// keeps the size is not even seen.
+TEST_F(RecoveryTest, CleanOpenDoesNotScan) {
+  Populate(20, TopicConfig());
   const std::string path = Logs().back();
   test::OverwriteAt(path, 13 * 15, std::string(13, '\0'));  // record 15 becomes zero fill
-  {
-    auto store = Reopen();
-    EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 20);
-    EXPECT_TRUE(reporter_->cuts().empty());
-  }
-  MakeUnclean();
   auto store = Reopen();
+  EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 20);
+  EXPECT_TRUE(reporter_->cuts().empty());
+}
+
+// After a crash, zero fill where unflushed records should be is cut, with
+// everything after it.
+TEST_F(RecoveryTest, ZeroFillInTheUnflushedTailIsCut) {
+  const std::string log = PopulateUnflushed(20, TopicConfig());
+  const std::string path = Logs().back();
+  test::OverwriteAt(path, 13 * 15, std::string(13, '\0'));
+  auto store = Reopen();
+  EXPECT_TRUE(store->recovered());
   EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 15);
   EXPECT_EQ(reporter_->BytesCut(path), 13 * 5);
-  EXPECT_EQ(ReadAll(*store->FindPartition("t", 0)), log.substr(0, 13 * 15));
+  ExpectIntact(*store, log.substr(0, 13 * 15));
 }
 
 TEST_F(RecoveryTest, TornTailAtEveryBytePositionOfTheLastRecordIsCut) {
@@ -244,24 +270,66 @@ TEST_F(RecoveryTest, TornTailAtEveryBytePositionOfTheLastRecordIsCut) {
 // place of the unflushed segment; recovery keeps exactly the records before
 // the one it hits.
 TEST_F(RecoveryTest, NulCorruptionAtARandomPlaceKeepsExactlyTheRecordsBeforeIt) {
-  const std::string log = Populate(30, TopicConfig());  // one segment, 13-byte records
+  const std::string log = PopulateUnflushed(30, TopicConfig());  // one segment, 13-byte records
   const std::string pristine = dir_.Sub("pristine");
   fs::copy(data(), pristine, fs::copy_options::recursive);
   std::mt19937 rng(29);
   for (int round = 0; round < 8; ++round) {
     test::RemoveTree(data());
     fs::copy(pristine, data(), fs::copy_options::recursive);
-    const int64_t at = static_cast<int64_t>(rng() % log.size());
-    const int64_t len = 1 + static_cast<int64_t>(rng() % 40);
+    // A run of zeros (a crash leaves them in blocks; single NUL bytes are
+    // record content), long enough to count as one.
+    const int64_t len = 16 + static_cast<int64_t>(rng() % 40);
+    const int64_t at = static_cast<int64_t>(rng() % (log.size() - len));
     const std::string path = Logs().back();
-    test::OverwriteAt(path, at, std::string(std::min<int64_t>(len, log.size() - at), '\0'));
-    MakeUnclean();
+    test::OverwriteAt(path, at, std::string(len, '\0'));
     auto store = Reopen();
     SCOPED_TRACE("zeros at " + std::to_string(at));
     const int64_t kept = at / 13;  // the record holding byte `at` and all after it go
     EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), kept);
     ExpectIntact(*store, log.substr(0, 13 * kept));
   }
+}
+
+// A crash during or right after recovery: the next recovery finds the same
+// records.
+TEST_F(RecoveryTest, RecoveryIsIdempotent) {
+  const std::string log = Populate(100, SmallSegments());
+  test::AppendToFile(Logs().back(), "torn-tai");
+  test::RemoveFile(IndexOf(Logs()[1]));
+  MakeUnclean();
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    (void)opened->release();  // recovered, then "crashed" without a close
+    return true;
+  });
+  ASSERT_EQ(code, 0);
+  EXPECT_FALSE(test::FileExists(Marker()));
+  auto store = Reopen();
+  ExpectIntact(*store, log);
+}
+
+// Recovery that cannot write (disk full) fails the open and changes no
+// record; once space returns it completes.
+TEST_F(RecoveryTest, RecoveryOnAFullDiskFailsCleanlyAndLaterSucceeds) {
+  const std::string log = Populate(100, SmallSegments());
+  test::AppendToFile(Logs().back(), "torn");
+  test::RemoveFile(IndexOf(Logs()[0]));
+  MakeUnclean();
+  {
+    test::ScriptedFaultInjector faults;
+    test::ScopedFaultInjector install(&faults);
+    faults.FailWrite("", 0, ENOSPC, 0, /*sticky=*/true);
+    auto opened = Store::Open({.data_dir = data()});
+    if (opened.ok()) {
+      // An open that succeeds anyway must still hold every record.
+      EXPECT_EQ(ReadAll(*(*opened)->FindPartition("t", 0)), log);
+      opened->reset();
+    }
+  }
+  auto store = Reopen();
+  ExpectIntact(*store, log);
 }
 
 TEST_F(RecoveryTest, TornTailIsCutEvenWithTheCleanMarker) {
