@@ -104,6 +104,10 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir) {
   options.max_open_files = 64;
   options.keep_log_file_num = 2;
   options.max_background_jobs = 1;
+  // Metadata is small: no preallocated WAL or MANIFEST space, which on a
+  // nearly full disk would fail writes that fit.
+  options.allow_fallocate = false;
+  options.manifest_preallocation_size = 64 << 10;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.write_buffer_size = 4 << 20;  // metadata is small; keep the RSS low
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -167,7 +171,18 @@ void Metadata::Batch::DeleteTopic(std::string_view topic) {
 Status Metadata::Commit(Batch& batch, bool sync) {
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(db_->Write(options, &batch.raw()), "metadata write");
+  return Write(options, &batch.raw(), "metadata write");
+}
+
+Status Metadata::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
+                       std::string_view what) {
+  rocksdb::Status s = db_->Write(options, batch);
+  if (!s.ok() && !s.IsInvalidArgument()) {
+    // A failed WAL write (a full disk) leaves RocksDB read-only until
+    // resumed; resume now so that writes work again once space returns.
+    (void)db_->Resume();
+  }
+  return FromRocks(s, what);
 }
 
 Result<std::vector<std::pair<std::string, TopicRecord>>> Metadata::ListTopics() {
@@ -217,13 +232,15 @@ Result<std::optional<std::string>> Metadata::GetXattr(std::string_view object,
 
 Status Metadata::PutXattr(std::string_view object, std::string_view name,
                           std::string_view value) {
-  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kXattrs), XattrKey(object, name), value),
-                   "write xattr");
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kXattrs), XattrKey(object, name), value);
+  return Write(rocksdb::WriteOptions(), &batch, "write xattr");
 }
 
 Status Metadata::DeleteXattr(std::string_view object, std::string_view name) {
-  return FromRocks(db_->Delete(rocksdb::WriteOptions(), cf(kXattrs), XattrKey(object, name)),
-                   "remove xattr");
+  rocksdb::WriteBatch batch;
+  batch.Delete(cf(kXattrs), XattrKey(object, name));
+  return Write(rocksdb::WriteOptions(), &batch, "remove xattr");
 }
 
 Result<std::vector<std::string>> Metadata::ListXattrs(std::string_view object) {
@@ -240,7 +257,7 @@ Result<std::vector<std::string>> Metadata::ListXattrs(std::string_view object) {
 Status Metadata::DeleteObjectXattrs(std::string_view object) {
   rocksdb::WriteBatch batch;
   DeletePrefix(batch, cf(kXattrs), XattrKey(object, ""));
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "remove xattrs");
+  return Write(rocksdb::WriteOptions(), &batch, "remove xattrs");
 }
 
 Result<std::optional<Ownership>> Metadata::GetOwner(std::string_view object) {
@@ -259,9 +276,9 @@ Status Metadata::PutOwner(std::string_view object, const Ownership& owner) {
   EncodeBigEndian32(buf, owner.mode);
   EncodeBigEndian32(buf + 4, owner.uid);
   EncodeBigEndian32(buf + 8, owner.gid);
-  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kOwners), object,
-                            rocksdb::Slice(buf, sizeof buf)),
-                   "write owner");
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kOwners), object, rocksdb::Slice(buf, sizeof buf));
+  return Write(rocksdb::WriteOptions(), &batch, "write owner");
 }
 
 Status Metadata::Sync() { return FromRocks(db_->FlushWAL(/*sync=*/true), "sync metadata"); }

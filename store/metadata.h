@@ -22,6 +22,7 @@
 
 namespace rocksdb {
 class DB;
+struct WriteOptions;
 class ColumnFamilyHandle;
 class WriteBatch;
 }  // namespace rocksdb
@@ -92,6 +93,9 @@ class Metadata {
  private:
   Metadata() = default;
   enum Family { kTopics, kPartitions, kSegments, kXattrs, kOwners, kFamilyCount };
+  // Every write goes through here: it resumes RocksDB after a failed write.
+  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
+               std::string_view what);
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f + 1]; }
 
   std::unique_ptr<rocksdb::DB> db_;
