@@ -110,8 +110,9 @@ std::vector<TimeIndexEntry> SalvageTimeEntries(const std::string& path, int64_t 
 // rule. A rebuilt entry's time is an upper bound of its record's real append
 // time (the next salvaged entry's time, else `latest_ms`), so a time lookup
 // may start early, never late.
-Status RebuildIndexes(const std::string& prefix, int64_t base, std::string_view log,
-                      const TopicConfig& config, int64_t next_offset, int64_t latest_ms) {
+// Returns whether either file changed.
+Result<bool> RebuildIndexes(const std::string& prefix, int64_t base, std::string_view log,
+                            const TopicConfig& config, int64_t next_offset, int64_t latest_ms) {
   std::vector<TimeIndexEntry> old =
       SalvageTimeEntries(prefix + std::string(kTimeIndexSuffix), base, next_offset);
   std::string index, time_index;
@@ -139,8 +140,15 @@ Status RebuildIndexes(const std::string& prefix, int64_t base, std::string_view 
     last_indexed = start;
     pos = start;
   }
-  TOPICFS_RETURN_IF_ERROR(WriteWholeFile(prefix + std::string(kIndexSuffix), index));
-  return WriteWholeFile(prefix + std::string(kTimeIndexSuffix), time_index);
+  bool changed = false;
+  for (auto [suffix, bytes] : {std::pair{kIndexSuffix, &index}, {kTimeIndexSuffix, &time_index}}) {
+    const std::string path = prefix + std::string(suffix);
+    auto old_file = MappedFile::Open(path);
+    if (old_file.ok() && old_file->view() == *bytes) continue;
+    changed = true;
+    TOPICFS_RETURN_IF_ERROR(WriteWholeFile(path, *bytes));
+  }
+  return changed;
 }
 
 // Cheap checks of a trusted sealed segment's indexes (no full read when the
@@ -171,6 +179,7 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
   const std::string prefix = Prefix(dir, base);
   const std::string log_path = prefix + std::string(kLogSuffix);
   Recovered out;
+  bool indexes_changed = false;
   {
     auto file = MappedFile::Open(log_path);
     if (!file.ok()) return file.status();
@@ -186,8 +195,10 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
                                                                  : latest);
     out.meta.max_timestamp_ms = scan.records == 0 ? -1 : latest;
     out.meta.xxh3 = XXH3_64bits(valid.data(), valid.size());
-    TOPICFS_RETURN_IF_ERROR(
-        RebuildIndexes(prefix, base, valid, config, out.meta.next_offset, latest));
+    Result<bool> rebuilt =
+        RebuildIndexes(prefix, base, valid, config, out.meta.next_offset, latest);
+    if (!rebuilt.ok()) return rebuilt.status();
+    indexes_changed = *rebuilt;
     if (scan.valid_bytes < static_cast<int64_t>(data.size())) {
       out.cut = true;
       Report(reporter, log_path, data.size() - scan.valid_bytes, scan.cut_reason);
@@ -196,7 +207,9 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
   if (out.cut && ::truncate(log_path.c_str(), out.meta.size_bytes) != 0) {
     return Status::FromErrno(errno, "truncate " + log_path);
   }
-  Report(reporter, prefix + std::string(kIndexSuffix), 0, "indexes rebuilt from the log");
+  if (indexes_changed) {
+    Report(reporter, prefix + std::string(kIndexSuffix), 0, "indexes rebuilt from the log");
+  }
   return out;
 }
 
@@ -268,6 +281,19 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
       cut_earlier = recovered_last;
     }
     const std::string prefix = Prefix(dir, base);
+    if (!metas.empty() && base < metas.back().next_offset) {
+      // A stray file whose offsets overlap the segment before it: the
+      // earlier segment is the one the offsets follow from. Keep the bytes
+      // aside rather than deleting anything.
+      const std::string log = prefix + std::string(kLogSuffix);
+      ::rename(log.c_str(), (log + ".overlap").c_str());
+      for (std::string_view suffix : {kIndexSuffix, kTimeIndexSuffix}) {
+        ::unlink((prefix + std::string(suffix)).c_str());
+      }
+      Report(reporter, log, 0, "overlaps the previous segment; moved aside to .log.overlap");
+      out.changed = true;
+      continue;
+    }
     if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
       Report(reporter, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
       RemoveSegmentFiles(dir, base);
