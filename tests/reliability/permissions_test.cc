@@ -1,0 +1,95 @@
+// Permissions with --allow-other (issue 4): a second local user, created by
+// the test, may read a topic it may read, and may not append to, set
+// attributes on, remove from or add partitions to one it may not write;
+// chmod and chown take effect and survive a remount.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "tests/e2e/mount_fixture.h"
+
+namespace topicfs::e2e {
+namespace {
+
+class PermissionsTest : public MountTest {
+ protected:
+  void SetUp() override {
+    user_ = "tfs" + std::to_string(::getpid() % 100000);
+    ASSERT_EQ(std::system(("useradd --no-create-home --shell /usr/sbin/nologin " + user_ +
+                           " 2>/dev/null").c_str()),
+              0)
+        << "cannot create a test user";
+    user_created_ = true;
+    MountTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(Unmount());
+    ASSERT_EQ(::chmod(Dir().c_str(), 0755), 0);  // mkdtemp made it 0700
+    Mount({"--allow-other"});
+  }
+  void TearDown() override {
+    MountTest::TearDown();
+    if (user_created_) (void)std::system(("userdel " + user_ + " 2>/dev/null").c_str());
+  }
+  // Runs `command` as the test user; returns its exit status and stderr.
+  ShellResult AsUser(const std::string& command) {
+    return Sh("setpriv --reuid=" + user_ + " --regid=" + user_ + " --init-groups sh -c '" +
+              command + "'");
+  }
+  std::string user_;
+  bool user_created_ = false;
+};
+
+TEST_F(PermissionsTest, OtherUserReadsButCannotChangeATopicItMayNotWrite) {
+  MakeTopic("pub", {{"segment.bytes", "64"}});
+  Out("seq 1 40 >> $M/pub/0/current");
+  const std::string before = Out("cat $D/topics/pub/0/*.log | md5sum");
+  const std::string oldest = List(M("pub/0")).front();  // the oldest sealed .index/.log sort first
+  ASSERT_NE(oldest.find("00000000000000000000"), std::string::npos);
+
+  EXPECT_EQ(AsUser("cat $M/pub/0/from/0").out, Out("seq 1 40"));
+  ShellResult r = AsUser("echo x >> $M/pub/0/current");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  r = AsUser("setfattr -n user.note -v hi $M/pub");
+  EXPECT_NE(r.status, 0) << "setfattr on a topic it may not write";
+  r = AsUser("setfattr -n user.topicfs.retention.ms -v 1 $M/pub");
+  EXPECT_NE(r.status, 0) << "config change on a topic it may not write";
+  r = AsUser("rm -f $M/pub/0/00000000000000000000.log");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  r = AsUser("mkdir $M/pub/1");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  r = AsUser("mkdir $M/theirs");
+  EXPECT_NE(r.status, 0) << "a new topic in a store root it may not write";
+
+  // Nothing changed.
+  EXPECT_EQ(Out("cat $D/topics/pub/0/*.log | md5sum"), before);
+  EXPECT_EQ(Xattr(M("pub"), "user.topicfs.retention.ms"), "604800000");
+  EXPECT_EQ(GetXattrErrno(M("pub"), "user.note"), ENODATA);
+  EXPECT_FALSE(Sh("test -e $M/pub/1").status == 0);
+}
+
+TEST_F(PermissionsTest, ChownAndChmodTakeEffectAndSurviveARemount) {
+  MakeTopic("mine");
+  Out("echo first >> $M/mine/0/current");
+  ASSERT_EQ(AsUser("mkdir $M/mine/1").status == 0, false);
+  Out("chown " + user_ + ":" + user_ + " $M/mine $M/mine/0");
+  Out("chmod 0750 $M/mine");
+  EXPECT_EQ(AsUser("mkdir $M/mine/1").status, 0) << "the owner may add a partition";
+  EXPECT_EQ(AsUser("echo second >> $M/mine/0/current").status, 0) << "the owner may append";
+  ASSERT_TRUE(Unmount());
+  Mount({"--allow-other"});
+  EXPECT_EQ(Out("stat -c '%U %a' $M/mine"), user_ + " 750\n");
+  EXPECT_EQ(Out("stat -c '%U' $M/mine/0/00000000000000000000.log"), user_ + "\n");
+  EXPECT_EQ(AsUser("echo third >> $M/mine/0/current").status, 0);
+  EXPECT_EQ(ReadFile(M("mine/0/from/0")), "first\nsecond\nthird\n");
+  Out("chmod 0700 $M/mine");
+  Out("chown root:root $M/mine/0");
+  ShellResult r = AsUser("echo fourth >> $M/mine/0/current");
+  EXPECT_NE(r.status, 0) << "chown back to root takes the right away";
+}
+
+}  // namespace
+}  // namespace topicfs::e2e
