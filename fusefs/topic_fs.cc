@@ -96,7 +96,10 @@ store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* han
   }
   int64_t ts = seg->max_timestamp_ms();
   SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
-  times->entry = kStableTimeout;
+  // An index goes away with its .log (rm of the oldest segment), and the
+  // kernel cannot be told from inside that unlink: its name is checked again
+  // at every lookup. The .log's own name may be cached; unlink drops it.
+  times->entry = key.kind == NodeKind::kSegmentLog ? kStableTimeout : kNoCache;
   times->attr = sealed ? kStableTimeout : kNoCache;
   return store::Status::OK();
 }

@@ -50,27 +50,27 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   now_ms = std::max(now_ms, segments_.back()->max_timestamp_ms());
   const AppendLimits limits{config_.segment_bytes(), config_.index_interval_bytes(),
                             config_.delimiter()};
-  for (std::string_view piece : {first, rest}) {
-    while (!piece.empty()) {
-      Segment& active = *segments_.back();
-      if (active.ShouldRoll(now_ms, config_.segment_ms())) {
-        result.status = RollLocked(now_ms);
-        if (!result.status.ok()) return result;
-        continue;
-      }
-      Result<size_t> taken = active.Append(piece, now_ms, limits);
-      if (!taken.ok()) {
-        result.status = taken.status();
-        return result;
-      }
-      if (*taken == 0) {
-        result.status = RollLocked(now_ms);
-        if (!result.status.ok()) return result;
-        continue;
-      }
-      piece.remove_prefix(*taken);
-      result.bytes += *taken;
+  while (!first.empty() || !rest.empty()) {
+    Segment& active = *segments_.back();
+    if (active.ShouldRoll(now_ms, config_.segment_ms())) {
+      result.status = RollLocked(now_ms);
+      if (!result.status.ok()) return result;
+      continue;
     }
+    Result<size_t> taken = active.Append(first, rest, now_ms, limits);
+    if (!taken.ok()) {
+      result.status = taken.status();
+      return result;
+    }
+    if (*taken == 0) {
+      result.status = RollLocked(now_ms);
+      if (!result.status.ok()) return result;
+      continue;
+    }
+    const size_t from_first = std::min(*taken, first.size());
+    first.remove_prefix(from_first);
+    rest.remove_prefix(*taken - from_first);
+    result.bytes += *taken;
   }
   result.status = MaybeFlushOnCountLocked(lock);
   return result;

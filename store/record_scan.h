@@ -1,22 +1,29 @@
-// Delimiter scanning shared by appends, lookups and recovery. memchr-based:
-// glibc's memchr is vectorised, so a scan runs at memory speed.
+// Delimiter scanning shared by appends, lookups and recovery, at memory
+// speed: glibc's memchr is vectorised, and so is the count.
 #pragma once
 
 #include <cstddef>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace topicfs::store {
 
-// Number of `delim` bytes in [data, data+len).
+// Number of `delim` bytes in [data, data+len): 16 bytes a step with SSE2
+// (every x86-64 has it), so short records cost no call per record.
 inline size_t CountDelimiters(const char* data, size_t len, char delim) {
   size_t n = 0;
-  const char* end = data + len;
-  while (data < end) {
-    const void* hit = std::memchr(data, delim, end - data);
-    if (hit == nullptr) break;
-    ++n;
-    data = static_cast<const char*>(hit) + 1;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(delim);
+  for (; i + 16 <= len; i += 16) {
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    n += __builtin_popcount(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle)));
   }
+#endif
+  for (; i < len; ++i) n += data[i] == delim;
   return n;
 }
 

@@ -102,9 +102,9 @@ bool Segment::ShouldRoll(int64_t now_ms, int64_t segment_ms) {
   return now_ms - first_timestamp_ms_ >= segment_ms || index_->IsFull() || time_index_->IsFull();
 }
 
-Result<size_t> Segment::Append(std::string_view records, int64_t now_ms,
-                               const AppendLimits& limits) {
-  const int64_t start = size();
+Result<size_t> Segment::PlanPiece(std::string_view records, int64_t start, int64_t now_ms,
+                                  const AppendLimits& limits, int64_t* offset,
+                                  int64_t* last_indexed) {
   const char delim = limits.delimiter;
   size_t take = records.size();
   const int64_t room = std::max<int64_t>(0, limits.segment_bytes - start);
@@ -116,18 +116,12 @@ Result<size_t> Segment::Append(std::string_view records, int64_t now_ms,
       take = static_cast<const char*>(end) - records.data() + 1;
     }
   }
-  if (take == 0) return size_t{0};
-
-  // Walk the batch once: count records and add an index entry at the first
+  // Walk the piece once: count records and add an index entry at the first
   // record starting index.interval.bytes after the previous entry.
-  const size_t entries_before = index_->entries();
-  const size_t time_entries_before = time_index_->entries();
   const int64_t interval = std::max<int64_t>(1, limits.index_interval_bytes);
-  int64_t offset = next_offset();
-  int64_t last_indexed = last_index_position_;
-  size_t pos = 0;  // always a record start within the batch
+  size_t pos = 0;  // always a record start within the piece
   while (pos < take) {
-    int64_t threshold = last_indexed + interval - start;  // batch-relative
+    int64_t threshold = *last_indexed + interval - start;  // piece-relative
     size_t next_start;
     if (threshold <= static_cast<int64_t>(pos)) {
       next_start = pos;
@@ -137,28 +131,60 @@ Result<size_t> Segment::Append(std::string_view records, int64_t now_ms,
       const void* d = std::memchr(records.data() + threshold - 1, delim, take - threshold + 1);
       next_start = static_cast<const char*>(d) - records.data() + 1;
     }
-    offset += CountDelimiters(records.data() + pos, next_start - pos, delim);
+    *offset += CountDelimiters(records.data() + pos, next_start - pos, delim);
     if (next_start >= take) break;
     if (index_->IsFull() || time_index_->IsFull()) {
       take = next_start;  // the rest goes to the next segment
       break;
     }
-    index_->Append(offset, static_cast<uint32_t>(start + next_start));
-    time_index_->MaybeAppend(now_ms, offset);
-    last_indexed = start + next_start;
+    index_->Append(*offset, static_cast<uint32_t>(start + next_start));
+    time_index_->MaybeAppend(now_ms, *offset);
+    *last_indexed = start + next_start;
     pos = next_start;
   }
+  return take;
+}
 
-  Status s = WriteFully(fd_, records.data(), take, start, log_path_);
+Result<size_t> Segment::Append(std::string_view first, std::string_view rest, int64_t now_ms,
+                               const AppendLimits& limits) {
+  const int64_t start = size();
+  const size_t entries_before = index_->entries();
+  const size_t time_entries_before = time_index_->entries();
+  auto roll_back_indexes = [&] {
+    (void)index_->file().Truncate(entries_before);
+    (void)time_index_->file().Truncate(time_entries_before);
+  };
+  int64_t offset = next_offset();
+  int64_t last_indexed = last_index_position_;
+  Result<size_t> take_first = PlanPiece(first, start, now_ms, limits, &offset, &last_indexed);
+  if (!take_first.ok()) return take_first.status();
+  size_t take_rest = 0;
+  if (*take_first == first.size() && !rest.empty()) {
+    Result<size_t> r =
+        PlanPiece(rest, start + *take_first, now_ms, limits, &offset, &last_indexed);
+    if (!r.ok()) {
+      roll_back_indexes();
+      return r.status();
+    }
+    take_rest = *r;
+  }
+  const size_t take = *take_first + take_rest;
+  if (take == 0) return size_t{0};
+
+  // One write for both pieces: a record assembled across writes and the
+  // whole records after it.
+  Status s = WriteFully2(fd_, first.data(), *take_first, rest.data(), take_rest, start, log_path_);
   if (!s.ok()) {
     // Leave no part of the batch behind: the file and indexes go back.
     if (::ftruncate(fd_, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path_);
-    (void)index_->file().Truncate(entries_before);
-    (void)time_index_->file().Truncate(time_entries_before);
+    roll_back_indexes();
     return s;
   }
   last_index_position_ = last_indexed;
-  if (hash_valid_) XXH3_64bits_update(hash_, records.data(), take);
+  if (hash_valid_) {
+    XXH3_64bits_update(hash_, first.data(), *take_first);
+    XXH3_64bits_update(hash_, rest.data(), take_rest);
+  }
   if (start == 0) first_timestamp_ms_ = now_ms;
   if (now_ms > max_timestamp_ms()) max_timestamp_ms_.store(now_ms, std::memory_order_release);
   next_offset_.store(offset, std::memory_order_release);

@@ -46,10 +46,15 @@ class Segment {
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
-  // Appends the longest prefix of whole records in `records` that fits under
-  // segment.bytes and the index capacity (at least one record when empty).
-  // Returns the bytes taken; 0 means "roll first". On error nothing was taken.
-  Result<size_t> Append(std::string_view records, int64_t now_ms, const AppendLimits& limits);
+  // Appends the longest prefix of whole records in `first` then `rest` that
+  // fits under segment.bytes and the index capacity (at least one record
+  // when empty), with one write. Returns the bytes taken; 0 means "roll
+  // first". On error nothing was taken.
+  Result<size_t> Append(std::string_view first, std::string_view rest, int64_t now_ms,
+                        const AppendLimits& limits);
+  Result<size_t> Append(std::string_view records, int64_t now_ms, const AppendLimits& limits) {
+    return Append(records, {}, now_ms, limits);
+  }
   // True when an append at `now_ms` must first roll (age or full index).
   bool ShouldRoll(int64_t now_ms, int64_t segment_ms);
   // Makes the segment immutable: trims the indexes, fixes the XXH3-64.
@@ -104,6 +109,10 @@ class Segment {
  private:
   Segment() = default;
   Status OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes);
+  // Plans the longest fitting prefix of whole records in `records`, placed
+  // at byte `start`: buffers its index entries and advances the counters.
+  Result<size_t> PlanPiece(std::string_view records, int64_t start, int64_t now_ms,
+                           const AppendLimits& limits, int64_t* offset, int64_t* last_indexed);
   // The hash state after a crash cannot be trusted: recompute from the file.
   Status RehashFromFile();
 
