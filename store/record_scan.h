@@ -11,16 +11,24 @@
 
 namespace topicfs::store {
 
-// Number of `delim` bytes in [data, data+len): 16 bytes a step with SSE2
-// (every x86-64 has it), so short records cost no call per record.
+// Number of `delim` bytes in [data, data+len), 16 bytes a step with SSE2
+// (every x86-64 has it): matches are summed per byte lane and folded every
+// 255 steps, so short records cost no call and no popcount per record.
 inline size_t CountDelimiters(const char* data, size_t len, char delim) {
   size_t n = 0;
   size_t i = 0;
 #if defined(__SSE2__)
   const __m128i needle = _mm_set1_epi8(delim);
-  for (; i + 16 <= len; i += 16) {
-    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    n += __builtin_popcount(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle)));
+  const __m128i zero = _mm_setzero_si128();
+  while (i + 16 <= len) {
+    __m128i lanes = zero;  // each byte counts up to 255 matches
+    for (int step = 0; step < 255 && i + 16 <= len; ++step, i += 16) {
+      __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(block, needle));
+    }
+    __m128i sums = _mm_sad_epu8(lanes, zero);
+    n += static_cast<size_t>(_mm_cvtsi128_si64(sums)) +
+         static_cast<size_t>(_mm_extract_epi16(sums, 4));
   }
 #endif
   for (; i < len; ++i) n += data[i] == delim;

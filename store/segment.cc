@@ -250,7 +250,7 @@ Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter,
                                 int64_t end) const {
   // The target is about one index interval past the floor entry: read in
   // page-sized steps rather than a large block.
-  constexpr size_t kStep = 8192;
+  constexpr size_t kStep = 4096;
   thread_local char buf[kStep];
   int64_t at = from.offset;
   int64_t pos = from.position;
