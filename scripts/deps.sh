@@ -8,7 +8,7 @@ TOPICFS_PACKAGES=(
   libfuse3-dev fuse3
   librocksdb-dev libxxhash-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  attr clang libclang-rt-14-dev
+  attr
 )
 
 topicfs_install_deps() {

@@ -10,28 +10,10 @@ ROOT=$(pwd -P)
 DATA="$ROOT/data"
 MNT="$ROOT/mnt"
 TOPICFS="$ROOT/build/topicfs"
-
-PACKAGES=(libfuse3-dev fuse3 librocksdb-dev libxxhash-dev libcli11-dev libgtest-dev
-          libgmock-dev libbenchmark-dev cmake g++ pkg-config attr)
+TOPICFS_ROOT=$ROOT
+source "$ROOT/scripts/deps.sh"
 
 say() { printf '\n== %s\n' "$*"; }
-
-install_missing_packages() {
-  command -v dpkg-query >/dev/null || return 0
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-      missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  say "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-}
 
 build() {
   say "building build/topicfs"
@@ -107,7 +89,7 @@ topicfs is mounted: ./data on ./mnt. Try:
 TRY
 }
 
-install_missing_packages
+topicfs_install_deps
 build
 unmount_previous
 seed_demo_store

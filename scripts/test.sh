@@ -8,7 +8,7 @@ set -euo pipefail
 TOPICFS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$TOPICFS_ROOT/scripts/deps.sh"
 cd "$TOPICFS_ROOT"
-topicfs_install_deps
+topicfs_install_deps clang libclang-rt-14-dev  # the fuzz stage needs clang
 topicfs_build "$TOPICFS_ROOT/build" -DTOPICFS_BUILD_BENCH=OFF
 (cd "$TOPICFS_ROOT/build" && ctest --output-on-failure --timeout 300 -j2 "$@")
 if [ "${TOPICFS_QUICK:-0}" != 1 ]; then
