@@ -53,7 +53,7 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   while (!first.empty() || !rest.empty()) {
     Segment& active = *segments_.back();
     if (active.ShouldRoll(now_ms, config_.segment_ms())) {
-      result.status = RollLocked(now_ms);
+      result.status = RollLocked();
       if (!result.status.ok()) return result;
       continue;
     }
@@ -63,7 +63,7 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
       return result;
     }
     if (*taken == 0) {
-      result.status = RollLocked(now_ms);
+      result.status = RollLocked();
       if (!result.status.ok()) return result;
       continue;
     }
@@ -76,8 +76,7 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   return result;
 }
 
-Status Partition::RollLocked(int64_t now_ms) {
-  (void)now_ms;
+Status Partition::RollLocked() {
   std::shared_ptr<Segment> old = segments_.back();
   Result<std::shared_ptr<Segment>> next =
       Segment::Create(dir_, old->next_offset(), config_.segment_index_bytes());

@@ -103,7 +103,7 @@ class Partition {
   void MarkDeleted();
 
  private:
-  Status RollLocked(int64_t now_ms);
+  Status RollLocked();
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
   // What a lookup learns under mu_; the scan to the record runs without it.
   struct PendingLocate {

@@ -125,10 +125,9 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
     ::unlink(marker.c_str());
     TOPICFS_RETURN_IF_ERROR(SyncDir(store->data_dir_));
   }
-  Options effective = options;
-  if (fresh) clean = true;
+  if (fresh) clean = true;  // nothing to recover
   store->recovered_ = !clean;
-  TOPICFS_RETURN_IF_ERROR(store->LoadTopics(effective, clean));
+  TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
   store->closed_ = false;
   return store;
 }
