@@ -249,7 +249,19 @@ row() {
   log "ROW: $1 | $2 | $3 | ${ratio:-—} | ${5:-} ${met:+($met)}"
 }
 failrow() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "FAILED" "" "—" "${2:-—}" "—" >>"$ROWS"; log "ROW FAILED: $1"; }
-sync_quiet() { sync; sleep 0.2; }
+# settle [FILE...]: flush dirty pages and, as root, drop the clean page cache
+# before a timed write, then read FILE (the source of the run) back in. On
+# this VM a writer that reuses just-freed pages runs several times faster
+# than one that gets pages the host reclaimed (free page reporting), so
+# without this the first run of every repetition was fast and the second
+# slow, whichever side it was.
+settle() {
+  sync
+  [ $IS_ROOT = 1 ] && echo 1 >/proc/sys/vm/drop_caches
+  [ $# -gt 0 ] && cat "$@" >/dev/null
+  sleep 0.2
+}
+sync_quiet() { settle; }
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 0.3; }
 # first_tf: on even repetitions the reference runs first
 tf_first() { [ $(($1 % 2)) = 1 ]; }
@@ -348,7 +360,7 @@ group_bulk() {
       topic "bulk${len}r$r" || return 1
       : >"$PLAIN/bulk$len"
       for side in $(tf_first $r && echo tf ref || echo ref tf); do
-        sync_quiet
+        settle "$src"
         if [ $side = tf ]; then
           ttf=$(timeit sh -c 'cat "$1" >> "$2"' - "$src" "$MNT/bulk${len}r$r/0/current") || return 1
           ttfs+=("$ttf")
@@ -360,6 +372,7 @@ group_bulk() {
       rm -f "$PLAIN/bulk$len"
       [ "$(leo "$MNT/bulk${len}r$r/0")" = "$n" ] || { log "bulk$len: log_end_offset $(leo "$MNT/bulk${len}r$r/0") != $n"; return 1; }
     done
+    log "bulk $len samples (s): topicfs ${ttfs[*]}; plain ${trefs[*]}"
     ttf=$(median "${ttfs[@]}"); tref=$(median "${trefs[@]}")
     local mtf mref; mtf=$(calc "$n * $len / $ttf / 1e6"); mref=$(calc "$n * $len / $tref / 1e6")
     local tgt=""; [ $len = 100 ] && tgt=">= 0.4"
@@ -466,29 +479,40 @@ scan_once() {  # scan_once FILE N -> seconds for the naive scan to record N (0-b
   echo "$dt"
 }
 group_lookup() {
-  local n r k first="" last="" firstn="" lastn=""
+  local n r k first="" last="" firstn="" lastn="" sizes=()
+  declare -A ltf=() lscan=()
   for n in $LOOKUP_NS; do
     "$TFB" gen "$GEN/look$n" "$n" $REC || return 1
     topic "look$n" || return 1
     cat "$GEN/look$n" >>"$MNT/look$n/0/current" || return 1
     [ "$(leo "$MNT/look$n/0")" = "$n" ] || { log "look$n: log_end_offset $(leo "$MNT/look$n/0")"; return 1; }
     "$TFB" lookup "$MNT/look$n/0/from" 20 "$n" 7 >/dev/null || return 1   # warm the path
-    local tfs=() scans=()
-    for ((r = 1; r <= REPS; r++)); do
+    sizes+=("$n"); ltf[$n]=""; lscan[$n]=""
+  done
+  # Every repetition visits every size (in a rotated order), so a slow
+  # spell of the machine hits all sizes alike instead of one of them.
+  local i j
+  for ((r = 1; r <= REPS; r++)); do
+    for ((j = 0; j < ${#sizes[@]}; j++)); do
+      i=$(((j + r) % ${#sizes[@]})); n=${sizes[$i]}
       for side in $(tf_first $r && echo tf ref || echo ref tf); do
         if [ $side = tf ]; then
           local out; out=$("$TFB" lookup "$MNT/look$n/0/from" "$LOOKUP_K" "$n" "$((r * 1000 + 1))") || return 1
-          tfs+=("${out%% *}")
+          ltf[$n]+=" ${out%% *}"
         else
           for ((k = 0; k < SCAN_K; k++)); do
             local N=$(((RANDOM * 32768 + RANDOM) % n)) s
             s=$(scan_once "$GEN/look$n" "$N") || return 1
-            scans+=("$(calc "$s * 1e6")")
+            lscan[$n]+=" $(calc "$s * 1e6")"
           done
         fi
       done
     done
-    local a b; a=$(median "${tfs[@]}"); b=$(median "${scans[@]}")
+  done
+  for n in "${sizes[@]}"; do
+    local a b
+    # shellcheck disable=SC2086 # the lists are space-separated numbers
+    { a=$(median ${ltf[$n]}); b=$(median ${lscan[$n]}); }
     local e; e=$(awk -v n="$n" 'BEGIN{printf "10^%d", log(n)/log(10) + 0.5}')
     local tgt=""; [ "$n" = 10000000 ] && tgt=">= 1000"
     row "lookup by offset at $e records (open \`from/N\` + read 1st record, random N), µs median; ref: \`tail -n +N | head -1\` of a plain file (ratio = scan/lookup)" \
@@ -520,6 +544,7 @@ group_conc() {
         done
         rm -f "$PLAIN"/conc*
       done
+      log "conc $nproc/$parts samples (s): topicfs ${tfs[*]}; plain ${refs[*]}"
       local bytes=$((CONC_BYTES / REC / nproc * nproc * REC))
       local a b; a=$(calc "$bytes / $(median "${tfs[@]}") / 1e6"); b=$(calc "$bytes / $(median "${refs[@]}") / 1e6")
       row "$nproc concurrent appender(s) on $parts partition(s) (128 KiB writes of 100-byte records, each appender round-robin over the partitions), MB/s; ref: as many plain files, O_APPEND" \
@@ -536,7 +561,7 @@ group_peers() {
   "$TFB" gen "$GEN/peer" "$n" $REC || return 1
   for ((r = 1; r <= REPS; r++)); do
     for side in $(tf_first $r && echo tf redis nats || echo nats redis tf); do
-      sync_quiet
+      settle "$GEN/peer"
       case $side in
         tf) topic "peer$r" || return 1
             t=$(timeit sh -c 'cat "$1" >> "$2"' - "$GEN/peer" "$MNT/peer$r/0/current") || return 1
