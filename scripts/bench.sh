@@ -13,8 +13,8 @@
 #   --only GROUPS  comma-separated subset of: bulk,echo,write,cat,lookup,conc,
 #                  peers,rss,mount (default: all). Implies --no-doc unless
 #                  --doc is given.
-#   --topicfs PATH the topicfs binary (default: build-bench/topicfs, built
-#                  with cmake if missing; else build/topicfs)
+#   --topicfs PATH the topicfs binary (default: build-bench/topicfs, brought
+#                  up to date with cmake first; else build/topicfs)
 #   --dir DIR      where the temporary data, mount points and plain-file
 #                  references go (default /var/tmp; must be one disk, so the
 #                  plain files sit on the same disk as the store)
@@ -29,7 +29,10 @@
 # bench/peers/nats_pub.c publishes with js_PublishAsync), g++, pkg-config.
 # Helper programs (bench/peers/*.c*) are compiled with g++ into the temporary
 # directory. Cold-cache figures need root (drop_caches); without root they are
-# skipped.
+# skipped. As root it also syncs and drops the clean page cache before every
+# timed write (see settle()): on a VM, whichever writer ran first after pages
+# were freed was several times faster than the next, whatever its side.
+# The raw samples of the write figures are logged on stderr.
 #
 # Peers only listen on 127.0.0.1, on ports picked at random; every load is
 # bounded (a fixed number of records). A trap unmounts every mount and kills
@@ -141,13 +144,17 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
+mkdir -p "$BASEDIR" || die "cannot create $BASEDIR"
 if [ -z "$TOPICFS" ]; then
+  # Build (or bring up to date) build-bench/topicfs, so the figures are the
+  # tree's; if the tree does not build right now, use the last binary.
   TOPICFS="$REPO/build-bench/topicfs"
-  if [ ! -x "$TOPICFS" ]; then
-    log "building $TOPICFS (RelWithDebInfo)"
-    { cmake -S "$REPO" -B "$REPO/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-      cmake --build "$REPO/build-bench" -j"$(nproc)" --target topicfs; } >&2 || log "build failed"
+  log "building $TOPICFS (RelWithDebInfo)"
+  if [ ! -f "$REPO/build-bench/CMakeCache.txt" ]; then
+    cmake -S "$REPO" -B "$REPO/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2 || log "configure failed"
   fi
+  cmake --build "$REPO/build-bench" -j"$(nproc)" --target topicfs >"$BASEDIR/topicfs-bench-build.log" 2>&1 ||
+    log "WARNING: the build failed (see $BASEDIR/topicfs-bench-build.log); using the last binary"
   [ -x "$TOPICFS" ] || TOPICFS="$REPO/build/topicfs"
 fi
 TF_OK=1

@@ -274,12 +274,6 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
   bool cut_earlier = false;
   bool recovered_last = false;
   for (auto& [base, unused] : logs) {
-    if (!metas.empty() && base != metas.back().next_offset && !cut_earlier) {
-      // A recovered segment that ends short of the next one's base lost
-      // records (power loss); a trusted one is followed by a gap only when a
-      // segment was removed behind our back, and that gap is kept.
-      cut_earlier = recovered_last;
-    }
     const std::string prefix = Prefix(dir, base);
     if (!metas.empty() && base < metas.back().next_offset) {
       // A stray file whose offsets overlap the segment before it: the
@@ -293,6 +287,12 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
       Report(reporter, log, 0, "overlaps the previous segment; moved aside to .log.overlap");
       out.changed = true;
       continue;
+    }
+    if (!metas.empty() && base != metas.back().next_offset && !cut_earlier) {
+      // A recovered segment that ends short of the next one's base lost
+      // records (power loss); a trusted one is followed by a gap only when a
+      // segment was removed behind our back, and that gap is kept.
+      cut_earlier = recovered_last;
     }
     if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
       Report(reporter, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");

@@ -606,6 +606,25 @@ TEST_F(RecoveryTest, OldestSegmentRemovedBehindTheStoresBack) {
   }
 }
 
+// A stray .log whose base falls inside the previous segment (a file put
+// back by hand) must not cost the real segments after it: it is moved aside.
+TEST_F(RecoveryTest, StrayOverlappingLogIsMovedAsideAndTheRealSegmentsStay) {
+  const std::string log = Populate(200, SmallSegments());
+  std::vector<std::string> logs = Logs();
+  ASSERT_GT(logs.size(), 3u);
+  const int64_t base2 = ParseSegmentFileName(fs::path(logs[2]).filename().string())->base_offset;
+  const std::string stray = test::PartitionDir(data(), "t", 0) + "/" + SegmentFilePrefix(base2 - 1) + ".log";
+  test::WriteFile(stray, "torn");
+  auto store = Reopen(/*full=*/true);
+  ASSERT_NE(store, nullptr);
+  auto p = store->FindPartition("t", 0);
+  EXPECT_EQ(ReadAll(*p), log);
+  EXPECT_EQ(p->log_end_offset(), 200);
+  EXPECT_FALSE(test::FileExists(stray));
+  EXPECT_TRUE(test::FileExists(stray + ".overlap"));
+  EXPECT_TRUE(store->Verify().empty());
+}
+
 TEST_F(RecoveryTest, MiddleSegmentRemovedBehindTheStoresBack) {
   const std::string log = Populate(200, SmallSegments());
   std::vector<std::string> logs = Logs();
