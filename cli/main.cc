@@ -4,21 +4,17 @@
 #include "cli/app.h"
 #include "cli/consume_command.h"
 #include "cli/dump_command.h"
+#include "cli/mount_command.h"
 #include "cli/produce_command.h"
 #include "cli/recover_command.h"
 #include "cli/retention_command.h"
 #include "cli/topic_command.h"
 #include "cli/verify_command.h"
-#if defined(TOPICFS_HAVE_MOUNT_COMMAND) && __has_include("cli/mount_command.h")
-#include "cli/mount_command.h"
-#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"topicfs: a Kafka-style append-only log store as a filesystem", "topicfs"};
   app.require_subcommand(1);
-#if defined(TOPICFS_HAVE_MOUNT_COMMAND) && __has_include("cli/mount_command.h")
   topicfs::cli::SetupMountCommands(app);
-#endif
   topicfs::cli::SetupTopicCommand(app);
   topicfs::cli::SetupRetentionCommand(app);
   topicfs::cli::SetupProduceCommand(app);

@@ -96,6 +96,18 @@ Status SyncPath(const std::string& path) {
   return s;
 }
 
+Status SyncFilesystem(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + dir);
+  Status s;
+  if (FaultInjector* f = g_injector.load(std::memory_order_relaxed)) {
+    if (int err = f->BeforeSyncFilesystem(dir)) s = Status::FromErrno(err, "syncfs " + dir);
+  }
+  if (s.ok() && ::syncfs(fd) != 0) s = Status::FromErrno(errno, "syncfs " + dir);
+  ::close(fd);
+  return s;
+}
+
 Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + dir);

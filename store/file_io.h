@@ -21,6 +21,9 @@ class FaultInjector {
   virtual size_t BeforeWrite(const std::string& path, size_t len, int* err) = 0;
   // Returns an errno to fail fsync with, or 0.
   virtual int BeforeSync(const std::string& path) = 0;
+  // Before syncfs of the filesystem holding `dir`: every file there becomes
+  // durable. Returns an errno to fail with, or 0.
+  virtual int BeforeSyncFilesystem(const std::string& dir) { return BeforeSync(dir); }
 };
 
 // Installs `injector` (borrowed; nullptr removes it). Tests only.
@@ -37,6 +40,9 @@ Status ReadFully(int fd, char* data, size_t len, off_t pos, const std::string& p
 Status SyncFile(int fd, const std::string& path);
 // fsync of a file by name (a sealed index whose descriptor was closed).
 Status SyncPath(const std::string& path);
+// syncfs(2) of the filesystem holding `dir`: one call instead of an fsync
+// per file when many files are dirty (a flush after many rolls).
+Status SyncFilesystem(const std::string& dir);
 // fsync of a directory, so a created or removed name is durable.
 Status SyncDir(const std::string& dir);
 

@@ -10,6 +10,9 @@
 #include "store/names.h"
 
 namespace topicfs::store {
+namespace {
+constexpr size_t kSyncfsThreshold = 4;
+}  // namespace
 
 Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* meta,
                      const TopicConfig& config, PartitionState state,
@@ -127,7 +130,13 @@ Status Partition::Flush() {
   }
   // The disk waits happen without mu_: appends go on meanwhile, and the
   // recovery point only claims what was appended before the flush began.
-  for (auto& seg : to_sync) TOPICFS_RETURN_IF_ERROR(seg->Sync());
+  // Past a few segments (many rolls since the last flush), one syncfs
+  // replaces three fsyncs, and three journal commits, per segment.
+  if (to_sync.size() > kSyncfsThreshold) {
+    TOPICFS_RETURN_IF_ERROR(SyncFilesystem(dir_));
+  } else {
+    for (auto& seg : to_sync) TOPICFS_RETURN_IF_ERROR(seg->Sync());
+  }
   TOPICFS_RETURN_IF_ERROR(SyncDir(dir_));
   Metadata::Batch batch(meta_);
   PartitionState state;

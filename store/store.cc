@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +69,16 @@ int32_t CountPartitionDirs(const std::string& topic_dir) {
   return n;
 }
 
+// A store keeps a descriptor open per segment, as Kafka does; a default
+// soft limit of 1024 would stop appends after about a thousand segments.
+void RaiseOpenFileLimit() {
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 TopicConfig Topic::config() const {
@@ -103,6 +114,7 @@ std::string Store::TopicDir(std::string_view topic) const {
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  RaiseOpenFileLimit();
   std::unique_ptr<Store> store(new Store());
   store->data_dir_ = options.data_dir;
   struct stat st;

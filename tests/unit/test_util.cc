@@ -251,6 +251,16 @@ int PowerLossInjector::BeforeSync(const std::string& path) {
   return 0;
 }
 
+int PowerLossInjector::BeforeSyncFilesystem(const std::string&) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root_, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file()) BeforeSync(it->path().string());
+  }
+  return 0;
+}
+
 void PowerLossInjector::PowerLoss() const {
   std::error_code ec;
   fs::path topics = fs::path(root_) / "topics";

@@ -120,6 +120,8 @@ class PowerLossInjector : public store::FaultInjector {
   PowerLossInjector(std::string root, std::string shadow);
   size_t BeforeWrite(const std::string& path, size_t len, int* err) override;
   int BeforeSync(const std::string& path) override;
+  // syncfs makes every file of the store durable at once.
+  int BeforeSyncFilesystem(const std::string& dir) override;
   // Call with the store closed (or its process gone).
   void PowerLoss() const;
 
