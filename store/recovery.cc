@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "store/coding.h"
 #include "store/file_io.h"
@@ -239,6 +240,163 @@ LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records) 
   return scan;
 }
 
+namespace {
+
+// The steps of LoadPartition, in order; each works on the partition
+// directory and records what it changes in `out`.
+class PartitionLoader {
+ public:
+  PartitionLoader(const std::string& dir, const TopicConfig& config, bool clean,
+                  bool full_recovery, RecoveryReporter* reporter, LoadedPartition* out)
+      : dir_(dir),
+        config_(config),
+        clean_(clean),
+        full_recovery_(full_recovery),
+        reporter_(reporter),
+        out_(out) {}
+
+  // The bases of the .log files; indexes without their .log are removed
+  // (Kafka deletes these too).
+  Result<std::set<int64_t>> ListLogs() {
+    std::set<int64_t> logs;
+    std::vector<std::pair<int64_t, std::string>> indexes;
+    DIR* d = ::opendir(dir_.c_str());
+    if (d == nullptr) return Status::FromErrno(errno, "open " + dir_);
+    while (struct dirent* e = ::readdir(d)) {
+      auto name = ParseSegmentFileName(e->d_name);
+      if (!name) continue;
+      if (name->kind == SegmentFileKind::kLog) logs.insert(name->base_offset);
+      else indexes.emplace_back(name->base_offset, e->d_name);
+    }
+    ::closedir(d);
+    for (auto& [base, name] : indexes) {
+      if (logs.count(base)) continue;
+      ::unlink((dir_ + "/" + name).c_str());
+      Report(reporter_, dir_ + "/" + name, 0, "index without a .log removed");
+    }
+    return logs;
+  }
+
+  // Walks the .log files in offset order, trusting what the catalog vouches
+  // for and recovering the rest, into a chain whose offsets follow on.
+  Result<std::vector<SegmentMeta>> Chain(const std::set<int64_t>& logs,
+                                         std::map<int64_t, SegmentMeta>& known) {
+    std::vector<SegmentMeta> metas;
+    bool cut_earlier = false;
+    bool recovered_last = false;
+    for (int64_t base : logs) {
+      const std::string prefix = Prefix(dir_, base);
+      if (!metas.empty() && base < metas.back().next_offset) {
+        MoveAside(prefix);
+        continue;
+      }
+      // A recovered segment that ends short of the next one's base lost
+      // records (power loss); a trusted one is followed by a gap only when a
+      // segment was removed behind our back, and that gap is kept.
+      if (!metas.empty() && base != metas.back().next_offset && recovered_last) {
+        cut_earlier = true;
+      }
+      if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
+        Report(reporter_, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
+        RemoveSegmentFiles(dir_, base);
+        out_->changed = true;
+        continue;
+      }
+      std::optional<SegmentMeta> old;
+      if (auto it = known.find(base); it != known.end()) old = it->second;
+      struct stat st;
+      if (::stat((prefix + std::string(kLogSuffix)).c_str(), &st) != 0) continue;
+      if (Trusted(prefix, old, st.st_size)) {
+        metas.push_back(*old);
+        recovered_last = false;
+        continue;
+      }
+      Result<Recovered> r =
+          RecoverSegment(dir_, base, old, config_, out_->state.recovery_point, reporter_);
+      if (!r.ok()) return r.status();
+      out_->changed = true;
+      cut_earlier = r->cut;
+      recovered_last = true;
+      metas.push_back(r->meta);
+    }
+    return metas;
+  }
+
+  // Segments wholly below the log start were deleted by retention before a
+  // crash could unlink them; a log start past every segment (files removed
+  // behind our back) leaves none, and one empty segment is made there.
+  void DropBelowLogStart(std::vector<SegmentMeta>& metas) {
+    const int64_t start = out_->state.log_start_offset;
+    while (metas.size() > 1 && metas[1].base_offset <= start) {
+      Report(reporter_, Prefix(dir_, metas.front().base_offset) + std::string(kLogSuffix), 0,
+             "segment below the log start removed");
+      RemoveSegmentFiles(dir_, metas.front().base_offset);
+      metas.erase(metas.begin());
+      out_->changed = true;
+    }
+    if (!metas.empty() && metas.back().next_offset < start) {
+      for (auto& m : metas) RemoveSegmentFiles(dir_, m.base_offset);
+      metas.clear();
+    }
+    if (!metas.empty()) out_->state.log_start_offset = std::max(start, metas.front().base_offset);
+  }
+
+  // Opens the chain: every segment but the last sealed, the last active.
+  Status Open(const std::vector<SegmentMeta>& metas) {
+    for (size_t i = 0; i < metas.size(); ++i) {
+      const bool want_sealed = i + 1 < metas.size();
+      SegmentMeta open_as = metas[i];
+      open_as.sealed = metas[i].sealed && want_sealed;
+      auto seg = Segment::Open(dir_, open_as, config_.segment_index_bytes());
+      if (!seg.ok()) return seg.status();
+      if (want_sealed && !metas[i].sealed) {
+        TOPICFS_RETURN_IF_ERROR((*seg)->Seal());
+        out_->changed = true;
+      }
+      out_->segments.push_back(*seg);
+    }
+    if (out_->segments.empty()) {
+      auto seg =
+          Segment::Create(dir_, out_->state.log_start_offset, config_.segment_index_bytes());
+      if (!seg.ok()) return seg.status();
+      out_->segments.push_back(*seg);
+      out_->changed = true;
+    }
+    return Status::OK();
+  }
+
+ private:
+  // A catalog entry vouches for a segment whose size matches, after a clean
+  // stop, or when it is sealed and wholly below the recovery point.
+  bool Trusted(const std::string& prefix, const std::optional<SegmentMeta>& old,
+               int64_t file_size) const {
+    if (full_recovery_ || !old || file_size != old->size_bytes) return false;
+    const bool synced = old->sealed && old->next_offset <= out_->state.recovery_point;
+    return (clean_ || synced) && IndexesLookSound(prefix, *old);
+  }
+
+  // A stray file whose offsets overlap the segment before it: the earlier
+  // segment is the one the offsets follow from. Its bytes are kept aside.
+  void MoveAside(const std::string& prefix) {
+    const std::string log = prefix + std::string(kLogSuffix);
+    ::rename(log.c_str(), (log + ".overlap").c_str());
+    for (std::string_view suffix : {kIndexSuffix, kTimeIndexSuffix}) {
+      ::unlink((prefix + std::string(suffix)).c_str());
+    }
+    Report(reporter_, log, 0, "overlaps the previous segment; moved aside to .log.overlap");
+    out_->changed = true;
+  }
+
+  const std::string& dir_;
+  const TopicConfig& config_;
+  const bool clean_;
+  const bool full_recovery_;
+  RecoveryReporter* const reporter_;  // borrowed; may be null
+  LoadedPartition* const out_;
+};
+
+}  // namespace
+
 Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig& config,
                                       std::optional<PartitionState> stored_state,
                                       std::vector<SegmentMeta> catalog, bool clean,
@@ -246,121 +404,19 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
   LoadedPartition out;
   out.state = stored_state.value_or(PartitionState{});
   out.changed = !stored_state.has_value();
+  PartitionLoader loader(dir, config, clean, full_recovery, reporter, &out);
 
-  std::map<int64_t, bool> logs;  // base -> seen
-  std::vector<std::pair<int64_t, std::string>> indexes;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (struct dirent* e = ::readdir(d)) {
-      auto name = ParseSegmentFileName(e->d_name);
-      if (!name) continue;
-      if (name->kind == SegmentFileKind::kLog) logs[name->base_offset] = true;
-      else indexes.emplace_back(name->base_offset, e->d_name);
-    }
-    ::closedir(d);
-  } else {
-    return Status::FromErrno(errno, "open " + dir);
-  }
-  for (auto& [base, name] : indexes) {
-    if (!logs.count(base)) {  // an index without its .log (Kafka deletes these too)
-      ::unlink((dir + "/" + name).c_str());
-      Report(reporter, dir + "/" + name, 0, "index without a .log removed");
-    }
-  }
+  Result<std::set<int64_t>> logs = loader.ListLogs();
+  if (!logs.ok()) return logs.status();
   std::map<int64_t, SegmentMeta> known;
   for (SegmentMeta& m : catalog) known[m.base_offset] = std::move(m);
-  if (known.size() != logs.size()) out.changed = true;
+  if (known.size() != logs->size()) out.changed = true;
 
-  std::vector<SegmentMeta> metas;
-  bool cut_earlier = false;
-  bool recovered_last = false;
-  for (auto& [base, unused] : logs) {
-    const std::string prefix = Prefix(dir, base);
-    if (!metas.empty() && base < metas.back().next_offset) {
-      // A stray file whose offsets overlap the segment before it: the
-      // earlier segment is the one the offsets follow from. Keep the bytes
-      // aside rather than deleting anything.
-      const std::string log = prefix + std::string(kLogSuffix);
-      ::rename(log.c_str(), (log + ".overlap").c_str());
-      for (std::string_view suffix : {kIndexSuffix, kTimeIndexSuffix}) {
-        ::unlink((prefix + std::string(suffix)).c_str());
-      }
-      Report(reporter, log, 0, "overlaps the previous segment; moved aside to .log.overlap");
-      out.changed = true;
-      continue;
-    }
-    if (!metas.empty() && base != metas.back().next_offset && !cut_earlier) {
-      // A recovered segment that ends short of the next one's base lost
-      // records (power loss); a trusted one is followed by a gap only when a
-      // segment was removed behind our back, and that gap is kept.
-      cut_earlier = recovered_last;
-    }
-    if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
-      Report(reporter, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
-      RemoveSegmentFiles(dir, base);
-      out.changed = true;
-      continue;
-    }
-    std::optional<SegmentMeta> old;
-    if (auto it = known.find(base); it != known.end()) old = it->second;
-    struct stat st;
-    if (::stat((prefix + std::string(kLogSuffix)).c_str(), &st) != 0) continue;
-    bool below_recovery = old && old->next_offset <= out.state.recovery_point;
-    bool trusted = !full_recovery && old && st.st_size == old->size_bytes &&
-                   (clean || (old->sealed && below_recovery)) &&
-                   IndexesLookSound(prefix, *old);
-    if (trusted) {
-      metas.push_back(*old);
-      recovered_last = false;
-      continue;
-    }
-    Result<Recovered> r =
-        RecoverSegment(dir, base, old, config, out.state.recovery_point, reporter);
-    if (!r.ok()) return r.status();
-    out.changed = true;
-    cut_earlier = r->cut;
-    recovered_last = true;
-    metas.push_back(r->meta);
-  }
+  Result<std::vector<SegmentMeta>> metas = loader.Chain(*logs, known);
+  if (!metas.ok()) return metas.status();
+  loader.DropBelowLogStart(*metas);
+  TOPICFS_RETURN_IF_ERROR(loader.Open(*metas));
 
-  // Segments wholly below the log start were deleted by retention before a
-  // crash could unlink them; a log start past every segment (files removed
-  // behind our back) leaves one empty segment there.
-  while (!metas.empty() && metas.size() > 1 &&
-         metas[1].base_offset <= out.state.log_start_offset) {
-    Report(reporter, Prefix(dir, metas.front().base_offset) + std::string(kLogSuffix), 0,
-           "segment below the log start removed");
-    RemoveSegmentFiles(dir, metas.front().base_offset);
-    metas.erase(metas.begin());
-    out.changed = true;
-  }
-  if (!metas.empty() && metas.back().next_offset < out.state.log_start_offset) {
-    for (auto& m : metas) RemoveSegmentFiles(dir, m.base_offset);
-    metas.clear();
-  }
-  if (!metas.empty()) {
-    out.state.log_start_offset = std::max(out.state.log_start_offset, metas.front().base_offset);
-  }
-
-  for (size_t i = 0; i < metas.size(); ++i) {
-    SegmentMeta& m = metas[i];
-    const bool last = i + 1 == metas.size();
-    const bool want_sealed = !last;
-    SegmentMeta open_as = m;
-    open_as.sealed = m.sealed && want_sealed;
-    auto seg = Segment::Open(dir, open_as, config.segment_index_bytes());
-    if (!seg.ok()) return seg.status();
-    if (want_sealed && !m.sealed) {
-      TOPICFS_RETURN_IF_ERROR((*seg)->Seal());
-      out.changed = true;
-    }
-    out.segments.push_back(*seg);
-  }
-  if (out.segments.empty()) {
-    auto seg = Segment::Create(dir, out.state.log_start_offset, config.segment_index_bytes());
-    if (!seg.ok()) return seg.status();
-    out.segments.push_back(*seg);
-    out.changed = true;
-  }
   const int64_t leo = out.segments.back()->next_offset();
   out.state.recovery_point = clean ? leo : std::min(out.state.recovery_point, leo);
   for (auto& seg : out.segments) out.catalog.push_back(seg->Meta(false));
