@@ -192,6 +192,26 @@ store::Status TopicFs::Lookup(uint64_t parent, std::string_view name, EntryReply
   return store::Status::OK();
 }
 
+store::Result<NodeKey> TopicFs::ExistingKey(uint64_t ino) {
+  store::Result<NodeKey> key = KeyOf(ino);
+  if (!key.ok()) return key.status();
+  struct stat st;
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
+  return key;
+}
+
+store::Result<NodeKey> TopicFs::ExistingChild(uint64_t parent, std::string_view name,
+                                              struct stat* st) {
+  store::Result<NodeKey> parent_key = KeyOf(parent);
+  if (!parent_key.ok()) return parent_key.status();
+  std::optional<NodeKey> child = ChildKey(*parent_key, name);
+  if (!child) return store::Status::NotFound(std::string(name));
+  CacheTimes times;
+  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, st, &times));
+  return *child;
+}
+
 store::Status TopicFs::GetAttr(uint64_t ino, const FileHandle* handle, struct stat* st,
                                double* timeout) {
   store::Result<NodeKey> key = KeyOf(ino);

@@ -109,6 +109,11 @@ class TopicFs {
 
  private:
   store::Result<NodeKey> KeyOf(uint64_t ino) const;
+  // KeyOf, and NotFound unless the object still exists.
+  store::Result<NodeKey> ExistingKey(uint64_t ino);
+  // The key of `name` under `parent`, NotFound unless it exists; `st` gets
+  // its attributes.
+  store::Result<NodeKey> ExistingChild(uint64_t parent, std::string_view name, struct stat* st);
   // Fills `st` (all but st_ino) and the cache times of the object `key`;
   // NotFound when it does not exist. `handle` gives an open file's view.
   store::Status StatKey(const NodeKey& key, const FileHandle* handle, struct stat* st,

@@ -60,13 +60,9 @@ store::Status TopicFs::MkDir(uint64_t parent, std::string_view name, mode_t mode
 }
 
 store::Status TopicFs::RmDir(uint64_t parent, std::string_view name) {
-  store::Result<NodeKey> parent_key = KeyOf(parent);
-  if (!parent_key.ok()) return parent_key.status();
-  std::optional<NodeKey> child = ChildKey(*parent_key, name);
-  if (!child) return store::Status::NotFound(std::string(name));
   struct stat st;
-  CacheTimes times;
-  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, &st, &times));
+  store::Result<NodeKey> child = ExistingChild(parent, name, &st);
+  if (!child.ok()) return child.status();
   if (!S_ISDIR(st.st_mode)) return StatusWithErrno(ENOTDIR, NodePath(*child));
   if (child->kind != NodeKind::kTopic) return NotOffered(*child, "rmdir");
   TOPICFS_RETURN_IF_ERROR(store_->DeleteTopic(child->topic, /*require_empty=*/true));
@@ -78,13 +74,9 @@ store::Status TopicFs::RmDir(uint64_t parent, std::string_view name) {
 }
 
 store::Status TopicFs::Unlink(uint64_t parent, std::string_view name) {
-  store::Result<NodeKey> parent_key = KeyOf(parent);
-  if (!parent_key.ok()) return parent_key.status();
-  std::optional<NodeKey> child = ChildKey(*parent_key, name);
-  if (!child) return store::Status::NotFound(std::string(name));
   struct stat st;
-  CacheTimes times;
-  TOPICFS_RETURN_IF_ERROR(StatKey(*child, nullptr, &st, &times));
+  store::Result<NodeKey> child = ExistingChild(parent, name, &st);
+  if (!child.ok()) return child.status();
   if (child->kind != NodeKind::kSegmentLog) return NotOffered(*child, "rm");
   std::shared_ptr<store::Partition> partition = PartitionOf(*child);
   if (partition == nullptr) return store::Status::NotFound(NodePath(*child));

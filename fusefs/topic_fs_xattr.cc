@@ -93,11 +93,8 @@ store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name
     if (name == "security.capability") return NoData(name);
     return StatusWithErrno(ENOTSUP, "only user.* attributes");
   }
-  store::Result<NodeKey> key = KeyOf(ino);
+  store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
-  struct stat st;
-  CacheTimes times;
-  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
   if (!HoldsAttributes(key->kind)) return NoData(name);
   if (name.starts_with(kTopicfsPrefix)) {
     std::string_view short_name = name.substr(kTopicfsPrefix.size());
@@ -124,11 +121,8 @@ store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name
 store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string_view value,
                                 int flags) {
   if (!name.starts_with(kUserPrefix)) return StatusWithErrno(ENOTSUP, "only user.* attributes");
-  store::Result<NodeKey> key = KeyOf(ino);
+  store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
-  struct stat st;
-  CacheTimes times;
-  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
   if (!HoldsAttributes(key->kind)) {
     return store::Status::Permission(NodePath(*key) + " holds no attributes");
   }
@@ -156,11 +150,8 @@ store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string
 
 store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
   if (!name.starts_with(kUserPrefix)) return StatusWithErrno(ENOTSUP, "only user.* attributes");
-  store::Result<NodeKey> key = KeyOf(ino);
+  store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
-  struct stat st;
-  CacheTimes times;
-  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
   if (!HoldsAttributes(key->kind)) return NoData(name);
   if (name.starts_with(kTopicfsPrefix)) {
     std::string_view short_name = name.substr(kTopicfsPrefix.size());
@@ -177,11 +168,8 @@ store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
 }
 
 store::Result<std::string> TopicFs::ListXattr(uint64_t ino) {
-  store::Result<NodeKey> key = KeyOf(ino);
+  store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
-  struct stat st;
-  CacheTimes times;
-  TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, &st, &times));
   std::string out;
   if (!HoldsAttributes(key->kind)) return out;
   auto add = [&out](std::string_view name) {
