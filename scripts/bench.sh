@@ -53,7 +53,7 @@ WRITE_DOC=1
 DOC_EXPLICIT=0
 INSTALL=1
 KEEP=0
-CMDLINE="scripts/bench.sh $*"
+CMDLINE="scripts/bench.sh${*:+ $*}"
 
 usage() { sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -261,12 +261,16 @@ failrow() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "FAILED" "" "—" "${2:-—}"
 # this VM a writer that reuses just-freed pages runs several times faster
 # than one that gets pages the host reclaimed (free page reporting), so
 # without this the first run of every repetition was fast and the second
-# slow, whichever side it was.
+# slow, whichever side it was; touching 1 GiB of fresh memory first makes
+# that hold right after a build too.
 settle() {
   sync
   [ $IS_ROOT = 1 ] && echo 1 >/proc/sys/vm/drop_caches
+  # Touch and free 1 GiB so the free pages the next writer gets are backed
+  # by the host (right after a build, most free memory was not).
+  "$TFB" heat 1024
   [ $# -gt 0 ] && cat "$@" >/dev/null
-  sleep 0.2
+  sleep 0.1
 }
 sync_quiet() { settle; }
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 0.3; }

@@ -18,6 +18,9 @@
 //                                           the first record (reads of 4 KiB
 //                                           until a newline); prints the
 //                                           median and p90 in microseconds
+//   tfbench heat MIB                        touch MIB MiB of fresh anonymous
+//                                           memory and free it again (see
+//                                           settle() in bench.sh)
 //   tfbench hold LISTFILE                   open every path in LISTFILE with
 //                                           O_APPEND, write one record to
 //                                           each, print "ready", keep them
@@ -193,6 +196,17 @@ int Lookup(int argc, char** argv) {
   return 0;
 }
 
+int Heat(int argc, char** argv) {
+  if (argc != 3) return 2;
+  size_t n = std::strtoull(argv[2], nullptr, 10) << 20;
+  char* p = static_cast<char*>(std::malloc(n));
+  if (p == nullptr) Die("malloc");
+  volatile char* v = p;
+  for (size_t i = 0; i < n; i += 4096) v[i] = 1;
+  std::free(p);
+  return 0;
+}
+
 int Hold(int argc, char** argv) {
   if (argc != 3) return 2;
   FILE* f = std::fopen(argv[2], "r");
@@ -228,6 +242,7 @@ int main(int argc, char** argv) {
   else if (cmd == "append") rc = Append(argc, argv);
   else if (cmd == "lookup") rc = Lookup(argc, argv);
   else if (cmd == "hold") rc = Hold(argc, argv);
+  else if (cmd == "heat") rc = Heat(argc, argv);
   if (rc == 2) std::fprintf(stderr, "usage: see the comment at the top of bench/peers/tfbench.cc\n");
   return rc;
 }
