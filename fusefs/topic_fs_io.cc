@@ -78,7 +78,7 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
     }
     handle->kind = FileHandle::Kind::kAppend;
     handle->assembler = std::make_unique<store::RecordAssembler>(partition);
-    handle->active_base = partition->ActiveSegment()->base_offset();
+    handle->active_base = partition->active_base_offset();
     out->direct_io = true;
   } else {
     handle->kind = FileHandle::Kind::kSegment;
@@ -188,7 +188,7 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
 }
 
 void TopicFs::NoteRoll(FileHandle* handle) {
-  int64_t base = handle->partition->ActiveSegment()->base_offset();
+  int64_t base = handle->partition->active_base_offset();
   if (handle->active_base.exchange(base) == base) return;
   NodeKey current{NodeKind::kCurrent, handle->partition->topic(), handle->partition->id(), 0};
   if (std::optional<uint64_t> ino = inodes_.Peek(current)) {

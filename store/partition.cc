@@ -26,7 +26,8 @@ Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* m
       segments_(segments.begin(), segments.end()),
       last_flush_ms_(NowMs()),
       delimiter_(config.delimiter()),
-      max_message_bytes_(config.max_message_bytes()) {
+      max_message_bytes_(config.max_message_bytes()),
+      active_base_(segments_.back()->base_offset()) {
   int64_t stream = 0;
   for (auto& seg : segments_) {
     seg->stream_base = stream;
@@ -93,6 +94,7 @@ Status Partition::RollLocked() {
   }
   (*next)->stream_base = old->stream_base + old->size();
   segments_.push_back(*next);
+  active_base_.store((*next)->base_offset(), std::memory_order_release);
   Metadata::Batch batch(meta_);
   batch.PutSegment(topic_, id_, old->Meta(false));
   batch.PutSegment(topic_, id_, (*next)->Meta(false));

@@ -69,6 +69,9 @@ class Partition {
   std::shared_ptr<Segment> SegmentAfter(int64_t base_offset) const;
   std::shared_ptr<Segment> FindSegment(int64_t base_offset) const;
   std::shared_ptr<Segment> ActiveSegment() const;
+  // The active segment's base offset without the lock: a writer compares it
+  // after each write to notice a roll.
+  int64_t active_base_offset() const { return active_base_.load(std::memory_order_acquire); }
   std::vector<std::shared_ptr<Segment>> Segments() const;
   // Partition-wide byte position just past the last record.
   int64_t stream_end() const;
@@ -130,6 +133,7 @@ class Partition {
   bool deleted_ = false;                           // guarded by mu_
   std::atomic<char> delimiter_;                    // mirrors config_
   std::atomic<int64_t> max_message_bytes_;         // mirrors config_
+  std::atomic<int64_t> active_base_;               // mirrors segments_.back()
 
   std::mutex flush_mu_;  // serializes Flush()
 };
