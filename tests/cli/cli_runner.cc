@@ -56,39 +56,6 @@ RunResult RunTopicfs(const std::vector<std::string>& args, std::string_view inpu
   return r;
 }
 
-TempDir::TempDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/topicfs-cli-test-XXXXXX";
-  char* made = ::mkdtemp(templ.data());
-  if (made == nullptr) ADD_FAILURE() << "mkdtemp failed";
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void AppendToFile(const std::string& path, std::string_view bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::app).write(bytes.data(), bytes.size());
-}
-
-void OverwriteAt(const std::string& path, int64_t pos, std::string_view bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), pos), static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
-
-bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
-
 std::vector<std::string> FilesWithSuffix(const std::string& dir, std::string_view suffix) {
   std::vector<std::string> out;
   std::error_code ec;
