@@ -76,6 +76,7 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       Ready(options, "cannot mount on " + options.mountpoint +
                          " (is it an existing, empty directory that is not already mounted?)");
     } else {
+      if (options.mount.passthrough) fs.passthrough().Install(se);
       fs.invalidator().Start(se);
       Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
       maintenance.Start();

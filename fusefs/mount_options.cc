@@ -37,6 +37,7 @@ bool IsFstabOnly(std::string_view opt) {
 
 store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptions* out) {
   constexpr std::string_view kRetentionKey = "retention.check.interval.ms=";
+  constexpr std::string_view kPassthroughKey = "passthrough=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt)) continue;
@@ -48,6 +49,13 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
                                                 std::string(value) + "'");
         }
         out->retention_check_interval_ms = *ms;
+      } else if (opt.starts_with(kPassthroughKey)) {
+        std::string_view value = std::string_view(opt).substr(kPassthroughKey.size());
+        if (value != "on" && value != "off") {
+          return store::Status::InvalidArgument("bad passthrough '" + std::string(value) +
+                                                "' (on or off)");
+        }
+        out->passthrough = value == "on";
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else {

@@ -16,6 +16,7 @@ inline constexpr int64_t kDefaultRetentionCheckIntervalMs = 300000;
 struct MountOptions {
   int64_t retention_check_interval_ms = kDefaultRetentionCheckIntervalMs;
   bool allow_other = false;       // -o allow_other as well as --allow-other
+  bool passthrough = true;        // -o passthrough=off: sealed reads go through the daemon
   std::vector<std::string> fuse;  // one libfuse option each, e.g. "max_read=131072"
 };
 

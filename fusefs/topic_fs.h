@@ -21,7 +21,9 @@
 #include "fusefs/handles.h"
 #include "fusefs/inode_table.h"
 #include "fusefs/invalidator.h"
+#include "fusefs/open_segments.h"
 #include "fusefs/owner_cache.h"
+#include "fusefs/passthrough.h"
 #include "fusefs/path_model.h"
 #include "store/status.h"
 #include "store/store.h"
@@ -46,6 +48,7 @@ struct OpenReply {
   FileHandle* handle = nullptr;  // owned by the caller after a successful open
   bool direct_io = false;
   bool keep_cache = false;
+  int backing_id = 0;  // > 0: reply with FOPEN_PASSTHROUGH and this id
 };
 
 // What a read sends back: a range of a file descriptor (spliced where the
@@ -65,6 +68,7 @@ class TopicFs {
   TopicFs& operator=(const TopicFs&) = delete;
 
   Invalidator& invalidator() { return invalidator_; }
+  Passthrough& passthrough() { return passthrough_; }
   InodeTable& inodes() { return inodes_; }
   store::Store& store() { return *store_; }
 
@@ -135,16 +139,16 @@ class TopicFs {
   // most 100 ms so a busy kernel cannot deadlock the handler).
   void NoteRoll(FileHandle* handle);
 
-  // Segments held open, by inode: a segment deleted (rm, retention) while
-  // open keeps answering getattr (fstat) until its last handle is released.
-  void HoldOpenSegment(FileHandle* handle);
-  void DropOpenSegment(FileHandle* handle);
-  std::shared_ptr<store::Segment> OpenSegment(uint64_t ino);
+  // Registers the open `handle` of a segment file with the read path it
+  // would like, and fills `out` with the one it got.
+  store::Status HoldOpenSegment(std::unique_ptr<FileHandle> handle, ReadPath wanted,
+                                OpenReply* out);
 
   store::Store* const store_;
-  std::mutex open_mu_;  // leaf lock
-  std::unordered_map<uint64_t, std::pair<std::shared_ptr<store::Segment>, int>>
-      open_segments_;  // guarded by open_mu_
+  Passthrough passthrough_;
+  // Segment files held open, by inode: a segment deleted (rm, retention)
+  // while open keeps answering getattr (fstat) until its last release.
+  OpenSegments open_segments_{&passthrough_};
   InodeTable inodes_;
   OwnerCache owners_;
   Invalidator invalidator_;

@@ -41,23 +41,27 @@ FileHandle::~FileHandle() {
   if (fd >= 0) ::close(fd);
 }
 
-void TopicFs::HoldOpenSegment(FileHandle* handle) {
-  std::lock_guard<std::mutex> lock(open_mu_);
-  auto& [seg, count] = open_segments_[handle->ino];
-  seg = handle->segment;
-  ++count;
-}
-
-void TopicFs::DropOpenSegment(FileHandle* handle) {
-  std::lock_guard<std::mutex> lock(open_mu_);
-  auto it = open_segments_.find(handle->ino);
-  if (it != open_segments_.end() && --it->second.second == 0) open_segments_.erase(it);
-}
-
-std::shared_ptr<store::Segment> TopicFs::OpenSegment(uint64_t ino) {
-  std::lock_guard<std::mutex> lock(open_mu_);
-  auto it = open_segments_.find(ino);
-  return it == open_segments_.end() ? nullptr : it->second.first;
+store::Status TopicFs::HoldOpenSegment(std::unique_ptr<FileHandle> handle, ReadPath wanted,
+                                       OpenReply* out) {
+  store::Result<OpenSegments::Grant> grant =
+      open_segments_.Open(handle->ino, handle->segment, wanted);
+  if (!grant.ok()) return grant.status();
+  handle->read_path = grant->path;
+  switch (grant->path) {
+    case ReadPath::kDaemon:
+      out->direct_io = true;
+      break;
+    case ReadPath::kPageCache:
+      // The first open after sealing drops whatever the kernel cached while
+      // the file was active (a private mmap can leave a partial page).
+      out->keep_cache = inodes_.TestAndSetFlag(handle->ino, kCacheClean);
+      break;
+    case ReadPath::kPassthrough:
+      out->backing_id = grant->backing_id;
+      break;
+  }
+  out->handle = handle.release();
+  return store::Status::OK();
 }
 
 store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
@@ -68,31 +72,27 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
   handle->ino = ino;
   handle->partition = partition;
   handle->segment = seg;
-  if (WantsWrite(flags)) {
-    if (!(flags & O_APPEND)) {
-      return store::Status::Permission(NodePath(key) +
-                                       " is append-only: open it with O_APPEND (>>)");
-    }
-    if (seg->sealed() && !JustRolled(*partition, *seg)) {
-      return store::Status::Permission(NodePath(key) + " is sealed");
-    }
-    handle->kind = FileHandle::Kind::kAppend;
-    handle->assembler = std::make_unique<store::RecordAssembler>(partition);
-    handle->active_base = partition->active_base_offset();
-    out->direct_io = true;
-  } else {
+  if (!WantsWrite(flags)) {
     handle->kind = FileHandle::Kind::kSegment;
-    if (seg->sealed()) {
-      // The first open after sealing drops whatever the kernel cached while
-      // the segment was active (a private mmap can leave a partial page).
-      out->keep_cache = inodes_.TestAndSetFlag(ino, kCacheClean);
-    } else {
-      out->direct_io = true;
-    }
+    // A segment sealed a moment ago may still get an append open (see
+    // kRollGraceMs), which the kernel refuses next to passthrough opens.
+    ReadPath wanted = !seg->sealed()                   ? ReadPath::kDaemon
+                      : JustRolled(*partition, *seg) ? ReadPath::kPageCache
+                                                       : ReadPath::kPassthrough;
+    return HoldOpenSegment(std::move(handle), wanted, out);
   }
-  HoldOpenSegment(handle.get());
-  out->handle = handle.release();
-  return store::Status::OK();
+  if (!(flags & O_APPEND)) {
+    return store::Status::Permission(NodePath(key) + " is append-only: open it with O_APPEND (>>)");
+  }
+  if (seg->sealed() && !JustRolled(*partition, *seg)) {
+    return store::Status::Permission(NodePath(key) + " is sealed");
+  }
+  handle->kind = FileHandle::Kind::kAppend;
+  handle->assembler = std::make_unique<store::RecordAssembler>(partition);
+  handle->active_base = partition->active_base_offset();
+  store::Status held = HoldOpenSegment(std::move(handle), ReadPath::kDaemon, out);
+  if (!held.ok()) return store::Status::Permission(NodePath(key) + " is sealed");
+  return held;
 }
 
 store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
@@ -112,14 +112,8 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
                                                            : store::kTimeIndexEntrySize;
   handle->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (handle->fd < 0 && errno != ENOENT) return store::Status::FromErrno(errno, "open " + path);
-  if (sealed) {
-    out->keep_cache = inodes_.TestAndSetFlag(ino, kCacheClean);
-  } else {
-    out->direct_io = true;
-  }
-  HoldOpenSegment(handle.get());
-  out->handle = handle.release();
-  return store::Status::OK();
+  return HoldOpenSegment(std::move(handle), sealed ? ReadPath::kPageCache : ReadPath::kDaemon,
+                         out);
 }
 
 store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
@@ -217,7 +211,7 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
-  if (handle->kind != FileHandle::Kind::kStream) DropOpenSegment(handle);
+  if (handle->kind != FileHandle::Kind::kStream) open_segments_.Release(handle->ino, handle->read_path);
   if (handle->kind == FileHandle::Kind::kAppend) {
     // flush normally came first; this only matters if it did not.
     store::Status s = Flush(handle);

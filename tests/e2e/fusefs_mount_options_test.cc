@@ -23,6 +23,18 @@ TEST(MountOptionsTest, DurationsAndDefaults) {
   EXPECT_EQ(opts.retention_check_interval_ms, 300000);
 }
 
+TEST(MountOptionsTest, PassthroughIsOnUnlessTurnedOff) {
+  MountOptions opts;
+  ASSERT_TRUE(ParseMountOptions({"noatime"}, &opts).ok());
+  EXPECT_TRUE(opts.passthrough);
+  ASSERT_TRUE(ParseMountOptions({"passthrough=off"}, &opts).ok());
+  EXPECT_FALSE(opts.passthrough);
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime"}));
+  ASSERT_TRUE(ParseMountOptions({"passthrough=on"}, &opts).ok());
+  EXPECT_TRUE(opts.passthrough);
+  EXPECT_FALSE(ParseMountOptions({"passthrough=maybe"}, &opts).ok());
+}
+
 TEST(MountOptionsTest, BadValueIsInvalid) {
   MountOptions opts;
   EXPECT_FALSE(ParseMountOptions({"retention.check.interval.ms=soon"}, &opts).ok());

@@ -1,0 +1,65 @@
+#include "fusefs/open_segments.h"
+
+#include <utility>
+
+namespace topicfs::fusefs {
+
+int OpenSegments::BackingIdOf(Inode& inode) {
+  if (inode.backing_id > 0 || backing_ == nullptr || !backing_->enabled()) {
+    return inode.backing_id;
+  }
+  store::Result<int> id = backing_->Register(inode.segment->fd());
+  if (id.ok()) inode.backing_id = *id;
+  return inode.backing_id;
+}
+
+store::Result<OpenSegments::Grant> OpenSegments::Open(uint64_t ino,
+                                                      std::shared_ptr<store::Segment> segment,
+                                                      ReadPath wanted) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Inode& inode = inodes_[ino];
+  if (inode.segment == nullptr) inode.segment = std::move(segment);
+  Grant grant{wanted, 0};
+  switch (wanted) {
+    case ReadPath::kDaemon:
+      if (inode.count(ReadPath::kPassthrough) > 0) {
+        if (inode.total() == 0) inodes_.erase(ino);
+        return store::Status::Permission("the file is open for passthrough reads");
+      }
+      break;
+    case ReadPath::kPageCache:
+      if (inode.count(ReadPath::kPassthrough) > 0) grant.path = ReadPath::kPassthrough;
+      break;
+    case ReadPath::kPassthrough:
+      if (inode.count(ReadPath::kPageCache) > 0 || BackingIdOf(inode) <= 0) {
+        grant.path = ReadPath::kPageCache;
+      }
+      break;
+  }
+  if (grant.path == ReadPath::kPassthrough) grant.backing_id = inode.backing_id;
+  ++inode.count(grant.path);
+  return grant;
+}
+
+void OpenSegments::Release(uint64_t ino, ReadPath path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = inodes_.find(ino);
+  if (it == inodes_.end()) return;
+  Inode& inode = it->second;
+  if (inode.count(path) > 0) --inode.count(path);
+  if (inode.count(ReadPath::kPassthrough) == 0 && inode.backing_id > 0) {
+    // The kernel let go of the inode's backing file before it sent the
+    // RELEASE, so the id can go; the next passthrough open registers anew.
+    backing_->Unregister(inode.backing_id);
+    inode.backing_id = 0;
+  }
+  if (inode.total() == 0) inodes_.erase(it);
+}
+
+std::shared_ptr<store::Segment> OpenSegments::Find(uint64_t ino) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = inodes_.find(ino);
+  return it == inodes_.end() ? nullptr : it->second.segment;
+}
+
+}  // namespace topicfs::fusefs
