@@ -163,9 +163,8 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     // A read-only handle has nothing to commit at close: spare the FLUSH
     // round trip of every cat/grep/tail.
     fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
-    int sent = open.backing_id > 0
-                   ? ReplyOpenPassthrough(req, fi->fh, fi->noflush, open.backing_id)
-                   : fuse_reply_open(req, fi);
+    int sent = open.backing_id > 0 ? ReplyOpenPassthrough(req, fi->fh, fi->noflush, open.backing_id)
+                                   : fuse_reply_open(req, fi);
     if (sent != 0) Fs(req).Release(open.handle);  // interrupted
   });
 }

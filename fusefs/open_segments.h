@@ -52,8 +52,7 @@ class OpenSegments {
   // page-cache open becomes passthrough while passthrough opens exist.
   // Fails (Permission) for kDaemon while passthrough opens exist: the
   // kernel would refuse it. Every successful Open() needs one Release().
-  store::Result<Grant> Open(uint64_t ino, std::shared_ptr<store::Segment> segment,
-                            ReadPath wanted);
+  store::Result<Grant> Open(uint64_t ino, std::shared_ptr<store::Segment> segment, ReadPath wanted);
   void Release(uint64_t ino, ReadPath path);
 
   // The segment of an open inode (it may have been deleted since), or null.

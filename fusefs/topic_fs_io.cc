@@ -76,9 +76,9 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
     handle->kind = FileHandle::Kind::kSegment;
     // A segment sealed a moment ago may still get an append open (see
     // kRollGraceMs), which the kernel refuses next to passthrough opens.
-    ReadPath wanted = !seg->sealed()                   ? ReadPath::kDaemon
+    ReadPath wanted = !seg->sealed()                 ? ReadPath::kDaemon
                       : JustRolled(*partition, *seg) ? ReadPath::kPageCache
-                                                       : ReadPath::kPassthrough;
+                                                     : ReadPath::kPassthrough;
     return HoldOpenSegment(std::move(handle), wanted, out);
   }
   if (!(flags & O_APPEND)) {
@@ -112,8 +112,7 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
                                                            : store::kTimeIndexEntrySize;
   handle->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (handle->fd < 0 && errno != ENOENT) return store::Status::FromErrno(errno, "open " + path);
-  return HoldOpenSegment(std::move(handle), sealed ? ReadPath::kPageCache : ReadPath::kDaemon,
-                         out);
+  return HoldOpenSegment(std::move(handle), sealed ? ReadPath::kPageCache : ReadPath::kDaemon, out);
 }
 
 store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
@@ -211,7 +210,8 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
-  if (handle->kind != FileHandle::Kind::kStream) open_segments_.Release(handle->ino, handle->read_path);
+  if (handle->kind != FileHandle::Kind::kStream)
+    open_segments_.Release(handle->ino, handle->read_path);
   if (handle->kind == FileHandle::Kind::kAppend) {
     // flush normally came first; this only matters if it did not.
     store::Status s = Flush(handle);

@@ -39,7 +39,8 @@ class FakeBacking : public BackingFiles {
 class OpenSegmentsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::Result<std::shared_ptr<store::Segment>> seg = store::Segment::Create(dir_.path(), 0, 4096);
+    store::Result<std::shared_ptr<store::Segment>> seg =
+        store::Segment::Create(dir_.path(), 0, 4096);
     ASSERT_TRUE(seg.ok()) << seg.status().ToString();
     segment_ = *seg;
   }

@@ -79,7 +79,8 @@ TEST_F(PassthroughTest, SealedSegmentsAreReadByTheKernelNotTheDaemon) {
   std::string first = sealed.substr(0, sealed.find(' '));
   EXPECT_EQ(Out("python3 -c 'import mmap,sys; f=open(sys.argv[1],\"rb\"); "
                 "sys.stdout.buffer.write(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)[:])' "
-                "$M/app/0/" + first),
+                "$M/app/0/" +
+                first),
             ReadFile(M("app/0/" + first)));
   EXPECT_EQ(ReadRequests(), before) << "sealed reads reached the daemon:\n" << LogSinceMount();
   // The active segment is still read through the daemon, up to its end.
@@ -102,7 +103,8 @@ TEST_F(PassthroughTest, ManyReadersAndRemountsKeepTheBytes) {
   const std::string expected = ExpectedSealedBytes();
   // Concurrent opens of the same segments share one backing file; the
   // last release drops it and the next open registers it again.
-  Out("d=$PWD; cd $M/app/0 && for i in 1 2 3 4 5 6 7 8; do cat " + sealed + " > $d/r$i & done; wait");
+  Out("d=$PWD; cd $M/app/0 && for i in 1 2 3 4 5 6 7 8; do cat " + sealed +
+      " > $d/r$i & done; wait");
   for (int i = 1; i <= 8; ++i) EXPECT_EQ(ReadFile(Dir("r" + std::to_string(i))), expected) << i;
   ASSERT_TRUE(Unmount());
   Mount();
