@@ -76,7 +76,7 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       Ready(options, "cannot mount on " + options.mountpoint +
                          " (is it an existing, empty directory that is not already mounted?)");
     } else {
-      if (options.mount.passthrough) fs.passthrough().Install(se);
+      fs.channel().Install(se, {options.mount.passthrough, options.mount.io_uring});
       fs.invalidator().Start(se);
       Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
       maintenance.Start();
@@ -94,6 +94,7 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       maintenance.Stop();
       fs.invalidator().Stop();
       fuse_session_unmount(se);
+      fs.channel().Stop();
     }
     fuse_remove_signal_handlers(se);
   }

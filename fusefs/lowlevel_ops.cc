@@ -51,15 +51,17 @@ void ReplyXattr(fuse_req_t req, const store::Result<std::string>& value, size_t 
   fuse_reply_buf(req, value->data(), value->size());
 }
 
-void Init(void* /*userdata*/, fuse_conn_info* conn) {
+void Init(void* userdata, fuse_conn_info* conn) {
   // libfuse 3.14 caps a request at its 1 MiB receive buffer.
   conn->max_write = 1u << 20;
   conn->max_read = 0;
   // Write boundaries matter (records): never let the kernel batch writes.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   // Splicing into the kernel helps cold reads of sealed segments; splicing
-  // writes in made small appends slower (reference/baselines.md).
-  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  // writes in made small appends slower (reference/baselines.md). Over
+  // io_uring every reply is copied into a ring buffer anyway.
+  const bool ring = static_cast<TopicFs*>(userdata)->channel().io_uring_coming();
+  if ((conn->capable & FUSE_CAP_SPLICE_WRITE) && !ring) conn->want |= FUSE_CAP_SPLICE_WRITE;
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE);
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;

@@ -33,11 +33,22 @@ bool IsFstabOnly(std::string_view opt) {
   return opt.starts_with("x-") || opt.starts_with("comment=");
 }
 
+store::Status ParseOnOff(std::string_view opt, std::string_view key, bool* out) {
+  std::string_view value = opt.substr(key.size());
+  if (value != "on" && value != "off") {
+    return store::Status::InvalidArgument("bad " + std::string(key.substr(0, key.size() - 1)) +
+                                          " '" + std::string(value) + "' (on or off)");
+  }
+  *out = value == "on";
+  return store::Status::OK();
+}
+
 }  // namespace
 
 store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptions* out) {
   constexpr std::string_view kRetentionKey = "retention.check.interval.ms=";
   constexpr std::string_view kPassthroughKey = "passthrough=";
+  constexpr std::string_view kIoUringKey = "io_uring=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt)) continue;
@@ -50,12 +61,11 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
         }
         out->retention_check_interval_ms = *ms;
       } else if (opt.starts_with(kPassthroughKey)) {
-        std::string_view value = std::string_view(opt).substr(kPassthroughKey.size());
-        if (value != "on" && value != "off") {
-          return store::Status::InvalidArgument("bad passthrough '" + std::string(value) +
-                                                "' (on or off)");
-        }
-        out->passthrough = value == "on";
+        store::Status s = ParseOnOff(opt, kPassthroughKey, &out->passthrough);
+        if (!s.ok()) return s;
+      } else if (opt.starts_with(kIoUringKey)) {
+        store::Status s = ParseOnOff(opt, kIoUringKey, &out->io_uring);
+        if (!s.ok()) return s;
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else {

@@ -17,6 +17,7 @@ struct MountOptions {
   int64_t retention_check_interval_ms = kDefaultRetentionCheckIntervalMs;
   bool allow_other = false;       // -o allow_other as well as --allow-other
   bool passthrough = true;        // -o passthrough=off: sealed reads go through the daemon
+  bool io_uring = true;           // -o io_uring=off: requests come through /dev/fuse
   std::vector<std::string> fuse;  // one libfuse option each, e.g. "max_read=131072"
 };
 

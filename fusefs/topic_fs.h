@@ -21,6 +21,7 @@
 #include "fusefs/handles.h"
 #include "fusefs/inode_table.h"
 #include "fusefs/invalidator.h"
+#include "fusefs/kernel_channel.h"
 #include "fusefs/open_segments.h"
 #include "fusefs/owner_cache.h"
 #include "fusefs/passthrough.h"
@@ -68,7 +69,7 @@ class TopicFs {
   TopicFs& operator=(const TopicFs&) = delete;
 
   Invalidator& invalidator() { return invalidator_; }
-  Passthrough& passthrough() { return passthrough_; }
+  KernelChannel& channel() { return channel_; }
   InodeTable& inodes() { return inodes_; }
   store::Store& store() { return *store_; }
 
@@ -146,6 +147,7 @@ class TopicFs {
 
   store::Store* const store_;
   Passthrough passthrough_;
+  KernelChannel channel_{&passthrough_};
   // Segment files held open, by inode: a segment deleted (rm, retention)
   // while open keeps answering getattr (fstat) until its last release.
   OpenSegments open_segments_{&passthrough_};

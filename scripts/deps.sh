@@ -5,7 +5,7 @@ set -euo pipefail
 
 TOPICFS_PACKAGES=(
   cmake g++ make pkg-config
-  libfuse3-dev fuse3
+  libfuse3-dev fuse3 liburing-dev
   librocksdb-dev libxxhash-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   attr

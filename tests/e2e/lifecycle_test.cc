@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "tests/e2e/mount_fixture.h"
@@ -80,7 +81,9 @@ TEST_F(LifecycleTest, KillDashNineLosesNoAcknowledgedRecord) {
   daemon_ = -1;
   struct stat st;
   EXPECT_EQ(::stat(M("app").c_str(), &st), -1);
-  EXPECT_EQ(errno, ENOTCONN);
+  // Over FUSE-over-io_uring, a request caught in the ring's teardown ends
+  // with ECONNABORTED instead.
+  EXPECT_TRUE(errno == ENOTCONN || errno == ECONNABORTED) << strerror(errno);
   Out("fusermount3 -uz $M");
   EXPECT_FALSE(CleanMarker());
   Mount();

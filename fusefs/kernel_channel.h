@@ -1,0 +1,70 @@
+// The daemon's end of /dev/fuse, between libfuse 3.14 and the kernel. Debian
+// 12's libfuse predates two kernel features that matter here: passthrough
+// reads (Linux 6.9, libfuse 3.17) and FUSE over io_uring (Linux 6.14,
+// libfuse 3.18). This class sits in libfuse's documented I/O hook
+// (fuse_session_custom_io): requests and replies pass through unchanged,
+// except that the INIT reply also asks for the features the kernel offered
+// and the mount wants, and that replies to requests that came over io_uring
+// go back over it (fuse_ring.h). When libfuse >= 3.18 is the baseline, this
+// becomes conn->want_ext and libfuse's own ring.
+#pragma once
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "fusefs/fuse_api.h"
+#include "fusefs/fuse_ring.h"
+#include "fusefs/passthrough.h"
+
+namespace topicfs::fusefs {
+
+class KernelChannel {
+ public:
+  struct Wanted {
+    bool passthrough = true;
+    bool io_uring = true;
+  };
+
+  // `passthrough` is borrowed; it is enabled when the kernel agrees.
+  explicit KernelChannel(Passthrough* passthrough) : passthrough_(passthrough) {}
+  KernelChannel(const KernelChannel&) = delete;
+  KernelChannel& operator=(const KernelChannel&) = delete;
+
+  // Call after fuse_session_mount() and before the session loop; the
+  // session must not outlive this object. False (and a log line) when
+  // libfuse refused the hook: the mount then works without either feature.
+  bool Install(fuse_session* se, Wanted wanted);
+  // Ends the io_uring threads; after the loop returned and the session was
+  // unmounted, before fuse_session_destroy().
+  void Stop() { ring_.Stop(); }
+
+  // While the INIT request is being answered (libfuse's init callback):
+  // the reply will ask for io_uring, so every later reply is copied into a
+  // ring buffer and splicing it would only add work.
+  bool io_uring_coming() const { return ring_offered_.load(std::memory_order_relaxed); }
+
+ private:
+  // libfuse's I/O hooks; `userdata` is the session's (the TopicFs).
+  static ssize_t ReadRequest(int fd, void* buf, size_t len, void* userdata);
+  static ssize_t WriteReply(int fd, struct iovec* iov, int count, void* userdata);
+  static ssize_t SpliceReply(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
+                             unsigned int flags, void* userdata);
+  void NoteInitRequest(const void* buf, size_t len);
+  // Returns true when the reply asked for io_uring.
+  bool PatchInitReply(struct iovec* iov, int count);
+
+  Passthrough* const passthrough_;
+  FuseRing ring_;
+  fuse_session* se_ = nullptr;
+  int dev_fd_ = -1;  // owned by the session
+  Wanted wanted_;
+  std::atomic<bool> init_done_{false};    // the INIT reply went out
+  std::atomic<uint64_t> init_unique_{0};  // the INIT request's id
+  std::atomic<bool> passthrough_offered_{false};
+  std::atomic<bool> ring_offered_{false};  // offered by the kernel and wanted
+};
+
+}  // namespace topicfs::fusefs
