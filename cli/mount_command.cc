@@ -275,9 +275,9 @@ void SetupMountCommands(CLI::App& app) {
                   "let other users in; the kernel checks permissions (default_permissions)");
   mount->add_option("--log", opts->log_file, "log to FILE instead of syslog");
   mount
-      ->add_option(
-          "-o", opts->options,
-          "mount option: retention.check.interval.ms=MS, passthrough=on|off, or any FUSE option")
+      ->add_option("-o", opts->options,
+                   "mount option: retention.check.interval.ms=MS, passthrough=on|off, "
+                   "io_uring=on|off, or any FUSE option")
       ->allow_extra_args(false);
   mount->add_flag("-d,--debug", opts->debug, "libfuse debug output (with -f)")->group("");
   mount->add_option("--ready-fd", opts->ready_fd, "internal")->group("");

@@ -22,6 +22,12 @@
 #                  (default docs/PERFORMANCE.md); --no-doc prints only
 #   --no-install   do not apt-get anything
 #   --keep         keep the temporary directory (for debugging)
+#   --transport T  io_uring (default): turn the kernel's FUSE-over-io_uring
+#                  switch (/sys/module/fuse/parameters/enable_uring) on for
+#                  the run and restore it after, so the daemon serves requests
+#                  on per-CPU rings; the echo loop is then also measured over
+#                  /dev/fuse (-o io_uring=off). dev-fuse: turn it off. asis:
+#                  leave it as it is.
 #
 # What it needs (installed with apt-get when run as root and missing):
 # fuse3, attr (getfattr/setfattr), redis-server + redis-tools (redis-benchmark),
@@ -53,6 +59,7 @@ WRITE_DOC=1
 DOC_EXPLICIT=0
 INSTALL=1
 KEEP=0
+TRANSPORT=io_uring
 CMDLINE="scripts/bench.sh${*:+ $*}"
 
 usage() { sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -67,12 +74,14 @@ while [ $# -gt 0 ]; do
     --no-doc) WRITE_DOC=0 ;;
     --no-install) INSTALL=0 ;;
     --keep) KEEP=1 ;;
+    --transport) TRANSPORT=$2; shift ;;
     -h|--help) usage 0 ;;
     *) echo "bench.sh: unknown argument: $1" >&2; usage 2 ;;
   esac
   shift
 done
 if [ "$ONLY" != all ] && [ $DOC_EXPLICIT = 0 ]; then WRITE_DOC=0; fi
+case $TRANSPORT in io_uring|dev-fuse|asis) ;; *) echo "bench.sh: bad --transport $TRANSPORT" >&2; usage 2 ;; esac
 
 # ---------------------------------------------------------------- sizes
 MiB=$((1024 * 1024))
@@ -195,11 +204,14 @@ cleanup_mounts() {
   : >"$PIDS"
 }
 WATCHDOG=""
+URING_SWITCH=/sys/module/fuse/parameters/enable_uring
+URING_SAVED=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
   cleanup_mounts
+  [ -n "$URING_SAVED" ] && echo "$URING_SAVED" >"$URING_SWITCH" 2>/dev/null
   if [ $KEEP = 1 ]; then log "kept $WORK"; else rm -rf --one-file-system "$WORK"; fi
   exit $rc
 }
@@ -283,11 +295,12 @@ leo() { getfattr --only-values -n user.topicfs.log_end_offset "$1" 2>/dev/null; 
 # until the mount answers; sets TF_PID. tf_stop MNT: clean unmount.
 TF_PID=""
 declare -A TFP=()   # mount point -> daemon PID
-tf_start() {
+tf_start() {  # tf_start DATA MNT [MOUNT OPTION...]
   local data=$1 mnt=$2 i
+  shift 2
   mkdir -p "$data" "$mnt"
   grep -qxF "$mnt" "$MOUNTS" || echo "$mnt" >>"$MOUNTS"
-  "$TOPICFS" mount -f "$data" "$mnt" >>"$LOGS/daemon.log" 2>&1 &
+  "$TOPICFS" mount -f "$@" "$data" "$mnt" >>"$LOGS/daemon.log" 2>&1 &
   TF_PID=$!
   TFP[$mnt]=$TF_PID
   echo "$TF_PID" >>"$PIDS"
@@ -399,20 +412,38 @@ echo_loop() {  # echo_loop FILE N
   for ((i = 0; i < n; i++)); do echo "$line" >>"$f"; done
 }
 group_echo() {
-  local r ttfs=() trefs=() t
+  local r t side sides="tf ref" ttfs=() trefs=() tdevs=()
   topic echo || return 1
+  # Over io_uring, the same loop over /dev/fuse too, on a second mount.
+  local devmnt=$WORK/mnt-devfuse
+  if grep -q "io_uring: on" "$LOGS/daemon.log"; then
+    tf_start "$WORK/data-devfuse" "$devmnt" -o io_uring=off || return 1
+    mkdir "$devmnt/echo" || return 1
+    sides="tf ref dev"
+  fi
   for ((r = 1; r <= REPS; r++)); do
     : >"$PLAIN/echo"
-    for side in $(tf_first $r && echo tf ref || echo ref tf); do
+    # shellcheck disable=SC2086 # word lists
+    for side in $(tf_first $r && echo $sides || echo $sides | tr ' ' '\n' | tac); do
       sync_quiet
-      if [ $side = tf ]; then t=$(timeit echo_loop "$MNT/echo/0/current" "$ECHO_N") || return 1; ttfs+=("$t")
-      else t=$(timeit echo_loop "$PLAIN/echo" "$ECHO_N") || return 1; trefs+=("$t"); fi
+      case $side in
+        tf) t=$(timeit echo_loop "$MNT/echo/0/current" "$ECHO_N") || return 1; ttfs+=("$t") ;;
+        ref) t=$(timeit echo_loop "$PLAIN/echo" "$ECHO_N") || return 1; trefs+=("$t") ;;
+        dev) t=$(timeit echo_loop "$devmnt/echo/0/current" "$ECHO_N") || return 1; tdevs+=("$t") ;;
+      esac
     done
   done
   [ "$(leo "$MNT/echo/0")" = $((ECHO_N * REPS)) ] || { log "echo: log_end_offset $(leo "$MNT/echo/0")"; return 1; }
+  log "echo samples (s): topicfs ${ttfs[*]}; plain ${trefs[*]}; over /dev/fuse ${tdevs[*]}"
   local ttf tref; ttf=$(median "${ttfs[@]}"); tref=$(median "${trefs[@]}")
   row "single-line \`echo >> current\` loop ($ECHO_N × open/write/close), µs each; ref: plain file" \
     "$(fmt "$(calc "$ttf / $ECHO_N * 1e6")") µs" "$(fmt "$(calc "$tref / $ECHO_N * 1e6")") µs" "$(calc "$tref / $ttf")" ">= 0.12"
+  if [ ${#tdevs[@]} -gt 0 ]; then
+    local tdev; tdev=$(median "${tdevs[@]}")
+    row "the same loop over /dev/fuse (\`-o io_uring=off\`), µs each; ref: plain file" \
+      "$(fmt "$(calc "$tdev / $ECHO_N * 1e6")") µs" "$(fmt "$(calc "$tref / $ECHO_N * 1e6")") µs" "$(calc "$tref / $tdev")" ""
+    tf_stop "$devmnt" || log "unmount of $devmnt failed"
+  fi
   rm -f "$PLAIN/echo"
 }
 
@@ -714,6 +745,11 @@ read -r _ u0 n0 s0 i0 _ </proc/stat
 if want write || want peers; then redis_start || die "redis"; fi
 if want peers; then nats_start || die "nats"; fi
 
+# The kernel reads its FUSE-over-io_uring switch when a mount starts.
+if [ "$TRANSPORT" != asis ] && [ -w "$URING_SWITCH" ]; then
+  URING_SAVED=$(cat "$URING_SWITCH")
+  if [ "$TRANSPORT" = io_uring ]; then echo Y >"$URING_SWITCH"; else echo N >"$URING_SWITCH"; fi
+fi
 if [ $TF_OK = 1 ]; then
   if want bulk || want echo || want write || want cat || want lookup || want conc || want peers; then
     tf_start "$DATA" "$MNT" || die "mount"
@@ -751,6 +787,13 @@ DISK_SIZE=$(lsblk -dno SIZE "$DISK_DEV" 2>/dev/null | tr -d ' ')
 MACHINE="$(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $DISK_FS on $DISK_DEV ($DISK_SIZE, $([[ $DISK_NAME == vd* ]] && echo "virtio, ")rotational flag $DISK_ROT)"
 VERSIONS="libfuse $(pkg-config --modversion fuse3 2>/dev/null || echo ?) ($(ver fusermount3 --version)), $(ver redis-server --version | awk '{print $1, $2, $3}'), nats-server $(ver nats-server --version | awk '{print $2}') with libnats $(pkg-config --modversion libnats 2>/dev/null || echo ?), coreutils $(ver cat --version | awk '{print $NF}'), topicfs git $GIT_REV"
 
+if grep -q "io_uring: on" "$LOGS/daemon.log" 2>/dev/null; then
+  TRANSPORT_TEXT="FUSE over io_uring: one ring per CPU, each served by a thread on that CPU (the kernel's enable_uring switch was set to Y for the run)"
+else
+  TRANSPORT_TEXT="/dev/fuse (FUSE over io_uring not in use: $(grep -o "io_uring: not offered[^;]*" "$LOGS/daemon.log" 2>/dev/null | head -1 || true))"
+fi
+PT_TEXT=$(grep -q "passthrough: on" "$LOGS/daemon.log" 2>/dev/null && echo "on (sealed segments read by the kernel from their files)" || echo off)
+
 TABLE=$WORK/table.md
 {
   echo "| figure | topicfs | reference | ratio | target | met |"
@@ -780,6 +823,7 @@ if [ $WRITE_DOC = 1 ]; then
     echo "- **Command**: \`$CMDLINE\`"
     echo "- **Machine**: $MACHINE"
     echo "- **Versions**: $VERSIONS"
+    echo "- **Transport**: $TRANSPORT_TEXT; FUSE passthrough $PT_TEXT."
     echo "- **Sizes**: bulk $((BULK_BYTES / MiB)) MiB per run; echo loop $ECHO_N; $WRITE_N writes per handle; Redis unpipelined $REDIS1_N, pipelined and NATS $PEER_N records; sealed segments $((CAT_BYTES / MiB)) MiB; lookups $LOOKUP_K per repetition (naive scans $SCAN_K); concurrent $((CONC_BYTES / MiB)) MiB per run; $RSS_PARTS partitions for RSS; $MOUNT_SEGS segments for mount time."
     echo "- **Peers**: Redis with \`appendonly yes\`, \`appendfsync everysec\`, no RDB snapshots, driven by \`redis-benchmark ... XADD bench * f <97 bytes>\`; NATS JetStream with the file store, driven by \`bench/peers/nats_pub.c\` (libnats \`js_PublishAsync\`, at most 1,000 unacknowledged, all acks awaited). Neither fsyncs per record, nor does topicfs (\`flush.messages\` -1)."
     echo

@@ -35,6 +35,16 @@ TEST(MountOptionsTest, PassthroughIsOnUnlessTurnedOff) {
   EXPECT_FALSE(ParseMountOptions({"passthrough=maybe"}, &opts).ok());
 }
 
+TEST(MountOptionsTest, IoUringIsOnUnlessTurnedOff) {
+  MountOptions opts;
+  EXPECT_TRUE(opts.io_uring);
+  ASSERT_TRUE(ParseMountOptions({"io_uring=off,passthrough=on"}, &opts).ok());
+  EXPECT_FALSE(opts.io_uring);
+  EXPECT_TRUE(opts.passthrough);
+  EXPECT_TRUE(opts.fuse.empty());
+  EXPECT_FALSE(ParseMountOptions({"io_uring=1"}, &opts).ok());
+}
+
 TEST(MountOptionsTest, BadValueIsInvalid) {
   MountOptions opts;
   EXPECT_FALSE(ParseMountOptions({"retention.check.interval.ms=soon"}, &opts).ok());
