@@ -87,6 +87,15 @@ topicfs is mounted: ./data on ./mnt. Try:
   build/topicfs consume mnt/app --offset 100 --count 5
   build/topicfs unmount mnt
 TRY
+  # The daemon's first log lines say which kernel features it got.
+  if [ -r /sys/module/fuse/parameters/enable_uring ] &&
+    [ "$(cat /sys/module/fuse/parameters/enable_uring)" != Y ]; then
+    cat <<TRY
+For the fastest small appends (Linux >= 6.14), let the kernel serve FUSE
+requests on per-CPU rings, then remount (docs/PERFORMANCE.md):
+  echo Y > /sys/module/fuse/parameters/enable_uring
+TRY
+  fi
 }
 
 topicfs_install_deps
