@@ -35,9 +35,10 @@ int64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
 }
 
-// XXH3-64 of a whole file as 16 lowercase hex digits. O_DIRECT makes the
-// daemon read the disk: the page cache kept for sealed segments would
-// otherwise hide a change made behind the mount's back.
+// XXH3-64 of a whole file as 16 lowercase hex digits. O_DIRECT reads the
+// disk (through the daemon, or with passthrough straight from the segment
+// file): a page cache kept for sealed segments would otherwise hide a
+// change made behind the mount's back.
 Result<std::string> HashFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
   if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
