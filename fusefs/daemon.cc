@@ -36,7 +36,8 @@ std::vector<std::string> FuseArguments(const DaemonOptions& options) {
   // fsname is the data directory and the type fuse.topicfs, so /proc/mounts
   // tells the CLI which store a mount serves.
   std::vector<std::string> args = {"topicfs", "-o",
-                                   "fsname=" + EscapeOption(options.data_dir) + ",subtype=topicfs"};
+                                   "fsname=" + EscapeOption(options.data_dir) + ",subtype=topicfs",
+                                   "-o", "max_read=" + std::to_string(options.mount.max_read)};
   if (options.allow_other || options.mount.allow_other) {
     args.push_back("-o");
     args.push_back("allow_other,default_permissions");
@@ -76,7 +77,8 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       Ready(options, "cannot mount on " + options.mountpoint +
                          " (is it an existing, empty directory that is not already mounted?)");
     } else {
-      fs.channel().Install(se, {options.mount.passthrough, options.mount.io_uring});
+      fs.channel().Install(
+          se, {options.mount.passthrough, options.mount.io_uring, options.mount.max_read});
       fs.invalidator().Start(se);
       Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
       maintenance.Start();

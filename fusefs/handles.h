@@ -32,7 +32,7 @@ struct FileHandle {
 
   Kind kind = Kind::kSegment;
   uint64_t ino = 0;
-  ReadPath read_path = ReadPath::kDaemon;             // how the kernel reads this open
+  ReadPath read_path = ReadPath::kDaemon;  // how the kernel reads this open
   std::shared_ptr<store::Partition> partition;
   std::shared_ptr<store::Segment> segment;            // kSegment, kAppend
   int fd = -1;                                        // kIndex; owned

@@ -26,6 +26,7 @@ class KernelChannel {
   struct Wanted {
     bool passthrough = true;
     bool io_uring = true;
+    uint32_t max_read = 0;  // the mount's max_read, which INIT must repeat
   };
 
   // `passthrough` is borrowed; it is enabled when the kernel agrees.
@@ -45,6 +46,7 @@ class KernelChannel {
   // the reply will ask for io_uring, so every later reply is copied into a
   // ring buffer and splicing it would only add work.
   bool io_uring_coming() const { return ring_offered_.load(std::memory_order_relaxed); }
+  uint32_t max_read() const { return wanted_.max_read; }
 
  private:
   // libfuse's I/O hooks; `userdata` is the session's (the TopicFs).

@@ -49,6 +49,7 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
   constexpr std::string_view kRetentionKey = "retention.check.interval.ms=";
   constexpr std::string_view kPassthroughKey = "passthrough=";
   constexpr std::string_view kIoUringKey = "io_uring=";
+  constexpr std::string_view kMaxReadKey = "max_read=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt)) continue;
@@ -66,6 +67,14 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
       } else if (opt.starts_with(kIoUringKey)) {
         store::Status s = ParseOnOff(opt, kIoUringKey, &out->io_uring);
         if (!s.ok()) return s;
+      } else if (opt.starts_with(kMaxReadKey)) {
+        std::optional<int64_t> bytes =
+            store::ParseSize(std::string_view(opt).substr(kMaxReadKey.size()));
+        if (!bytes || *bytes < 4096 || *bytes > (1 << 20)) {
+          return store::Status::InvalidArgument("bad max_read '" + opt.substr(kMaxReadKey.size()) +
+                                                "' (4096 to 1048576 bytes)");
+        }
+        out->max_read = static_cast<uint32_t>(*bytes);
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else {

@@ -12,13 +12,19 @@
 namespace topicfs::fusefs {
 
 inline constexpr int64_t kDefaultRetentionCheckIntervalMs = 300000;
+// The largest READ the kernel sends. A 1 MiB reply cannot be spliced
+// (its header does not fit in a 1 MiB pipe), and libfuse's copying fallback
+// made reads of the active segment 3.7x slower than 512 KiB requests
+// (docs/PERFORMANCE.md).
+inline constexpr uint32_t kDefaultMaxRead = 512 * 1024;
 
 struct MountOptions {
   int64_t retention_check_interval_ms = kDefaultRetentionCheckIntervalMs;
-  bool allow_other = false;       // -o allow_other as well as --allow-other
-  bool passthrough = true;        // -o passthrough=off: sealed reads go through the daemon
-  bool io_uring = true;           // -o io_uring=off: requests come through /dev/fuse
-  std::vector<std::string> fuse;  // one libfuse option each, e.g. "max_read=131072"
+  bool allow_other = false;             // -o allow_other as well as --allow-other
+  bool passthrough = true;              // -o passthrough=off: sealed reads go through the daemon
+  bool io_uring = true;                 // -o io_uring=off: requests come through /dev/fuse
+  uint32_t max_read = kDefaultMaxRead;  // -o max_read=BYTES (libfuse needs it twice)
+  std::vector<std::string> fuse;        // one libfuse option each, e.g. "max_read=131072"
 };
 
 // Each element of `args` is the value of one -o (comma-separated options,

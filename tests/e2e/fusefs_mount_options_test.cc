@@ -12,7 +12,8 @@ TEST(MountOptionsTest, TopicfsOptionsAreTakenOut) {
       ParseMountOptions({"retention.check.interval.ms=60000,noatime", "max_read=65536"}, &opts)
           .ok());
   EXPECT_EQ(opts.retention_check_interval_ms, 60000);
-  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime", "max_read=65536"}));
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime"}));
+  EXPECT_EQ(opts.max_read, 65536u);
 }
 
 TEST(MountOptionsTest, DurationsAndDefaults) {
@@ -33,6 +34,17 @@ TEST(MountOptionsTest, PassthroughIsOnUnlessTurnedOff) {
   ASSERT_TRUE(ParseMountOptions({"passthrough=on"}, &opts).ok());
   EXPECT_TRUE(opts.passthrough);
   EXPECT_FALSE(ParseMountOptions({"passthrough=maybe"}, &opts).ok());
+}
+
+TEST(MountOptionsTest, MaxReadIsTopicfsOwnAndBounded) {
+  MountOptions opts;
+  EXPECT_EQ(opts.max_read, kDefaultMaxRead);
+  ASSERT_TRUE(ParseMountOptions({"max_read=128k,noatime"}, &opts).ok());
+  EXPECT_EQ(opts.max_read, 131072u);
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime"}));
+  EXPECT_FALSE(ParseMountOptions({"max_read=2m"}, &opts).ok());
+  EXPECT_FALSE(ParseMountOptions({"max_read=100"}, &opts).ok());
+  EXPECT_FALSE(ParseMountOptions({"max_read=lots"}, &opts).ok());
 }
 
 TEST(MountOptionsTest, IoUringIsOnUnlessTurnedOff) {
