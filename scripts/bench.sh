@@ -511,6 +511,29 @@ group_cat() {
       "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" "$tgt"
   done
   rm -rf "$PLAIN/cat"
+  # The active segment is read through the daemon (direct I/O, so a reader
+  # always sees the current end), and most small topics live in it.
+  local act=$((CAT_BYTES / 4))
+  "$TFB" gen "$GEN/catact" $((act / REC)) $REC || return 1
+  topic catact 1 || return 1
+  cat "$GEN/catact" >>"$MNT/catact/0/current" || return 1
+  local active="$MNT/catact/0/current" plainact="$PLAIN/catact"
+  mv "$GEN/catact" "$plainact"
+  cmp "$active" "$plainact" >/dev/null || { log "cat: active segment and copy differ"; return 1; }
+  local ttfs=() trefs=()
+  for ((r = 1; r <= REPS; r++)); do
+    for side in $(tf_first $r && echo tf ref || echo ref tf); do
+      local f=$active; [ $side = ref ] && f=$plainact
+      cat "$f" >/dev/null
+      t=$(timeit sh -c 'cat "$1" > /dev/null; cat "$1" > /dev/null; cat "$1" > /dev/null' - "$f") || return 1
+      t=$(calc "$t / 3")
+      if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
+    done
+  done
+  local a b; a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
+  row "\`cat\` of the active segment ($((act / MiB)) MiB, through the daemon), warm cache, MB/s; ref: plain file" \
+    "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
+  rm -f "$plainact"
 }
 
 scan_once() {  # scan_once FILE N -> seconds for the naive scan to record N (0-based)
