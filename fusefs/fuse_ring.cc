@@ -119,6 +119,7 @@ struct FuseRing::Entry {
   uint64_t commit_id = 0;  // the kernel's name for it
   bool replied = false;
   void* memory = nullptr;  // owned
+  iovec iov[2];            // what REGISTER hands the kernel: headers, payload
 };
 
 struct FuseRing::Queue {
@@ -166,6 +167,8 @@ bool FuseRing::Prepare(size_t payload_size) {
       e.payload = static_cast<char*>(e.memory) + 2 * kPage;
       e.payload_size = payload_size;
       e.qid = static_cast<uint16_t>(qid);
+      e.iov[0] = {e.header, sizeof(RingHeader)};
+      e.iov[1] = {e.payload, payload_size};
     }
     queues_.push_back(std::move(queue));
   }
@@ -214,39 +217,36 @@ void FuseRing::RunQueue(Queue* queue) {
   }
   rc = io_uring_register_files(&ring, &dev_fd_, 1);
   if (rc < 0) LogError("io_uring: registering /dev/fuse: " + std::string(strerror(-rc)));
-  iovec iovs[kDepth][2];
-  for (int i = 0; i < kDepth; ++i) {
-    Entry* e = &queue->entries[i];
-    iovs[i][0] = {e->header, sizeof(RingHeader)};
-    iovs[i][1] = {e->payload, e->payload_size};
-    PrepareCommand(io_uring_get_sqe(&ring), e, kCmdRegister, iovs[i]);
-  }
+  for (Entry& e : queue->entries) PrepareCommand(io_uring_get_sqe(&ring), &e, kCmdRegister, e.iov);
   // The stop signal arrives as a completion without an entry.
   io_uring_sqe* stop = io_uring_get_sqe(&ring);
   io_uring_prep_poll_add(stop, stop_fd_, POLLIN);
   io_uring_sqe_set_data(stop, nullptr);
   io_uring_submit(&ring);
+  ServeQueue(queue, &ring);
+  io_uring_queue_exit(&ring);
+}
+
+void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
   int live = kDepth;
-  bool stopping = false;
-  while (live > 0 && !stopping) {
-    io_uring_cqe* cqe = nullptr;
-    if (io_uring_sq_ready(&ring) > 0) CommitYieldingCpu(&ring);
-    rc = io_uring_submit_and_wait(&ring, 1);
+  while (live > 0) {
+    if (io_uring_sq_ready(ring) > 0) CommitYieldingCpu(ring);
+    int rc = io_uring_submit_and_wait(ring, 1);
     if (rc == -EINTR) continue;
     if (rc < 0) {
       LogError("io_uring: queue " + std::to_string(queue->qid) + ": " + strerror(-rc));
-      break;
+      return;
     }
     unsigned head;
     unsigned seen = 0;
-    io_uring_for_each_cqe(&ring, head, cqe) {
+    bool stopping = false;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(ring, head, cqe) {
       ++seen;
       auto* e = static_cast<Entry*>(io_uring_cqe_get_data(cqe));
       if (e == nullptr) {
         stopping = true;
-        continue;
-      }
-      if (cqe->res < 0) {
+      } else if (cqe->res < 0) {
         // ENOTCONN: unmounted. Anything else is a refused command; the
         // kernel falls back to /dev/fuse when a registration fails.
         if (cqe->res != -ENOTCONN && cqe->res != -ECANCELED) {
@@ -254,16 +254,16 @@ void FuseRing::RunQueue(Queue* queue) {
                    ": command refused: " + strerror(-cqe->res));
         }
         --live;
-        continue;
+      } else {
+        Serve(e);
+        queue->served.store(queue->served.load(std::memory_order_relaxed) + 1,
+                            std::memory_order_relaxed);
+        PrepareCommand(io_uring_get_sqe(ring), e, kCmdCommitAndFetch, nullptr);
       }
-      Serve(e);
-      queue->served.store(queue->served.load(std::memory_order_relaxed) + 1,
-                          std::memory_order_relaxed);
-      PrepareCommand(io_uring_get_sqe(&ring), e, kCmdCommitAndFetch, nullptr);
     }
-    io_uring_cq_advance(&ring, seen);
+    io_uring_cq_advance(ring, seen);
+    if (stopping) return;
   }
-  io_uring_queue_exit(&ring);
 }
 
 void FuseRing::PrepareCommand(void* slot, Entry* e, uint32_t op, const iovec* iov) {

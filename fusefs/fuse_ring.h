@@ -24,6 +24,8 @@
 
 #include "fusefs/fuse_api.h"
 
+struct io_uring;  // liburing's
+
 namespace topicfs::fusefs {
 
 class FuseRing {
@@ -57,6 +59,8 @@ class FuseRing {
   struct Entry;
   struct Queue;
   void RunQueue(Queue* queue);
+  // Serves `queue`'s requests until the stop signal or the connection's end.
+  void ServeQueue(Queue* queue, ::io_uring* ring);
   void Serve(Entry* entry);
   static void PrepareCommand(void* sqe, Entry* entry, uint32_t op, const struct iovec* iov);
 
