@@ -1,5 +1,6 @@
 #include "fusefs/daemon.h"
 
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -50,6 +51,16 @@ std::vector<std::string> FuseArguments(const DaemonOptions& options) {
   return args;
 }
 
+// The stack depth FUSE passthrough must allow for the segment files: 2
+// when the data directory is on overlayfs (a container's root filesystem,
+// say), else 1. A deeper stack also makes this mount unusable as an
+// overlayfs layer, so it is not asked for without need.
+uint32_t BackingStackDepth(const std::string& data_dir) {
+  constexpr decltype(statfs::f_type) kOverlayfsMagic = 0x794c7630;
+  struct statfs st;
+  return ::statfs(data_dir.c_str(), &st) == 0 && st.f_type == kOverlayfsMagic ? 2 : 1;
+}
+
 void Ready(const DaemonOptions& options, const std::string& error) {
   if (!error.empty()) LogError(error);
   if (options.on_ready) options.on_ready(error);
@@ -77,8 +88,8 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       Ready(options, "cannot mount on " + options.mountpoint +
                          " (is it an existing, empty directory that is not already mounted?)");
     } else {
-      fs.channel().Install(
-          se, {options.mount.passthrough, options.mount.io_uring, options.mount.max_read});
+      fs.channel().Install(se, {options.mount.passthrough, options.mount.io_uring,
+                                options.mount.max_read, BackingStackDepth(options.data_dir)});
       fs.invalidator().Start(se);
       Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
       maintenance.Start();

@@ -129,8 +129,7 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
   // Passthrough excludes the writeback cache (which topicfs never uses).
   if (passthrough_offered_.load(std::memory_order_relaxed) && !(flags & FUSE_WRITEBACK_CACHE)) {
     flags2 |= static_cast<uint32_t>(kFusePassthrough >> 32);
-    // The backing files live on a plain filesystem: one level of stacking.
-    Store32(reply, kInitOutMaxStackDepth, 1);
+    Store32(reply, kInitOutMaxStackDepth, wanted_.backing_stack_depth);
     passthrough_->Enable(dev_fd_);
     LogInfo("passthrough: on; sealed segments are read by the kernel from their files");
   } else if (wanted_.passthrough) {

@@ -27,6 +27,9 @@ class KernelChannel {
     bool passthrough = true;
     bool io_uring = true;
     uint32_t max_read = 0;  // the mount's max_read, which INIT must repeat
+    // How deep the segment files' filesystem is stacked, plus one: the
+    // kernel refuses (ELOOP) backing files deeper than the INIT reply says.
+    uint32_t backing_stack_depth = 1;
   };
 
   // `passthrough` is borrowed; it is enabled when the kernel agrees.

@@ -43,8 +43,9 @@ store::Result<int> Passthrough::Register(int fd) {
   int id = ::ioctl(dev_fd_.load(std::memory_order_relaxed), kIocBackingOpen, &map);
   if (id > 0) return id;
   int err = id < 0 ? errno : EIO;
-  if (err == EPERM || err == ENOTTY || err == EINVAL) {
-    // Not root (CAP_SYS_ADMIN) or not supported after all: stop asking.
+  if (err == EPERM || err == ENOTTY || err == EINVAL || err == ELOOP) {
+    // Not root (CAP_SYS_ADMIN), not supported after all, or the data
+    // directory's filesystem is stacked too deep: stop asking.
     if (enabled_.exchange(false)) {
       LogError("passthrough: the kernel refused a backing file (" + std::string(strerror(err)) +
                "); sealed segments go through the daemon from now on");

@@ -111,5 +111,38 @@ TEST_F(PassthroughTest, ManyReadersAndRemountsKeepTheBytes) {
   EXPECT_EQ(Out("cd $M/app/0 && cat " + sealed), expected);
 }
 
+// A data directory on overlayfs (a container's root filesystem, say) sits
+// one level deeper in the kernel's filesystem stack; the daemon declares the
+// depth passthrough must allow.
+class OverlayPassthroughTest : public PassthroughTest {
+ protected:
+  void TearDown() override {
+    if (Mounted()) Unmount();
+    if (overlay_) Sh("umount " + Dir("merged") + " || umount -l " + Dir("merged"));
+    PassthroughTest::TearDown();
+  }
+  bool overlay_ = false;
+};
+
+TEST_F(OverlayPassthroughTest, SealedSegmentsOnOverlayfsAreReadByTheKernel) {
+  ASSERT_TRUE(Unmount());
+  ASSERT_EQ(Sh("mkdir -p lower upper work merged && mount -t overlay overlay -o "
+               "lowerdir=$PWD/lower,upperdir=$PWD/upper,workdir=$PWD/work $PWD/merged")
+                .status,
+            0);
+  overlay_ = true;
+  data_ = Dir("merged/data");
+  log_start_ = DaemonLog().size();
+  Mount({"-o", "debug"});
+  std::string sealed = FillSealedSegments();
+  if (!KernelOffersPassthrough()) return;
+  ASSERT_NE(LogSinceMount().find("passthrough: on"), std::string::npos);
+  Out("sleep 2.2");  // past the roll's grace period, as above
+  const int before = ReadRequests();
+  EXPECT_EQ(Out("cd $M/app/0 && cat " + sealed), ExpectedSealedBytes());
+  EXPECT_EQ(ReadRequests(), before) << "sealed reads reached the daemon";
+  EXPECT_EQ(LogSinceMount().find("refused a backing file"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace topicfs::e2e
