@@ -32,7 +32,11 @@ store::Result<OpenSegments::Grant> OpenSegments::Open(uint64_t ino,
       break;
     case ReadPath::kPassthrough:
       if (inode.count(ReadPath::kPageCache) > 0 || BackingIdOf(inode) <= 0) {
-        grant.path = ReadPath::kPageCache;
+        // Writes through this inode (an append handle opened before the
+        // roll) move the kernel's idea of its size past the data, and a
+        // page-cache reader would then read zeros: read through the daemon
+        // while any such handle is open.
+        grant.path = inode.count(ReadPath::kDaemon) > 0 ? ReadPath::kDaemon : ReadPath::kPageCache;
       }
       break;
   }

@@ -48,8 +48,9 @@ class OpenSegments {
 
   // Records an open of `ino` (a file of `segment`) that would like `wanted`
   // and returns the path it gets: passthrough falls back to the page cache
-  // while page-cache opens exist or when the kernel cannot take the file; a
-  // page-cache open becomes passthrough while passthrough opens exist.
+  // while page-cache opens exist or when the kernel cannot take the file,
+  // and to the daemon instead while direct-I/O opens (append handles) exist;
+  // a page-cache open becomes passthrough while passthrough opens exist.
   // Fails (Permission) for kDaemon while passthrough opens exist: the
   // kernel would refuse it. Every successful Open() needs one Release().
   store::Result<Grant> Open(uint64_t ino, std::shared_ptr<store::Segment> segment, ReadPath wanted);

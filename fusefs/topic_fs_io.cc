@@ -75,10 +75,11 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
   if (!WantsWrite(flags)) {
     handle->kind = FileHandle::Kind::kSegment;
     // A segment sealed a moment ago may still get an append open (see
-    // kRollGraceMs), which the kernel refuses next to passthrough opens.
-    ReadPath wanted = !seg->sealed()                 ? ReadPath::kDaemon
-                      : JustRolled(*partition, *seg) ? ReadPath::kPageCache
-                                                     : ReadPath::kPassthrough;
+    // kRollGraceMs), which the kernel refuses next to passthrough opens,
+    // and its appends move the kernel's idea of its size past the data: it
+    // is read through the daemon, which never reads past size().
+    ReadPath wanted =
+        !seg->sealed() || JustRolled(*partition, *seg) ? ReadPath::kDaemon : ReadPath::kPassthrough;
     return HoldOpenSegment(std::move(handle), wanted, out);
   }
   if (!(flags & O_APPEND)) {

@@ -125,6 +125,16 @@ TEST_F(OpenSegmentsTest, WithoutPassthroughEverySealedOpenUsesThePageCache) {
   EXPECT_TRUE(backing_.registered_fds.empty());
 }
 
+TEST_F(OpenSegmentsTest, WithoutPassthroughReadersUseTheDaemonWhileAppendHandlesAreOpen) {
+  backing_.enabled_ = false;
+  OpenSegments open(&backing_);
+  Open(open, ReadPath::kDaemon);  // an append handle opened before the roll
+  EXPECT_EQ(Open(open, ReadPath::kPassthrough).path, ReadPath::kDaemon);
+  open.Release(10, ReadPath::kDaemon);
+  open.Release(10, ReadPath::kDaemon);
+  EXPECT_EQ(Open(open, ReadPath::kPassthrough).path, ReadPath::kPageCache);
+}
+
 TEST_F(OpenSegmentsTest, AnOpenInodeKeepsItsSegmentUntilTheLastRelease) {
   OpenSegments open(&backing_);
   EXPECT_EQ(open.Find(10), nullptr);

@@ -67,7 +67,7 @@ TEST_F(PassthroughTest, SealedSegmentsAreReadByTheKernelNotTheDaemon) {
   ASSERT_NE(LogSinceMount().find("passthrough: on"), std::string::npos);
   // For 2 s after its roll the newest sealed segment still takes the
   // `>> current` opens that raced the roll (kRollGraceMs), so until then it
-  // is read through the page cache, which such opens can share.
+  // is read through the daemon, as such opens require.
   Out("sleep 2.2");
   const std::string expected = ExpectedSealedBytes();
   const int before = ReadRequests();
