@@ -470,6 +470,15 @@ group_write() {
     "$(fmt "$a")/s" "$(fmt "$c")/s" "$(calc "$a / $c")" ""
 }
 
+# warm_cat_seconds FILE...: seconds for one `cat` of the files with the page
+# cache warm: one untimed pass, then three timed (one pass is only a few ms).
+warm_cat_seconds() {
+  cat "$@" >/dev/null
+  local t
+  t=$(timeit sh -c 'cat "$@" > /dev/null; cat "$@" > /dev/null; cat "$@" > /dev/null' - "$@") || return 1
+  calc "$t / 3"
+}
+
 group_cat() {
   local n=$((CAT_BYTES / REC)) r t side
   "$TFB" gen "$GEN/cat" "$n" $REC || return 1
@@ -492,15 +501,12 @@ group_cat() {
     for ((r = 1; r <= REPS; r++)); do
       for side in $(tf_first $r && echo tf ref || echo ref tf); do
         local files=("${sealed[@]}"); [ $side = ref ] && files=("${plain[@]}")
-        # cold: one pass after dropping every cache; warm: three passes
-        # after one untimed pass (one pass is only a few ms)
+        # cold: one pass after dropping every cache
         if [ $mode = cold ]; then
           drop_caches
           t=$(timeit sh -c 'cat "$@" > /dev/null' - "${files[@]}") || return 1
         else
-          cat "${files[@]}" >/dev/null
-          t=$(timeit sh -c 'cat "$@" > /dev/null; cat "$@" > /dev/null; cat "$@" > /dev/null' - "${files[@]}") || return 1
-          t=$(calc "$t / 3")
+          t=$(warm_cat_seconds "${files[@]}") || return 1
         fi
         if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
       done
@@ -524,9 +530,7 @@ group_cat() {
   for ((r = 1; r <= REPS; r++)); do
     for side in $(tf_first $r && echo tf ref || echo ref tf); do
       local f=$active; [ $side = ref ] && f=$plainact
-      cat "$f" >/dev/null
-      t=$(timeit sh -c 'cat "$1" > /dev/null; cat "$1" > /dev/null; cat "$1" > /dev/null' - "$f") || return 1
-      t=$(calc "$t / 3")
+      t=$(warm_cat_seconds "$f") || return 1
       if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
     done
   done
