@@ -78,6 +78,13 @@ int PossibleCpus() {
   return highest + 1;
 }
 
+// Puts an error reply to request `unique` in an entry's headers.
+void ReplyError(RingHeader* header, uint64_t unique, int err) {
+  fuse_out_header out{sizeof(fuse_out_header), -err, unique};
+  std::memcpy(header->in_out, &out, sizeof out);
+  header->ent.payload_sz = 0;
+}
+
 // Sends the replies prepared in `ring` (waking the callers) while this
 // thread is SCHED_IDLE. A caller woken by a thread that is running on its
 // CPU is otherwise moved to an idle CPU (the scheduler's idle-sibling
@@ -301,10 +308,7 @@ void FuseRing::Serve(Entry* e) {
   const size_t op_len = in.len - sizeof in - payload_sz;
   if (in.len < sizeof in + payload_sz || op_len > sizeof e->header->op_in ||
       payload_sz > e->payload_size) {
-    fuse_out_header out{sizeof(fuse_out_header), -EIO, in.unique};
-    std::memcpy(e->header->in_out, &out, sizeof out);
-    e->header->ent.payload_sz = 0;
-    return;
+    return ReplyError(e->header, in.unique, EIO);
   }
   char* message = e->payload - op_len - sizeof in;
   std::memcpy(message, &in, sizeof in);
@@ -315,13 +319,9 @@ void FuseRing::Serve(Entry* e) {
   serving_ = e;
   fuse_session_process_buf(se_, &buf);
   serving_ = nullptr;
-  if (!e->replied) {
-    // Every request that comes this way gets a reply from libfuse; should
-    // one not, the caller must not wait forever.
-    fuse_out_header out{sizeof(fuse_out_header), -EIO, in.unique};
-    std::memcpy(e->header->in_out, &out, sizeof out);
-    e->header->ent.payload_sz = 0;
-  }
+  // Every request that comes this way gets a reply from libfuse; should one
+  // not, the caller must not wait forever.
+  if (!e->replied) ReplyError(e->header, in.unique, EIO);
 }
 
 bool FuseRing::CaptureReply(const struct iovec* iov, int count) {
