@@ -1,4 +1,6 @@
 // The `topicfs` binary: one CLI11 app, one file per command group.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
@@ -12,6 +14,9 @@
 #include "cli/verify_command.h"
 
 int main(int argc, char** argv) {
+  // Nothing this binary creates under DATA (RocksDB's files included) is
+  // readable by other users (DESIGN §3), whatever the caller's umask.
+  ::umask(077);
   CLI::App app{"topicfs: a Kafka-style append-only log store as a filesystem", "topicfs"};
   app.require_subcommand(1);
   topicfs::cli::SetupMountCommands(app);

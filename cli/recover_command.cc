@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/cli_error.h"
+#include "cli/data_dir_check.h"
 #include "cli/target.h"
 #include "store/recovery.h"
 #include "store/store.h"
@@ -41,6 +42,7 @@ void SetupRecoverCommand(CLI::App& app) {
 
 void RunRecover(const RecoverOptions& opt) {
   RefuseIfMounted(opt.data_dir);
+  CheckDataDir(opt.data_dir, /*tighten=*/true);
   std::error_code ec;
   if (!std::filesystem::is_directory(opt.data_dir + "/topics", ec) &&
       !std::filesystem::is_directory(opt.data_dir + "/meta", ec)) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "cli/cli_error.h"
+#include "cli/data_dir_check.h"
 #include "cli/direct_access.h"
 #include "cli/mount_access.h"
 #include "cli/mounts.h"
@@ -60,6 +61,7 @@ void RefuseIfMounted(const std::string& data_dir) {
 std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode,
                                          store::RecoveryReporter* reporter) {
   RefuseIfMounted(data_dir);
+  CheckDataDir(data_dir, /*tighten=*/mode == OpenMode::kCreate);
   return Check(DirectAccess::Open(data_dir, mode == OpenMode::kCreate, reporter));
 }
 

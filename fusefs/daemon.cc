@@ -11,6 +11,7 @@
 #include "fusefs/lowlevel_ops.h"
 #include "fusefs/maintenance.h"
 #include "fusefs/topic_fs.h"
+#include "store/data_dir.h"
 #include "store/store.h"
 
 namespace topicfs::fusefs {
@@ -116,9 +117,23 @@ int Serve(const DaemonOptions& options, store::Store* store) {
   return rc;
 }
 
+// DESIGN §3: a DATA others could read is tightened (one log line); one
+// they could write, or another user's, is refused before anything opens it.
+bool SecureData(const DaemonOptions& options) {
+  std::string tightened;
+  store::Status secure = store::SecureDataDir(options.data_dir, /*tighten=*/true, &tightened);
+  if (!secure.ok()) {
+    Ready(options, secure.message());
+    return false;
+  }
+  if (!tightened.empty()) LogInfo(tightened);
+  return true;
+}
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
+  if (!SecureData(options)) return 1;
   LogReporter reporter;
   store::Store::Options so;
   so.data_dir = options.data_dir;

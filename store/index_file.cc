@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "store/data_dir.h"
 #include "store/file_io.h"
 
 namespace topicfs::store {
@@ -14,7 +15,7 @@ namespace topicfs::store {
 Result<std::unique_ptr<IndexFile>> IndexFile::OpenWritable(const std::string& path,
                                                            size_t entry_size) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
-  index->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  index->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kPrivateFileMode);
   if (index->fd_ < 0) return Status::FromErrno(errno, "open " + path);
   struct stat st;
   if (::fstat(index->fd_, &st) != 0) return Status::FromErrno(errno, "stat " + path);

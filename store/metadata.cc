@@ -1,10 +1,15 @@
 #include "store/metadata.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
 #include "store/coding.h"
+#include "store/data_dir.h"
 #include "store/units.h"
 
 namespace topicfs::store {
@@ -113,6 +118,10 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
+  // RocksDB would make it 0755; its files are private behind a 0700 meta/.
+  if (::mkdir(dir.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
+    return Status::FromErrno(errno, "mkdir " + dir);
+  }
   std::unique_ptr<Metadata> meta(new Metadata());
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &meta->handles_, &db);

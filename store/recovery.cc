@@ -14,6 +14,7 @@
 #include <set>
 
 #include "store/coding.h"
+#include "store/data_dir.h"
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/record_scan.h"
@@ -82,7 +83,7 @@ void RemoveSegmentFiles(const std::string& dir, int64_t base) {
 }
 
 Status WriteWholeFile(const std::string& path, std::string_view bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
   Status s = WriteFully(fd, bytes.data(), bytes.size(), 0, path);
   ::close(fd);

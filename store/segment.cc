@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "store/data_dir.h"
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/record_scan.h"
@@ -27,7 +28,7 @@ Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_i
   log_path_ = prefix + std::string(kLogSuffix);
   int flags = sealed_ ? O_RDONLY : O_RDWR;
   if (create) flags |= O_CREAT | O_EXCL;
-  fd_ = ::open(log_path_.c_str(), flags | O_CLOEXEC, 0644);
+  fd_ = ::open(log_path_.c_str(), flags | O_CLOEXEC, kPrivateFileMode);
   if (fd_ < 0) return Status::FromErrno(errno, "open " + log_path_);
   std::unique_ptr<IndexFile> index_file, time_file;
   if (sealed_) {

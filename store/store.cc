@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 
+#include "store/data_dir.h"
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/retention.h"
@@ -21,7 +22,7 @@ namespace {
 constexpr const char* kCleanMarker = "clean-shutdown";
 
 Status MakeDir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (::mkdir(path.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
     return Status::FromErrno(errno, "mkdir " + path);
   }
   return Status::OK();
@@ -214,7 +215,7 @@ Status Store::Close() {
   if (first.ok()) first = meta_->Sync();
   if (!first.ok()) return first;  // no marker: the next open recovers
   const std::string marker = data_dir_ + "/" + kCleanMarker;
-  int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
   if (fd < 0) return Status::FromErrno(errno, "create " + marker);
   ::close(fd);
   return SyncDir(data_dir_);

@@ -1,11 +1,14 @@
 // Permissions with --allow-other (issue 4): a second local user, created by
 // the test, may read a topic it may read, and may not append to, set
 // attributes on, remove from or add partitions to one it may not write;
-// chmod and chown take effect and survive a remount.
+// chmod and chown take effect and survive a remount. Around the mount
+// (issue 16): nothing under DATA is reachable by that user, and a DATA it
+// could write is never served (DESIGN §3).
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/e2e/mount_fixture.h"
 
@@ -16,9 +19,10 @@ class PermissionsTest : public MountTest {
  protected:
   void SetUp() override {
     user_ = "tfs" + std::to_string(::getpid() % 100000);
-    ASSERT_EQ(std::system(("useradd --no-create-home --shell /usr/sbin/nologin " + user_ +
-                           " 2>/dev/null").c_str()),
-              0)
+    ASSERT_EQ(
+        std::system(("useradd --no-create-home --shell /usr/sbin/nologin " + user_ + " 2>/dev/null")
+                        .c_str()),
+        0)
         << "cannot create a test user";
     user_created_ = true;
     MountTest::SetUp();
@@ -89,6 +93,71 @@ TEST_F(PermissionsTest, ChownAndChmodTakeEffectAndSurviveARemount) {
   Out("chown root:root $M/mine/0");
   ShellResult r = AsUser("echo fourth >> $M/mine/0/current");
   EXPECT_NE(r.status, 0) << "chown back to root takes the right away";
+}
+
+TEST_F(PermissionsTest, NothingUnderDataIsReachableByAnotherUser) {
+  MakeTopic("secret");
+  MakeTopic("pub");
+  Out("chmod 700 $M/secret && echo root-secret >> $M/secret/0/current");
+  Out("echo public >> $M/pub/0/current");
+  EXPECT_EQ(AsUser("cat $M/pub/0/from/0").out, "public\n") << "the mount still grants what it may";
+  EXPECT_NE(AsUser("cat $M/secret/0/from/0").status, 0);
+  for (const char* command :
+       {"ls $D", "ls $D/topics", "ls $D/meta", "cat $D/topics/secret/0/00000000000000000000.log",
+        "cat $D/topics/pub/0/00000000000000000000.log", "touch $D/x", "mkdir $D/topics/x"}) {
+    ShellResult r = AsUser(command);
+    EXPECT_NE(r.status, 0) << command;
+    EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << command << ": " << r.err;
+  }
+  EXPECT_EQ(Out("stat -c %a $D $D/meta $D/topics"), "700\n700\n700\n");
+  EXPECT_EQ(Out("find $D ! -type l -perm /077"), "") << "everything under DATA is private";
+}
+
+TEST_F(PermissionsTest, AStoreOthersCouldReadIsTightenedWithOneLogLine) {
+  MakeTopic("old");
+  Out("echo kept >> $M/old/0/current");
+  ASSERT_TRUE(Unmount());
+  // As the version before 0700 made it.
+  Out("chmod -R go+rX $D");  // dirs 0755, files 0644
+  ASSERT_EQ(AsUser("cat $D/topics/old/0/00000000000000000000.log").out, "kept\n");
+  Mount({"--allow-other"});
+  EXPECT_EQ(Out("stat -c %a $D $D/meta $D/topics"), "700\n700\n700\n");
+  EXPECT_EQ(Out("grep -c 'other users could read' daemon.log"), "1\n") << DaemonLog();
+  EXPECT_NE(AsUser("cat $D/topics/old/0/00000000000000000000.log").status, 0);
+  EXPECT_EQ(ReadFile(M("old/0/from/0")), "kept\n");
+}
+
+TEST_F(PermissionsTest, ADataOthersCouldWriteIsNeverServed) {
+  MakeTopic("mine");
+  ASSERT_TRUE(Unmount());
+  Out("chmod 777 $D $D/meta $D/topics");
+  ASSERT_EQ(AsUser("mkdir -p $D/topics/planted/0 && printf \"forged-1\\nforged-2\\n\" > "
+                   "$D/topics/planted/0/00000000000000000000.log")
+                .status,
+            0);
+  ShellResult r = Sh("$T mount --allow-other $D $M");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "topicfs: " + D() + " is writable by other users (mode 0777): refusing a " +
+                       "store others could have planted topics in (check " + D("topics") +
+                       ", then: chmod -R go-rwx " + D() + ")\n");
+  EXPECT_FALSE(Mounted());
+  for (const char* command : {"$T topic list --data $D", "$T recover $D", "$T verify $D",
+                              "echo x | $T produce --data $D mine"}) {
+    r = Sh(command);
+    EXPECT_EQ(r.status, 1) << command;
+    EXPECT_NE(r.err.find("is writable by other users"), std::string::npos) << command << r.err;
+  }
+  EXPECT_EQ(Out("stat -c %a $D"), "777\n") << "a refused store is left as it was";
+
+  // Closing DATA again is not enough: what was planted meanwhile stays out.
+  Out("chmod 700 $D $D/meta $D/topics");
+  r = Sh("$T mount --allow-other $D $M");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(D("topics/planted") + " is owned by " + user_), std::string::npos) << r.err;
+  EXPECT_FALSE(Mounted());
+  Out("rm -rf $D/topics/planted");
+  Mount({"--allow-other"});
+  EXPECT_EQ(List(M()), std::vector<std::string>{"mine"});
 }
 
 }  // namespace
