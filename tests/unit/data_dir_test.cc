@@ -113,7 +113,7 @@ TEST_F(DataDirTest, TheStoreCreatesNothingOthersCanRead) {
     auto p = (*store)->FindPartition("t", 1);
     ASSERT_TRUE(p->Append("x\n", "", 1).status.ok());
     ASSERT_TRUE((*store)->Close().ok());
-    for (const std::string& rel :
+    for (const char* rel :
          {"", "/meta", "/topics", "/topics/t", "/topics/t/1", "/clean-shutdown",
           "/topics/t/1/00000000000000000000.log", "/topics/t/1/00000000000000000000.index",
           "/topics/t/1/00000000000000000000.timeindex"}) {
