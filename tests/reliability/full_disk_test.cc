@@ -21,7 +21,7 @@ class FullDiskTest : public MountTest {
     MountTest::SetUp();
     if (HasFatalFailure()) return;
     ASSERT_TRUE(Unmount());
-    ASSERT_EQ(::mount("tmpfs", data_.c_str(), "tmpfs", 0, "size=12m"), 0) << std::strerror(errno);
+    ASSERT_EQ(::mount("tmpfs", data_.c_str(), "tmpfs", 0, "size=12m,mode=0700"), 0) << std::strerror(errno);
     tmpfs_mounted_ = true;
     Mount({"-o", "retention.check.interval.ms=200"});
   }
