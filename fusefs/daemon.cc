@@ -145,7 +145,12 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
-  if (store->recovered()) LogInfo("recovered " + options.data_dir + " after an unclean stop");
+  if (store->recovered()) {
+    LogInfo("recovered " + options.data_dir + " after an unclean stop" +
+            (store->tail_trust() == store::TailTrust::kSameBoot
+                 ? " (same boot: every acknowledged byte kept)"
+                 : " (new boot: unflushed tails cut at the first sign of loss)"));
+  }
   int rc = Serve(options, store.get());
   store::Status closed = store->Close();
   if (!closed.ok()) {

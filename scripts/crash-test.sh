@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kill -9 of the daemon in the middle of concurrent appends, ROUNDS times.
 # Each round: mount a fresh store, 6 writers on 3 partitions with 64 KiB
-# segments (so rolls happen), kill -9 the daemon after 1-3 s, fusermount3 -uz,
+# segments (so rolls happen; every fifth record holds a run of NUL bytes),
+# kill -9 the daemon after 1-3 s, fusermount3 -uz,
 # remount, and check through the mount that every acknowledged record is
 # there once, in its writer's order, whole; then `topicfs verify`.
 # Usage: scripts/crash-test.sh [ROUNDS]   (TOPICFS_BUILD overrides ./build)

@@ -177,7 +177,8 @@ struct Recovered {
 // Scans one .log, cuts what is not whole records, rebuilds its indexes.
 Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
                                  const std::optional<SegmentMeta>& old, const TopicConfig& config,
-                                 int64_t recovery_point, RecoveryReporter* reporter) {
+                                 int64_t recovery_point, TailTrust trust,
+                                 RecoveryReporter* reporter) {
   const std::string prefix = Prefix(dir, base);
   const std::string log_path = prefix + std::string(kLogSuffix);
   Recovered out;
@@ -186,7 +187,7 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
     auto file = MappedFile::Open(log_path);
     if (!file.ok()) return file.status();
     std::string_view data = file->view();
-    LogScan scan = ScanLog(data, config.delimiter(), recovery_point - base);
+    LogScan scan = ScanLog(data, config.delimiter(), recovery_point - base, trust);
     std::string_view valid = data.substr(0, scan.valid_bytes);
     const int64_t latest = std::max(old ? old->max_timestamp_ms : -1, file->mtime_ms());
     out.meta.base_offset = base;
@@ -217,12 +218,13 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
 
 }  // namespace
 
-LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records) {
+LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records,
+                TailTrust trust) {
   LogScan scan;
   const void* last = memrchr(data.data(), delimiter, data.size());
   size_t valid = last == nullptr ? 0 : static_cast<const char*>(last) - data.data() + 1;
   if (valid < data.size()) scan.cut_reason = "torn tail: a partial last record";
-  if (delimiter == '\n') {
+  if (delimiter == '\n' && trust == TailTrust::kNewBoot) {
     size_t seen = 0;
     size_t from = trusted_records <= 0
                       ? 0
@@ -247,13 +249,14 @@ namespace {
 // directory and records what it changes in `out`.
 class PartitionLoader {
  public:
-  PartitionLoader(const std::string& dir, const TopicConfig& config, bool clean,
-                  bool full_recovery, RecoveryReporter* reporter, LoadedPartition* out)
+  PartitionLoader(const std::string& dir, const TopicConfig& config, const LoadOptions& options,
+                  LoadedPartition* out)
       : dir_(dir),
         config_(config),
-        clean_(clean),
-        full_recovery_(full_recovery),
-        reporter_(reporter),
+        clean_(options.clean),
+        full_recovery_(options.full_recovery),
+        trust_(options.trust),
+        reporter_(options.reporter),
         out_(out) {}
 
   // The bases of the .log files; indexes without their .log are removed
@@ -312,8 +315,8 @@ class PartitionLoader {
         recovered_last = false;
         continue;
       }
-      Result<Recovered> r =
-          RecoverSegment(dir_, base, old, config_, out_->state.recovery_point, reporter_);
+      Result<Recovered> r = RecoverSegment(dir_, base, old, config_,
+                                           out_->state.recovery_point, trust_, reporter_);
       if (!r.ok()) return r.status();
       out_->changed = true;
       cut_earlier = r->cut;
@@ -392,6 +395,7 @@ class PartitionLoader {
   const TopicConfig& config_;
   const bool clean_;
   const bool full_recovery_;
+  const TailTrust trust_;
   RecoveryReporter* const reporter_;  // borrowed; may be null
   LoadedPartition* const out_;
 };
@@ -400,12 +404,12 @@ class PartitionLoader {
 
 Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig& config,
                                       std::optional<PartitionState> stored_state,
-                                      std::vector<SegmentMeta> catalog, bool clean,
-                                      bool full_recovery, RecoveryReporter* reporter) {
+                                      std::vector<SegmentMeta> catalog,
+                                      const LoadOptions& options) {
   LoadedPartition out;
   out.state = stored_state.value_or(PartitionState{});
   out.changed = !stored_state.has_value();
-  PartitionLoader loader(dir, config, clean, full_recovery, reporter, &out);
+  PartitionLoader loader(dir, config, options, &out);
 
   Result<std::set<int64_t>> logs = loader.ListLogs();
   if (!logs.ok()) return logs.status();
@@ -419,7 +423,7 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
   TOPICFS_RETURN_IF_ERROR(loader.Open(*metas));
 
   const int64_t leo = out.segments.back()->next_offset();
-  out.state.recovery_point = clean ? leo : std::min(out.state.recovery_point, leo);
+  out.state.recovery_point = options.clean ? leo : std::min(out.state.recovery_point, leo);
   for (auto& seg : out.segments) out.catalog.push_back(seg->Meta(false));
   return out;
 }

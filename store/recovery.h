@@ -32,13 +32,25 @@ struct LogScan {
   std::string cut_reason;   // empty when nothing is cut
 };
 
+// What survived of the bytes above the recovery point (DESIGN §4).
+enum class TailTrust {
+  // The machine has not restarted since the store was opened: the page
+  // cache holds every acknowledged byte, so only a partial last record goes.
+  kSameBoot,
+  // An operating-system crash or power loss: unflushed bytes may be zero
+  // fill or torn, and the tail is cut at the first sign of loss.
+  kNewBoot,
+};
+
 // Scans `data` (a whole .log) for whole records; pure, fuzzed. A trailing
-// partial record is a torn tail. In a newline topic, a run of
+// partial record is a torn tail. With kNewBoot, in a newline topic, a run of
 // kNulRunBytes or more NULs in a record past the first `trusted_records`
 // (those below the recovery point, synced) is the zero fill a crash leaves
-// where data never reached the disk: that record starts the garbage.
+// where data never reached the disk: that record starts the garbage. With
+// kSameBoot such NULs are a record's own bytes and are kept.
 inline constexpr size_t kNulRunBytes = 8;
-LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records = 0);
+LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records = 0,
+                TailTrust trust = TailTrust::kNewBoot);
 
 struct LoadedPartition {
   PartitionState state;
@@ -47,12 +59,20 @@ struct LoadedPartition {
   bool changed = false;                             // catalog differs from RocksDB
 };
 
+// How LoadPartition may trust what it finds.
+struct LoadOptions {
+  bool clean = false;          // the clean-shutdown marker was there
+  bool full_recovery = false;  // scan every segment (meta/ lost: topicfs recover)
+  TailTrust trust = TailTrust::kNewBoot;
+  RecoveryReporter* reporter = nullptr;  // borrowed; may be null
+};
+
 // Opens the partition in `dir` from its catalog, recovering what the catalog
-// cannot vouch for (all of it when `trust_catalog` is false, e.g. after an
-// unclean stop for the segments at or above the recovery point).
+// cannot vouch for (after an unclean stop the segments at or above the
+// recovery point; all of them with `full_recovery`).
 Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig& config,
                                       std::optional<PartitionState> state,
-                                      std::vector<SegmentMeta> catalog, bool clean,
-                                      bool full_recovery, RecoveryReporter* reporter);
+                                      std::vector<SegmentMeta> catalog,
+                                      const LoadOptions& options);
 
 }  // namespace topicfs::store

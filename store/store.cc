@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 
+#include "store/boot_id.h"
 #include "store/data_dir.h"
 #include "store/file_io.h"
 #include "store/names.h"
@@ -140,7 +141,15 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
   if (fresh) clean = true;  // nothing to recover
   store->recovered_ = !clean;
+  const std::string boot_id = options.boot_id.empty() ? ReadKernelBootId() : options.boot_id;
+  const std::string stored_boot_id = ReadStoredBootId(store->data_dir_);
+  if (!boot_id.empty() && boot_id == stored_boot_id) store->tail_trust_ = TailTrust::kSameBoot;
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
+  // Only once recovery is done: a crash while judging a new boot's tails
+  // must be judged as a new boot again.
+  if (!boot_id.empty() && boot_id != stored_boot_id) {
+    TOPICFS_RETURN_IF_ERROR(StoreBootId(store->data_dir_, boot_id));
+  }
   store->closed_ = false;
   return store;
 }
@@ -182,8 +191,11 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
   if (!state.ok()) return state.status();
   auto catalog = meta_->ListSegments(topic, p);
   if (!catalog.ok()) return catalog.status();
-  auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), clean,
-                              options.full_recovery, options.reporter);
+  const LoadOptions load{.clean = clean,
+                         .full_recovery = options.full_recovery,
+                         .trust = tail_trust_,
+                         .reporter = options.reporter};
+  auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), load);
   if (!loaded.ok()) return loaded.status();
   if (loaded->changed) {
     Metadata::Batch batch(meta_.get());

@@ -4,6 +4,7 @@
 //   DATA/meta/                      RocksDB
 //   DATA/topics/<topic>/<p>/<base>.log, .index, .timeindex
 //   DATA/clean-shutdown             present only between a clean close and the next open
+//   DATA/boot-id                    the kernel boot that last opened the store
 #pragma once
 
 #include <cstdint>
@@ -66,6 +67,9 @@ class Store {
     // Scan every segment, as after meta/ was lost (topicfs recover).
     bool full_recovery = false;
     RecoveryReporter* reporter = nullptr;  // borrowed; may be null
+    // The running kernel's boot id; empty reads /proc/sys/kernel/random/boot_id.
+    // A test sets another value to open the store as after a reboot.
+    std::string boot_id = {};
   };
   static Result<std::unique_ptr<Store>> Open(const Options& options);
   // Closes cleanly if Close() was not called.
@@ -78,6 +82,9 @@ class Store {
   const std::string& data_dir() const { return data_dir_; }
   // True when this open found no clean-shutdown marker and recovered.
   bool recovered() const { return recovered_; }
+  // kSameBoot when this open found the store last opened by the running
+  // kernel boot: recovery then kept every acknowledged byte (DESIGN §4).
+  TailTrust tail_trust() const { return tail_trust_; }
 
   Status CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config);
   // With `require_empty`, NotEmpty when a partition holds a record (rmdir).
@@ -118,6 +125,7 @@ class Store {
   std::string data_dir_;
   std::unique_ptr<Metadata> meta_;
   bool recovered_ = false;
+  TailTrust tail_trust_ = TailTrust::kNewBoot;
   bool closed_ = true;  // until Open() has loaded everything
   mutable std::mutex mu_;                              // guards topics_
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;

@@ -1,9 +1,9 @@
 // The crash test's two halves, run around a kill -9 of the daemon:
 //   crash_tool write MNT TOPIC PARTITIONS WRITERS ACK_DIR SECONDS
 //     WRITERS threads append records "w<id> s<seq> <filler>\n" of varied
-//     length to MNT/TOPIC/<id % PARTITIONS>/current and, after each write()
-//     returns in full, record <seq> in ACK_DIR/<id> (outside the store).
-//     They stop when the mount dies or SECONDS pass.
+//     length (every fifth filler is NUL bytes) to MNT/TOPIC/<id % PARTITIONS>/current and, after
+//     each write() returns in full, record <seq> in ACK_DIR/<id> (outside the store). They stop
+//     when the mount dies or SECONDS pass.
 //   crash_tool check MNT TOPIC PARTITIONS WRITERS ACK_DIR
 //     Reads every partition through the mount and checks that each writer's
 //     records are whole, in order, once each, and include every acknowledged
@@ -26,7 +26,9 @@ namespace {
 
 std::string Record(int writer, long seq) {
   std::string r = "w" + std::to_string(writer) + " s" + std::to_string(seq) + " ";
-  r.append(static_cast<size_t>((seq * 7919 + writer * 31) % 300), 'x');
+  // Every fifth record's filler is NUL bytes: data in a newline topic, which
+  // recovery in the same boot must keep (DESIGN §4).
+  r.append(static_cast<size_t>((seq * 7919 + writer * 31) % 300), seq % 5 == 4 ? '\0' : 'x');
   r.push_back('\n');
   return r;
 }
@@ -92,8 +94,8 @@ int Check(const std::string& mnt, const std::string& topic, int partitions, int 
       int w;
       long seq;
       char space;
-      if (std::sscanf(line.c_str(), "w%d s%ld%c", &w, &seq, &space) != 3 || w < 0 ||
-          w >= writers || w % partitions != p) {
+      if (std::sscanf(line.c_str(), "w%d s%ld%c", &w, &seq, &space) != 3 || w < 0 || w >= writers ||
+          w % partitions != p) {
         ++foreign;
         continue;
       }
@@ -101,7 +103,8 @@ int Check(const std::string& mnt, const std::string& topic, int partitions, int 
         ++torn;
         continue;
       }
-      if (seq < next[w]) ++duplicated;
+      if (seq < next[w])
+        ++duplicated;
       else if (seq > next[w]) {
         std::fprintf(stderr, "writer %d: record %ld missing before %ld\n", w, next[w], seq);
         next[w] = seq + 1;
@@ -118,8 +121,8 @@ int Check(const std::string& mnt, const std::string& topic, int partitions, int 
     acknowledged += last + 1;
     if (next[w] <= last) lost += last + 1 - next[w];
   }
-  std::printf("acknowledged %ld lost %ld duplicated %ld torn %ld foreign %ld\n", acknowledged,
-              lost, duplicated, torn, foreign);
+  std::printf("acknowledged %ld lost %ld duplicated %ld torn %ld foreign %ld\n", acknowledged, lost,
+              duplicated, torn, foreign);
   return lost || duplicated || torn || foreign ? 1 : 0;
 }
 

@@ -2,7 +2,8 @@
 // Store::Open after damage done on purpose: torn tails at every byte, garbage
 // and NUL runs, indexes missing, truncated, out of order or pointing past the
 // data, a lost or stale meta/, segments removed behind the store's back, a
-// killed process, and the power-loss model (only what was fsynced survives).
+// killed process (the same kernel boot: every acknowledged byte is kept), and
+// the power-loss model (a new boot: only what was fsynced survives).
 #include "store/recovery.h"
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "store/boot_id.h"
 #include "store/names.h"
 #include "store/store.h"
 #include "tests/unit/test_util.h"
@@ -101,6 +103,27 @@ TEST(ScanLogTest, NulDelimitedTopicCutsOnlyTheTornTail) {
   EXPECT_EQ(scan.records, 3);
 }
 
+// DESIGN §4: while the machine has not restarted, the page cache holds every
+// acknowledged byte; NULs are record bytes and only a partial last record goes.
+TEST(ScanLogTest, SameBootKeepsNulRunsAndCutsOnlyAfterTheLastDelimiter) {
+  const std::string nul_record = "b" + std::string(kNulRunBytes * 4, '\0') + "c\n";
+  const std::string whole = "a\n" + nul_record + std::string(64, '\0') + "\n" + "d\ne\n";
+  for (int64_t trusted : {0, 1, 5}) {
+    LogScan kept = ScanLog(whole, '\n', trusted, TailTrust::kSameBoot);
+    EXPECT_EQ(kept.valid_bytes, static_cast<int64_t>(whole.size())) << trusted;
+    EXPECT_EQ(kept.records, 5);
+    EXPECT_TRUE(kept.cut_reason.empty());
+  }
+  LogScan torn = ScanLog(whole + std::string(4096, '\0'), '\n', 0, TailTrust::kSameBoot);
+  EXPECT_EQ(torn.valid_bytes, static_cast<int64_t>(whole.size()));
+  EXPECT_EQ(torn.records, 5);
+  EXPECT_FALSE(torn.cut_reason.empty());
+  // The same bytes after a new boot: the NUL-bearing record starts the loss.
+  LogScan rebooted = ScanLog(whole, '\n', 1, TailTrust::kNewBoot);
+  EXPECT_EQ(rebooted.valid_bytes, 2);
+  EXPECT_EQ(rebooted.records, 1);
+}
+
 // Whatever the bytes, the scan keeps a prefix of whole records.
 TEST(ScanLogTest, InvariantsHoldOnRandomData) {
   std::mt19937 rng(1234);
@@ -175,9 +198,15 @@ class RecoveryTest : public ::testing::Test {
     return Config({{"segment.bytes", "500"}, {"index.interval.bytes", "60"}});
   }
 
+  // Opens as the daemon does after kill -9: the same kernel boot.
   std::unique_ptr<Store> Reopen(bool full = false) {
     reporter_ = std::make_unique<CollectingReporter>();
     return test::OpenStore(data(), full, reporter_.get());
+  }
+  // Opens as after an operating-system crash or power loss: a new boot id.
+  std::unique_ptr<Store> ReopenAfterReboot() {
+    reporter_ = std::make_unique<CollectingReporter>();
+    return test::OpenStore(data(), false, reporter_.get(), "boot-" + std::to_string(++boots_));
   }
 
   // Checks the reopened store holds exactly `log`, verifies clean, and takes
@@ -205,6 +234,7 @@ class RecoveryTest : public ::testing::Test {
 
   test::TempDir dir_;
   std::unique_ptr<CollectingReporter> reporter_;
+  int boots_ = 0;
 };
 
 TEST_F(RecoveryTest, CleanCloseLeavesAMarkerThatTheNextOpenConsumes) {
@@ -234,13 +264,13 @@ TEST_F(RecoveryTest, CleanOpenDoesNotScan) {
   EXPECT_TRUE(reporter_->cuts().empty());
 }
 
-// After a crash, zero fill where unflushed records should be is cut, with
-// everything after it.
-TEST_F(RecoveryTest, ZeroFillInTheUnflushedTailIsCut) {
+// After an operating-system crash (a new boot), zero fill where unflushed
+// records should be is cut, with everything after it.
+TEST_F(RecoveryTest, ZeroFillInTheUnflushedTailIsCutAfterANewBoot) {
   const std::string log = PopulateUnflushed(20, TopicConfig());
   const std::string path = Logs().back();
   test::OverwriteAt(path, 13 * 15, std::string(13, '\0'));
-  auto store = Reopen();
+  auto store = ReopenAfterReboot();
   EXPECT_TRUE(store->recovered());
   EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), 15);
   EXPECT_EQ(reporter_->BytesCut(path), 13 * 5);
@@ -284,7 +314,7 @@ TEST_F(RecoveryTest, NulCorruptionAtARandomPlaceKeepsExactlyTheRecordsBeforeIt) 
     const int64_t at = static_cast<int64_t>(rng() % (log.size() - len));
     const std::string path = Logs().back();
     test::OverwriteAt(path, at, std::string(len, '\0'));
-    auto store = Reopen();
+    auto store = ReopenAfterReboot();
     SCOPED_TRACE("zeros at " + std::to_string(at));
     const int64_t kept = at / 13;  // the record holding byte `at` and all after it go
     EXPECT_EQ(store->FindPartition("t", 0)->log_end_offset(), kept);
@@ -344,15 +374,21 @@ TEST_F(RecoveryTest, GarbageAndNulRunsAtTheTailAreCut) {
   const std::string log = Populate(30, SmallSegments());
   const std::string pristine = dir_.Sub("pristine");
   fs::copy(data(), pristine, fs::copy_options::recursive);
+  const std::string nul_record = std::string(64, '\0') + "\n";
   for (const std::string& tail :
-       {std::string("\x7f\x45garbage"), std::string(4096, '\0'), std::string(64, '\0') + "\n"}) {
-    test::RemoveTree(data());
-    fs::copy(pristine, data(), fs::copy_options::recursive);
-    test::AppendToFile(Logs().back(), tail);
-    MakeUnclean();
-    auto store = Reopen();
-    EXPECT_EQ(reporter_->BytesCut(Logs().back()), static_cast<int64_t>(tail.size()));
-    ExpectIntact(*store, log);
+       {std::string("\x7f\x45garbage"), std::string(4096, '\0'), nul_record}) {
+    for (bool reboot : {false, true}) {
+      SCOPED_TRACE(testing::Message() << tail.size() << (reboot ? " new boot" : " same boot"));
+      test::RemoveTree(data());
+      fs::copy(pristine, data(), fs::copy_options::recursive);
+      test::AppendToFile(Logs().back(), tail);
+      MakeUnclean();
+      auto store = reboot ? ReopenAfterReboot() : Reopen();
+      // In the same boot a whole record of NULs is a record a writer sent.
+      const bool kept = !reboot && tail == nul_record;
+      EXPECT_EQ(reporter_->BytesCut(Logs().back()), kept ? 0 : static_cast<int64_t>(tail.size()));
+      ExpectIntact(*store, kept ? log + tail : log);
+    }
   }
 }
 
@@ -722,6 +758,100 @@ TEST_F(RecoveryTest, KilledProcessKeepsEveryAppendedRecord) {
   ExpectIntact(*store, log);
 }
 
+// Issue 17 §1 at the store: kill -9 in the same boot keeps unflushed records
+// whose bytes include a NUL run (NULs are data in a newline topic).
+TEST_F(RecoveryTest, SameBootKeepsUnflushedRecordsHoldingNulRuns) {
+  const std::string log = "a\n" + std::string("b") + std::string(8, '\0') + "c\n" + "d\ne\n" +
+                          std::string(4096, '\0') + "\n" + MakeRecords(0, 5);
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();  // never closed, never flushed
+    if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    for (const std::string& recs : SplitRecords(log)) {
+      if (p->Append(recs, {}, kT0).bytes != recs.size()) return false;
+    }
+    return true;
+  });
+  ASSERT_EQ(code, 0);
+  auto store = Reopen();
+  EXPECT_TRUE(store->recovered());
+  EXPECT_EQ(store->tail_trust(), TailTrust::kSameBoot);
+  EXPECT_TRUE(reporter_->cuts().empty());
+  ExpectIntact(*store, log);
+}
+
+// The other case of DESIGN §4: power loss after a flush. The filesystem kept
+// the file's size but not the last blocks (zero fill, starting inside a
+// record). A new boot keeps every flushed record, NUL runs included, and
+// every whole unflushed record before the zero fill.
+TEST_F(RecoveryTest, NewBootCutsAZeroFilledUnflushedTailAndKeepsFlushedNulRuns) {
+  const std::string flushed = MakeRecords(0, 10) + "x" + std::string(16, '\0') + "y\n";
+  const std::string unflushed = MakeRecords(10, 20);
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
+    auto p = store->FindPartition("t", 0);
+    if (p->Append(flushed, {}, kT0).bytes != flushed.size() || !p->Flush().ok()) return false;
+    return p->Append(unflushed, {}, kT0 + 1).bytes == unflushed.size();
+  });
+  ASSERT_EQ(code, 0);
+  const std::string path = Logs().back();
+  const int64_t lost_from = static_cast<int64_t>(flushed.size()) + 13 * 6 + 5;
+  test::OverwriteAt(path, lost_from, std::string(flushed.size() + unflushed.size() - lost_from, '\0'));
+  auto store = ReopenAfterReboot();
+  EXPECT_EQ(store->tail_trust(), TailTrust::kNewBoot);
+  EXPECT_EQ(reporter_->BytesCut(path), static_cast<int64_t>(13 * 14));
+  ExpectIntact(*store, flushed + unflushed.substr(0, 13 * 6));
+}
+
+// A store written before DATA/boot-id existed (or whose file was lost) is
+// judged as after a new boot, as every unclean open was then; the open
+// records the running boot for the next one.
+TEST_F(RecoveryTest, MissingBootIdCountsAsANewBootAndIsRecorded) {
+  const std::string records = MakeRecords(0, 3);
+  const std::string log = records + "n" + std::string(8, '\0') + "\n" + MakeRecords(3, 2);
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
+    return store->FindPartition("t", 0)->Append(log, {}, kT0).bytes == log.size();
+  });
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(ReadStoredBootId(data()), ReadKernelBootId());
+  test::RemoveFile(data() + "/" + kBootIdFile);
+  auto store = Reopen();
+  EXPECT_EQ(store->tail_trust(), TailTrust::kNewBoot);
+  ExpectIntact(*store, records);
+  EXPECT_EQ(ReadStoredBootId(data()), ReadKernelBootId());
+}
+
+// After a reboot's recovery the store belongs to the new boot: a daemon
+// crash later in that boot keeps every byte again.
+TEST_F(RecoveryTest, AfterARebootTheNextCrashInThatBootKeepsEveryByte) {
+  Populate(5, TopicConfig());
+  MakeUnclean();
+  ASSERT_NE(ReopenAfterReboot(), nullptr);  // boot-1
+  EXPECT_EQ(ReadStoredBootId(data()), "boot-1");
+  const std::string nul_record = std::string(32, '\0') + "\n";
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data(), .boot_id = "boot-1"});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();
+    auto p = store->FindPartition("t", 0);
+    return p->Append(nul_record, {}, kT0).bytes == nul_record.size();
+  });
+  ASSERT_EQ(code, 0);
+  reporter_ = std::make_unique<CollectingReporter>();
+  auto store = test::OpenStore(data(), false, reporter_.get(), "boot-1");
+  EXPECT_EQ(store->tail_trust(), TailTrust::kSameBoot);
+  ExpectIntact(*store, MakeRecords(0, 5) + nul_record);
+}
+
 // DESIGN §4: a record survives once fsync() returned. Recovery rescans the
 // active segment after a crash, but what was flushed is not "a torn tail"
 // or "a NUL run" to be cut, whatever bytes the records hold (a NUL inside a
@@ -771,7 +901,7 @@ TEST_F(RecoveryTest, PowerLossKeepsEverythingFlushed) {
   });
   ASSERT_EQ(code, 0);
   power.PowerLoss();
-  auto store = Reopen();
+  auto store = ReopenAfterReboot();
   ASSERT_NE(store, nullptr);
   auto p = store->FindPartition("t", 0);
   const std::string got = ReadAll(*p);
@@ -835,7 +965,7 @@ TEST_F(RecoveryTest, RandomPowerLossRoundsKeepEveryFlushedRecord) {
     ASSERT_EQ(code, 0);
     power.PowerLoss();
     const int64_t durable = std::stoll(ReadFile(durable_file));
-    auto store = Reopen();
+    auto store = ReopenAfterReboot();
     ASSERT_NE(store, nullptr);
     auto p = store->FindPartition("t", 0);
     const std::string got = ReadAll(*p);
@@ -926,7 +1056,7 @@ TEST_F(RecoveryTest, PowerLossWithFlushEveryMessageKeepsEveryRecord) {
   });
   ASSERT_EQ(code, 0);
   power.PowerLoss();
-  auto store = Reopen();
+  auto store = ReopenAfterReboot();
   ExpectIntact(*store, log);
 }
 
@@ -956,7 +1086,7 @@ TEST_F(RecoveryTest, FlushMakesSealedSegmentIndexesDurable) {
   });
   ASSERT_EQ(code, 0);
   power.PowerLoss();
-  auto store = Reopen();
+  auto store = ReopenAfterReboot();
   ASSERT_NE(store, nullptr);
   int checked = 0;
   for (const auto& e : fs::directory_iterator(expected)) {
@@ -995,7 +1125,7 @@ TEST_F(RecoveryTest, FailedFsyncIsReportedAndALaterFlushCoversTheRecords) {
   });
   ASSERT_EQ(code, 0);
   power.PowerLoss();
-  auto store = Reopen();
+  auto store = ReopenAfterReboot();
   ExpectIntact(*store, log);
 }
 

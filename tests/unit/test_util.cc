@@ -279,11 +279,13 @@ void PowerLossInjector::PowerLoss() const {
 }
 
 std::unique_ptr<store::Store> OpenStore(const std::string& data_dir, bool full_recovery,
-                                        store::RecoveryReporter* reporter) {
+                                        store::RecoveryReporter* reporter,
+                                        const std::string& boot_id) {
   store::Store::Options options;
   options.data_dir = data_dir;
   options.full_recovery = full_recovery;
   options.reporter = reporter;
+  options.boot_id = boot_id;
   auto opened = store::Store::Open(options);
   if (!opened.ok()) {
     ADD_FAILURE() << "open store " << data_dir << ": " << opened.status().ToString();

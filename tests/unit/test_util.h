@@ -131,8 +131,10 @@ class PowerLossInjector : public store::FaultInjector {
 };
 
 // Store helpers. OpenStore fails the test (and returns null) on error.
+// A non-empty `boot_id` stands in for the kernel's (a reboot, to the store).
 std::unique_ptr<store::Store> OpenStore(const std::string& data_dir, bool full_recovery = false,
-                                        store::RecoveryReporter* reporter = nullptr);
+                                        store::RecoveryReporter* reporter = nullptr,
+                                        const std::string& boot_id = "");
 // A TopicConfig from "name=value" pairs; fails the test on a bad pair.
 store::TopicConfig Config(std::initializer_list<std::pair<const char*, const char*>> values);
 // Every byte of the partition from record `offset` to the log end, read the
