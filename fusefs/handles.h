@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,6 +18,12 @@
 #include "store/segment.h"
 
 namespace topicfs::fusefs {
+
+// The largest write request the kernel sends (max_write, set at INIT; the
+// kernel's max_pages follows from it). A write() longer than this reaches
+// the daemon as several requests, and a refusal in one of them after an
+// earlier one went in gives the caller a short count (DESIGN §1.3).
+constexpr size_t kMaxWriteBytes = size_t{1} << 20;
 
 struct FileHandle {
   enum class Kind {

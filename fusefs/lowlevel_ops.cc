@@ -53,7 +53,7 @@ void ReplyXattr(fuse_req_t req, const store::Result<std::string>& value, size_t 
 
 void Init(void* userdata, fuse_conn_info* conn) {
   // libfuse 3.14 caps a request at its 1 MiB receive buffer.
-  conn->max_write = 1u << 20;
+  conn->max_write = kMaxWriteBytes;
   // libfuse 3.14 wants the mount's max_read repeated here (daemon.cc).
   conn->max_read = static_cast<TopicFs*>(userdata)->channel().max_read();
   // Write boundaries matter (records): never let the kernel batch writes.

@@ -29,6 +29,15 @@ constexpr int64_t kRollGraceMs = 2000;
 
 bool WantsWrite(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
+// Every request but the last of a write() the kernel cut is a full request
+// less, for the first, the buffer's offset in its page (a writev() of many
+// small buffers can be cut shorter; DECISIONS.md). The assembler uses it to
+// know when a refusal may have reached the caller as a short count.
+size_t MinCutPiece() {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  return kMaxWriteBytes - page + 1;
+}
+
 bool JustRolled(store::Partition& partition, const store::Segment& seg) {
   std::shared_ptr<store::Segment> next = partition.SegmentAfter(seg.base_offset());
   return next != nullptr && !next->sealed() &&
@@ -89,7 +98,7 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
     return store::Status::Permission(NodePath(key) + " is sealed");
   }
   handle->kind = FileHandle::Kind::kAppend;
-  handle->assembler = std::make_unique<store::RecordAssembler>(partition);
+  handle->assembler = std::make_unique<store::RecordAssembler>(partition, MinCutPiece());
   handle->active_base = partition->active_base_offset();
   store::Status held = HoldOpenSegment(std::move(handle), ReadPath::kDaemon, out);
   if (!held.ok()) return store::Status::Permission(NodePath(key) + " is sealed");

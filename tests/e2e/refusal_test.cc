@@ -9,11 +9,12 @@
 #include <string>
 
 #include "tests/e2e/mount_fixture.h"
+#include "tests/e2e/record_writers.h"
 
 namespace topicfs::e2e {
 namespace {
 
-class RefusalTest : public MountTest {
+class RefusalTest : public RecordWritersTest {
  protected:
   // A topic "app" with several sealed segments; returns the .log names.
   std::vector<std::string> MakeRolledTopic() {
@@ -38,7 +39,42 @@ class RefusalTest : public MountTest {
     ::close(fd);
     return 0;
   }
+  // Records just over max.message.bytes, at 2x and at 5x, appended by `w`
+  // to a new topic: the writer sees EMSGSIZE once, the log does not change,
+  // and the record it writes next goes in (issue 9).
+  void ExpectTooLongRecordsRefusedWhole(Writer w, const std::string& topic) {
+    MakeTopic(topic);
+    const std::string part = M(topic + "/0");
+    const size_t max = std::stoull(Xattr(M(topic), "user.topicfs.max.message.bytes"));
+    ASSERT_EQ(max, 1048588u);  // Kafka's default: longer than one FUSE request
+    Out("echo first >> " + part + "/current");
+    for (size_t size : {max + 1, 2 * max, 5 * max}) {
+      SCOPED_TRACE(std::string(WriterName(w)) + ", a record of " + std::to_string(size) + " bytes");
+      const std::string record = MakeRecordFile(size);
+      const std::string before = LogBytes(part);
+      const std::string next = "next after " + std::to_string(size) + "\n";
+      WriterRun run = Append(w, part + "/current", record, next);
+      EXPECT_EQ(run.errors, std::vector<int>{EMSGSIZE}) << run.output;
+      ExpectLog(part, before + next);
+    }
+    EXPECT_EQ(Xattr(part, "user.topicfs.log_end_offset"), "4");
+  }
 };
+
+TEST_F(RefusalTest, TooLongRecordsFromPythonBufferedWriterAreRefusedWhole) {
+  ExpectTooLongRecordsRefusedWhole(Writer::kPython, "big");
+}
+
+TEST_F(RefusalTest, TooLongRecordsFromStdioFwriteAreRefusedWhole) {
+  ExpectTooLongRecordsRefusedWhole(Writer::kStdio, "big");
+}
+
+// dd and cat stop at their first error, so they never retry a tail; this
+// pins that they see the errno and leave nothing behind.
+TEST_F(RefusalTest, TooLongRecordsFromDdAndCatAreRefusedWhole) {
+  ExpectTooLongRecordsRefusedWhole(Writer::kDd, "dd");
+  ExpectTooLongRecordsRefusedWhole(Writer::kCat, "cat");
+}
 
 TEST_F(RefusalTest, TruncatingRedirectAndTruncateAreEPERM) {
   MakeRolledTopic();

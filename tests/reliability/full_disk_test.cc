@@ -8,14 +8,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "tests/e2e/mount_fixture.h"
+#include "tests/e2e/record_writers.h"
 
 namespace topicfs::e2e {
 namespace {
 
-class FullDiskTest : public MountTest {
+class FullDiskTest : public RecordWritersTest {
  protected:
   void SetUp() override {
     MountTest::SetUp();
@@ -52,8 +54,77 @@ class FullDiskTest : public MountTest {
     return {acked, err};
   }
 
+  // Fills what is left of the small filesystem with a file the test can
+  // remove to free space again.
+  std::string FillDisk() {
+    const std::string filler = D("filler");
+    Sh("dd if=/dev/zero of=" + filler + " bs=64k 2>/dev/null");
+    return filler;
+  }
+
+  // Records just over one FUSE request (and the default max.message.bytes),
+  // at 2x and at 5x, appended by `w` to a full disk, with max.message.bytes
+  // raised so that only the disk refuses them. The space comes back between
+  // the writer's write() calls and its flush, so Python retries the tail
+  // after the short count with space free: it must still get ENOSPC. The
+  // log does not change, and the next record goes in (issue 9).
+  void ExpectRecordsRefusedWholeOnAFullDisk(Writer w, const std::string& topic) {
+    MakeTopic(topic, {{"max.message.bytes", "8388608"}});
+    const std::string part = M(topic + "/0");
+    Out("echo first >> " + part + "/current");
+    for (size_t size : {size_t{1048589}, size_t{2097176}, size_t{5242940}}) {
+      SCOPED_TRACE(std::string(WriterName(w)) + ", a record of " + std::to_string(size) + " bytes");
+      const std::string record = MakeRecordFile(size);
+      const std::string before = LogBytes(part);
+      const std::string next = "next after " + std::to_string(size) + "\n";
+      WriterRun run = Append(w, part + "/current", record, next, FillDisk());
+      EXPECT_EQ(run.errors, std::vector<int>{ENOSPC}) << run.output;
+      ExpectLog(part, before + next);
+    }
+    EXPECT_EQ(Xattr(part, "user.topicfs.log_end_offset"), "4");
+  }
+
   bool tmpfs_mounted_ = false;
 };
+
+TEST_F(FullDiskTest, PythonBufferedWriterGetsENOSPCAndNoTailEvenWhenSpaceReturnsBeforeTheRetry) {
+  ExpectRecordsRefusedWholeOnAFullDisk(Writer::kPython, "t");
+}
+
+// stdio retries a short count at once, inside fwrite, while the disk is
+// still full; dd and cat stop at their first error.
+TEST_F(FullDiskTest, StdioDdAndCatGetENOSPCAndNoTail) {
+  ExpectRecordsRefusedWholeOnAFullDisk(Writer::kStdio, "stdio");
+  ExpectRecordsRefusedWholeOnAFullDisk(Writer::kDd, "dd");
+  ExpectRecordsRefusedWholeOnAFullDisk(Writer::kCat, "cat");
+}
+
+// A raw write() caller that frees space itself between the short count and
+// its retry of the rest: the rest is refused with ENOSPC, never a record.
+TEST_F(FullDiskTest, RawWriterRetryingTheRestAfterFreeingSpaceGetsENOSPC) {
+  MakeTopic("t", {{"max.message.bytes", "8388608"}});
+  Out("echo first >> $M/t/0/current");
+  const std::string record = MakeRecordFile(2097176);
+  const std::string filler = FillDisk();
+  const std::string before = LogBytes(M("t/0"));
+  std::ofstream(Dir("raw.py")) << R"(import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)
+rec = open(sys.argv[2], 'rb').read()
+n = os.write(fd, rec)
+print('short' if 0 < n < len(rec) else 'n=%d' % n)
+os.unlink(sys.argv[3])
+for part in (rec[n:], b'next\n'):
+    try:
+        print(os.write(fd, part))
+    except OSError as e:
+        print('errno', e.errno)
+os.close(fd)
+)";
+  const std::string out =
+      Out("python3 " + Dir("raw.py") + " $M/t/0/current " + record + " " + filler);
+  EXPECT_EQ(out, "short\nerrno " + std::to_string(ENOSPC) + "\n5\n");
+  ExpectLog(M("t/0"), before + "next\n");
+}
 
 TEST_F(FullDiskTest, AppendsFailWithENOSPCKeepEveryAcknowledgedRecordAndRecoverAfterRetention) {
   MakeTopic("t", {{"segment.bytes", "524288"}});
