@@ -129,9 +129,9 @@ store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
   store::Result<NodeKey> key = KeyOf(ino);
   if (!key.ok()) return key.status();
   if (IsDirectory(key->kind)) return StatusWithErrno(EISDIR, NodePath(*key));
-  if ((flags & O_TRUNC) && WantsWrite(flags)) {
-    return store::Status::Permission(NodePath(*key) + " cannot be truncated");
-  }
+  // O_TRUNC is refused whatever the access mode: Linux truncates on
+  // O_RDONLY|O_TRUNC too, so succeeding would claim a truncation.
+  if (flags & O_TRUNC) return store::Status::Permission(NodePath(*key) + " cannot be truncated");
   switch (key->kind) {
     case NodeKind::kSegmentLog:
       return OpenSegmentLog(ino, *key, flags, out);

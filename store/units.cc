@@ -30,6 +30,18 @@ bool DigitsOnly(std::string_view s) {
   return true;
 }
 
+// Days from 1970-01-01 to a proleptic Gregorian date, for any year (before
+// 1970 too, which timegm reports as -1 like an error). H. Hinnant's
+// days_from_civil.
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 std::optional<int> FixedDigits(std::string_view s, size_t pos, size_t n) {
   if (pos + n > s.size() || !DigitsOnly(s.substr(pos, n))) return std::nullopt;
   int v = 0;
@@ -61,16 +73,27 @@ std::optional<int64_t> ParseSize(std::string_view text) {
   auto split = SplitNumber(text);
   if (!split || (!text.empty() && text[0] == '+')) return std::nullopt;
   auto [value, unit] = *split;
-  if (unit.ends_with("iB")) unit.remove_suffix(2);
-  else if (unit.size() == 2 && unit.back() == 'B') unit.remove_suffix(1);
-  else if (unit == "B") unit = "";
+  if (unit.ends_with("iB"))
+    unit.remove_suffix(2);
+  else if (unit.size() == 2 && unit.back() == 'B')
+    unit.remove_suffix(1);
+  else if (unit == "B")
+    unit = "";
   if (unit.empty()) return value;
   if (unit.size() != 1) return std::nullopt;
   switch (unit[0]) {
-    case 'k': case 'K': return Scale(value, int64_t{1} << 10);
-    case 'm': case 'M': return Scale(value, int64_t{1} << 20);
-    case 'g': case 'G': return Scale(value, int64_t{1} << 30);
-    case 't': case 'T': return Scale(value, int64_t{1} << 40);
+    case 'k':
+    case 'K':
+      return Scale(value, int64_t{1} << 10);
+    case 'm':
+    case 'M':
+      return Scale(value, int64_t{1} << 20);
+    case 'g':
+    case 'G':
+      return Scale(value, int64_t{1} << 30);
+    case 't':
+    case 'T':
+      return Scale(value, int64_t{1} << 40);
   }
   return std::nullopt;
 }
@@ -90,7 +113,11 @@ std::optional<int64_t> ParseDurationMs(std::string_view text) {
 }
 
 std::optional<int64_t> ParseTimeMs(std::string_view text) {
-  if (DigitsOnly(text)) return ParseDecimal(text);
+  // Epoch milliseconds; a time before 1970 is negative, and is a time (one
+  // before every record: "from the start").
+  if (DigitsOnly(text) || (text.size() > 1 && text[0] == '-' && DigitsOnly(text.substr(1)))) {
+    return ParseSignedDecimal(text);
+  }
   // YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm|-hh:mm]
   auto year = FixedDigits(text, 0, 4), month = FixedDigits(text, 5, 2),
        day = FixedDigits(text, 8, 2);
@@ -135,25 +162,22 @@ std::optional<int64_t> ParseTimeMs(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = *year - 1900;
-  tm.tm_mon = *month - 1;
-  tm.tm_mday = *day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  int64_t seconds = timegm(&tm);
-  if (seconds < 0) return std::nullopt;
+  const int64_t seconds =
+      DaysFromCivil(*year, *month, *day) * 86400 + hour * 3600 + minute * 60 + second;
   return (seconds - offset_minutes * 60) * 1000 + millis;
 }
 
 std::string FormatTimeMs(int64_t epoch_ms) {
-  std::time_t seconds = epoch_ms / 1000;
+  // Floor, not truncate: 1969-12-31T23:59:59.500Z is -500.
+  const int64_t millis = ((epoch_ms % 1000) + 1000) % 1000;
+  std::time_t seconds = (epoch_ms - millis) / 1000;
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(epoch_ms % 1000));
+  char buf[64];
+  // Four-digit years (strftime's %Y drops the zeros of year 0042).
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
   return buf;
 }
 

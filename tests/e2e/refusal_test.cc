@@ -89,6 +89,11 @@ TEST_F(RefusalTest, TruncatingRedirectAndTruncateAreEPERM) {
   EXPECT_EQ(OpenErrno(M("app/0/current"), O_WRONLY), EPERM);
   EXPECT_EQ(OpenErrno(M("app/0/current"), O_RDWR), EPERM);
   EXPECT_EQ(OpenErrno(M("app/0/current"), O_WRONLY | O_APPEND | O_TRUNC), EPERM);
+  // Read-only with O_TRUNC too (issue 17 §5): Linux would truncate.
+  EXPECT_EQ(OpenErrno(M("app/0/current"), O_RDONLY | O_TRUNC), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/00000000000000000000.log"), O_RDONLY | O_TRUNC), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/00000000000000000000.index"), O_RDONLY | O_TRUNC), EPERM);
+  EXPECT_EQ(OpenErrno(M("app/0/from/0"), O_RDONLY | O_TRUNC), EPERM);
   EXPECT_EQ(Snapshot(), before);
 }
 
@@ -170,6 +175,22 @@ TEST_F(RefusalTest, ReadersOfADeletedSegmentFinishWhatTheyOpened) {
   EXPECT_EQ(std::string(1, c) + read_all(from_fd), whole);
   ::close(seg_fd);
   ::close(from_fd);
+}
+
+// A time before 1970 is a time, before every record: since/<T> and
+// consume --time start at the log start (issue 17 §5). Only a name that is
+// not a time is ENOENT.
+TEST_F(RefusalTest, TimesBefore1970AreTimesAndStartAtTheLogStart) {
+  MakeRolledTopic();
+  Out("rm $M/app/0/00000000000000000000.log");  // the log start is not 0 now
+  const std::string all = Out("cat $M/app/0/*.log");
+  for (const char* t : {"-1", "1969-12-31T23:59:59Z", "1900-01-01T00:00:00Z", "-99999999999999"}) {
+    EXPECT_EQ(ReadFile(M(std::string("app/0/since/") + t)), all) << t;
+  }
+  EXPECT_EQ(Out("$T consume $M/app --partition 0 --time 1900-01-01T00:00:00Z"), all);
+  for (const char* bad : {"--1", "1969-13-01", "-1x"}) {
+    EXPECT_EQ(OpenErrno(M(std::string("app/0/since/") + bad), O_RDONLY), ENOENT) << bad;
+  }
 }
 
 TEST_F(RefusalTest, CreatingLinkingAndRenamingAreEPERM) {

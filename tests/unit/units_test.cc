@@ -49,8 +49,8 @@ TEST(ParseSizeTest, MinusOneMeansUnlimitedAndOtherNegativesAreRejected) {
 }
 
 TEST(ParseSizeTest, GarbageAndOverflowAreRejected) {
-  for (const char* bad : {"", "K", "+5", "5X", "5KK", "1.5G", " 5", "5 ", "9999999999T",
-                          "9223372036854775807K"}) {
+  for (const char* bad :
+       {"", "K", "+5", "5X", "5KK", "1.5G", " 5", "5 ", "9999999999T", "9223372036854775807K"}) {
     EXPECT_FALSE(ParseSize(bad).has_value()) << bad;
   }
 }
@@ -69,8 +69,8 @@ TEST(ParseDurationTest, UnitsConvertToMilliseconds) {
 
 TEST(ParseDurationTest, MinusOneMeansForeverAndGarbageIsRejected) {
   EXPECT_EQ(ParseDurationMs("-1"), -1);
-  for (const char* bad : {"", "d", "-2", "-1d", "7y", "7 d", "1.5h", "+7d",
-                          "9223372036854775807d"}) {
+  for (const char* bad :
+       {"", "d", "-2", "-1d", "7y", "7 d", "1.5h", "+7d", "9223372036854775807d"}) {
     EXPECT_FALSE(ParseDurationMs(bad).has_value()) << bad;
   }
 }
@@ -99,10 +99,10 @@ TEST(ParseTimeTest, OffsetsAreAppliedTowardsUtc) {
 }
 
 TEST(ParseTimeTest, MalformedTimesAreRejected) {
-  for (const char* bad :
-       {"", "-5", "2026/11/21", "2026-13-01", "2026-00-10", "2026-11-32", "2026-11-21T25:00Z",
-        "2026-11-21T10:60Z", "2026-11-21T10", "2026-11-21T10:00:00X", "2026-11-21T10:00:00.Z",
-        "2026-11-21T10:00:00+1:00", "1969-12-31T23:59:59Z", "26-11-21", "yesterday"}) {
+  for (const char* bad : {"", "-", "--5", "+5", "-5x", "2026/11/21", "2026-13-01", "2026-00-10",
+                          "2026-11-32", "2026-11-21T25:00Z", "2026-11-21T10:60Z", "2026-11-21T10",
+                          "2026-11-21T10:00:00X", "2026-11-21T10:00:00.Z",
+                          "2026-11-21T10:00:00+1:00", "-1969-12-31", "26-11-21", "yesterday"}) {
     EXPECT_FALSE(ParseTimeMs(bad).has_value()) << bad;
   }
 }
@@ -110,9 +110,26 @@ TEST(ParseTimeTest, MalformedTimesAreRejected) {
 // A date that does not exist is "not a time" (DESIGN §1.7: since/<T> ENOENT),
 // not silently the first days of the next month.
 TEST(ParseTimeTest, ImpossibleCalendarDatesAreRejected) {
-  for (const char* bad : {"2026-02-30", "2026-02-29T00:00:00Z", "2026-04-31", "2026-06-31T10:00Z"}) {
+  for (const char* bad :
+       {"2026-02-30", "2026-02-29T00:00:00Z", "2026-04-31", "2026-06-31T10:00Z"}) {
     EXPECT_FALSE(ParseTimeMs(bad).has_value()) << bad;
   }
+}
+
+// Issue 17 §5: a time before 1970 is a time (before every record, so
+// since/<T> starts at the log start), in both forms.
+TEST(ParseTimeTest, TimesBefore1970AreTimes) {
+  EXPECT_EQ(ParseTimeMs("-1"), -1);
+  EXPECT_EQ(ParseTimeMs("-0"), 0);
+  EXPECT_EQ(ParseTimeMs("-86400000"), -86400000);
+  EXPECT_EQ(ParseTimeMs("1969-12-31T23:59:59Z"), -1000);
+  EXPECT_EQ(ParseTimeMs("1969-12-31T23:59:59.500Z"), -500);
+  EXPECT_EQ(ParseTimeMs("1970-01-01T00:59:59+01:00"), -1000);
+  EXPECT_EQ(ParseTimeMs("1900-01-01T00:00:00Z"), -2208988800LL * 1000);
+  EXPECT_EQ(ParseTimeMs("1600-03-01"), -11670912000LL * 1000);  // across a 400-year era
+  EXPECT_EQ(ParseTimeMs("0000-01-01"), -62167219200LL * 1000);
+  EXPECT_EQ(ParseTimeMs("1900-02-29"), std::nullopt);  // not a leap year
+  EXPECT_EQ(ParseTimeMs("2000-02-29"), 951782400LL * 1000);
 }
 
 TEST(FormatTimeTest, FormatsUtcWithMilliseconds) {
@@ -122,7 +139,8 @@ TEST(FormatTimeTest, FormatsUtcWithMilliseconds) {
 
 TEST(FormatTimeTest, ParseRoundTripsFormat) {
   for (int64_t ms : {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1700000000123},
-                     int64_t{1795255200000}, int64_t{4102444799999}}) {
+                     int64_t{1795255200000}, int64_t{4102444799999}, int64_t{-1}, int64_t{-500},
+                     int64_t{-1000}, int64_t{-2208988800000}, int64_t{-62167219200000}}) {
     auto back = ParseTimeMs(FormatTimeMs(ms));
     ASSERT_TRUE(back.has_value()) << FormatTimeMs(ms);
     EXPECT_EQ(*back, ms);
