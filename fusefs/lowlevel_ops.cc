@@ -198,7 +198,7 @@ void Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t size, off
 }
 
 void Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).Flush(File(fi))); });
+  Guard(req, [&] { ReplyStatus(req, Fs(req).Flush(File(fi), fuse_req_ctx(req)->pid)); });
 }
 
 void Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {

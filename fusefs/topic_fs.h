@@ -94,7 +94,9 @@ class TopicFs {
   store::Status Open(uint64_t ino, int flags, OpenReply* out);
   store::Status Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out);
   store::Result<size_t> Write(FileHandle* handle, std::string_view data);
-  store::Status Flush(FileHandle* handle);
+  // `closer`: the task that closed a descriptor (the FUSE request's pid),
+  // 0 when unknown.
+  store::Status Flush(FileHandle* handle, pid_t closer = 0);
   store::Status Fsync(FileHandle* handle);
   void Release(FileHandle* handle);
 

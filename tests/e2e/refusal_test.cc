@@ -1,7 +1,9 @@
 // Everything the tree does not offer is refused with its errno and changes
 // nothing (DESIGN §1.3, §1.5, §1.7); rm of the oldest sealed segment trims.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,6 +34,38 @@ class RefusalTest : public RecordWritersTest {
     return Out(
         "cd $M/app/0 && ls -l --time-style=+ . && cat *.log | md5sum && "
         "getfattr -d . 2>/dev/null");
+  }
+  // Forks a writer that appends `bytes` to `path` and waits; then, with a
+  // signal, kills it (its partial record must be dropped), or with 0 makes
+  // it _exit(0) without closing (the kernel closes: a normal close, which
+  // appends the partial record with a delimiter, DESIGN §1.3).
+  void WriteThenDie(const std::string& path, const std::string& bytes, int sig) {
+    int ready[2], go[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(go), 0);
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      int fd = ::open(path.c_str(), O_WRONLY | O_APPEND);
+      bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == ssize_t(bytes.size());
+      char c = ok ? 'y' : 'n';
+      (void)!::write(ready[1], &c, 1);
+      (void)!::read(go[0], &c, 1);
+      ::_exit(0);
+    }
+    char c = 0;
+    ASSERT_EQ(::read(ready[0], &c, 1), 1);
+    EXPECT_EQ(c, 'y');
+    if (sig != 0) {
+      ASSERT_EQ(::kill(child, sig), 0);
+    }
+    (void)!::write(go[1], "x", 1);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    if (sig != 0) {
+      EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << status;
+    }
+    for (int fd : {ready[0], ready[1], go[0], go[1]}) ::close(fd);
   }
   int OpenErrno(const std::string& path, int flags) {
     int fd = ::open(path.c_str(), flags, 0644);
@@ -191,6 +225,31 @@ TEST_F(RefusalTest, TimesBefore1970AreTimesAndStartAtTheLogStart) {
   for (const char* bad : {"--1", "1969-13-01", "-1x"}) {
     EXPECT_EQ(OpenErrno(M(std::string("app/0/since/") + bad), O_RDONLY), ENOENT) << bad;
   }
+}
+
+// Issue 17 §5: a writer killed in the middle of a record does not commit
+// it. The kernel closes a dead process's descriptors from the dying task;
+// the daemon sees it exiting by a signal and drops the partial record.
+TEST_F(RefusalTest, AWriterKilledInTheMiddleOfARecordCommitsOnlyItsWholeRecords) {
+  MakeTopic("k");
+  const std::string current = M("k/0/current");
+  for (int sig : {SIGKILL, SIGTERM, SIGINT}) {
+    WriteThenDie(current, "whole " + std::to_string(sig) + "\ntorn", sig);
+  }
+  EXPECT_EQ(ReadFile(M("k/0/from/0")), "whole 9\nwhole 15\nwhole 2\n");
+  // A writer that exits without closing is closed by the kernel too, but
+  // it chose to exit: its last record is ended as at any close.
+  WriteThenDie(current, "exit without close", 0);
+  EXPECT_EQ(ReadFile(M("k/0/from/3")), "exit without close\n");
+  // A descriptor shared with a process that is killed: only the dying
+  // writer's partial record is dropped; the survivor's records go in.
+  int fd = ::open(current.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  WriteThenDie(current, "killed sibling", SIGKILL);
+  ASSERT_EQ(::write(fd, "survivor\n", 9), 9);
+  ::close(fd);
+  EXPECT_EQ(ReadFile(M("k/0/from/4")), "survivor\n");
+  EXPECT_EQ(Xattr(M("k/0"), "user.topicfs.log_end_offset"), "5");
 }
 
 TEST_F(RefusalTest, CreatingLinkingAndRenamingAreEPERM) {
