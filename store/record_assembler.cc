@@ -53,7 +53,7 @@ Result<size_t> RecordAssembler::Write(std::string_view chunk) {
 Status RecordAssembler::Refuse(std::string_view chunk, Status why, bool torn) {
   partial_.clear();
   const void* delim = std::memchr(chunk.data(), delimiter_, chunk.size());
-  if (delim == nullptr) {  // only a full disk refuses a chunk with no record end
+  if (delim == nullptr) {  // not reached: a chunk is refused for a record it ends
     refusal_ = Refusal::kToDelimiter;
     offered_.clear();
   } else {
