@@ -87,9 +87,11 @@ WriterRun RecordWritersTest::Append(Writer w, const std::string& path,
       break;
     case Writer::kDd:
     case Writer::kCat: {
-      const std::string cmd = w == Writer::kDd ? "dd bs=1M oflag=append conv=notrunc status=none if=" +
-                                                     Quote(record_file) + " of=" + Quote(path)
-                                               : "cat " + Quote(record_file) + " >> " + Quote(path);
+      const std::string cmd =
+          w == Writer::kDd
+              ? "dd bs=1M oflag=append conv=notrunc status=none if=" + Quote(record_file) +
+                    " of=" + Quote(path)
+              : "cat " + Quote(record_file) + " >> " + Quote(path);
       r = Sh(cmd);
       for (int err : {EMSGSIZE, ENOSPC}) {
         if (r.err.find(ErrnoText(err)) != std::string::npos) run.errors.push_back(err);

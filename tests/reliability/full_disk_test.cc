@@ -23,7 +23,8 @@ class FullDiskTest : public RecordWritersTest {
     MountTest::SetUp();
     if (HasFatalFailure()) return;
     ASSERT_TRUE(Unmount());
-    ASSERT_EQ(::mount("tmpfs", data_.c_str(), "tmpfs", 0, "size=12m,mode=0700"), 0) << std::strerror(errno);
+    ASSERT_EQ(::mount("tmpfs", data_.c_str(), "tmpfs", 0, "size=12m,mode=0700"), 0)
+        << std::strerror(errno);
     tmpfs_mounted_ = true;
     Mount({"-o", "retention.check.interval.ms=200"});
   }
@@ -46,8 +47,10 @@ class FullDiskTest : public RecordWritersTest {
     int err = 0;
     for (int i = 0; i < 100000 && err == 0; ++i) {
       ssize_t n = ::write(fd, chunk.data(), chunk.size());
-      if (n < 0) err = errno;
-      else acked.append(chunk, 0, n);
+      if (n < 0)
+        err = errno;
+      else
+        acked.append(chunk, 0, n);
       if (n >= 0 && static_cast<size_t>(n) < chunk.size()) err = -1;  // short: retry once
     }
     ::close(fd);
