@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cli/cli_error.h"
+#include "cli/mount_preflight.h"
 #include "cli/mounts.h"
 #include "fusefs/daemon.h"
 #include "fusefs/log.h"
@@ -114,7 +115,9 @@ std::vector<std::string> DaemonArguments(const MountCommandOptions& opts, int re
   ::_exit(1);
 }
 
-void RunBackground(const MountCommandOptions& opts) {
+// Returns once the mount answers; on failure, removes a DATA this attempt
+// created if the daemon has exited.
+void RunBackground(const MountCommandOptions& opts, const MountPaths& paths) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) Fail(std::string("pipe: ") + std::strerror(errno));
   // The write end must survive exec; the read end must not.
@@ -136,14 +139,11 @@ void RunBackground(const MountCommandOptions& opts) {
     verdict.append(buf, n);
   }
   ::close(fds[0]);
-  if (verdict.empty()) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    Fail("the daemon exited before mounting " + opts.mountpoint);
-  }
-  if (verdict[0] == 'E') {
+  if (verdict.empty() || verdict[0] == 'E') {
     ::waitpid(pid, nullptr, 0);
-    Fail(verdict.substr(1));
+    RemoveCreatedData(paths);
+    Fail(verdict.empty() ? "the daemon exited before mounting " + opts.mountpoint
+                         : verdict.substr(1));
   }
   auto deadline = std::chrono::steady_clock::now() + kMountWait;
   while (!MountAnswers(opts.mountpoint)) {
@@ -157,28 +157,9 @@ void RunBackground(const MountCommandOptions& opts) {
   }
 }
 
-void RunMount(MountCommandOptions opts) {
-  fusefs::MountOptions mount_opts;
-  store::Status parsed = fusefs::ParseMountOptions(opts.options, &mount_opts);
-  if (!parsed.ok()) UsageFail(parsed.message());
-  if (mount_opts.allow_other) opts.allow_other = true;
-  std::error_code ec;
-  std::filesystem::create_directories(opts.data, ec);
-  if (ec) Fail("cannot create " + opts.data + ": " + ec.message());
-  std::optional<std::string> data = RealPath(opts.data);
-  std::optional<std::string> mnt = RealPath(opts.mountpoint);
-  if (!data) Fail("cannot resolve " + opts.data);
-  if (!mnt) Fail("mount point " + opts.mountpoint + " does not exist");
-  opts.data = *data;
-  opts.mountpoint = *mnt;
-  if (opts.ready_fd < 0) {
-    if (std::optional<MountEntry> m = FindMountOfData(opts.data)) {
-      throw CommandError(kExitUsage, opts.data + " is already mounted on " + m->mount_point);
-    }
-    if (FindMountAt(opts.mountpoint)) Fail(opts.mountpoint + " is already a topicfs mount");
-  }
-  if (!opts.foreground) return RunBackground(opts);
-
+// The daemon itself: in the foreground (-f), or re-executed with --ready-fd.
+void RunDaemonHere(const MountCommandOptions& opts, const fusefs::MountOptions& mount_opts,
+                   const MountPaths& paths) {
   if (opts.ready_fd >= 0) ::fcntl(opts.ready_fd, F_SETFD, FD_CLOEXEC);
   std::string log_error;
   fusefs::LogSink sink = !opts.log_file.empty() ? fusefs::LogSink::kFile
@@ -186,12 +167,33 @@ void RunMount(MountCommandOptions opts) {
                                                 : fusefs::LogSink::kStderr;
   if (!fusefs::InitLog(sink, opts.log_file, &log_error)) {
     if (opts.ready_fd >= 0) Report(opts.ready_fd, log_error);
+    RemoveCreatedData(paths);
     Fail(log_error);
   }
   std::string error;
   int rc = RunForeground(opts, mount_opts, &error);
-  if (!error.empty()) Fail(error);
+  if (!error.empty()) {
+    RemoveCreatedData(paths);
+    Fail(error);
+  }
   if (rc != 0) throw CommandError(kExitFailure, "the daemon for " + opts.mountpoint + " failed");
+}
+
+void RunMount(MountCommandOptions opts) {
+  fusefs::MountOptions mount_opts;
+  store::Status parsed = fusefs::ParseMountOptions(opts.options, &mount_opts);
+  if (!parsed.ok()) UsageFail(parsed.message());
+  if (mount_opts.allow_other) opts.allow_other = true;
+  if (opts.ready_fd >= 0) {  // re-executed by the command below, which checked everything
+    return RunDaemonHere(opts, mount_opts, MountPaths{opts.data, opts.mountpoint, ""});
+  }
+  MountPaths paths = CheckMountPaths(opts.data, opts.mountpoint, mount_opts.nonempty);
+  CheckLogFile(opts.log_file);
+  CreateData(&paths);  // last: every check that can fail is behind us
+  opts.data = paths.data;
+  opts.mountpoint = paths.mountpoint;
+  if (!opts.foreground) return RunBackground(opts, paths);
+  RunDaemonHere(opts, mount_opts, paths);
 }
 
 // The daemons (this binary) whose command line names `mountpoint`.

@@ -43,6 +43,15 @@ store::Status ParseOnOff(std::string_view opt, std::string_view key, bool* out) 
   return store::Status::OK();
 }
 
+// fsname= is the data directory and subtype= is topicfs: /proc/mounts shows
+// them, and the CLI tells a topicfs mount and the store it serves by them.
+store::Status CheckOwnName(std::string_view opt) {
+  if (!opt.starts_with("fsname=") && !opt.starts_with("subtype=")) return store::Status::OK();
+  return store::Status::InvalidArgument(
+      "-o " + std::string(opt) +
+      ": topicfs names its mounts itself (fsname is the data directory, subtype topicfs)");
+}
+
 }  // namespace
 
 store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptions* out) {
@@ -52,7 +61,8 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
   constexpr std::string_view kMaxReadKey = "max_read=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
-      if (opt.empty() || IsFstabOnly(opt)) continue;
+      if (opt.empty() || IsFstabOnly(opt) || opt == "subtype=topicfs") continue;
+      if (store::Status s = CheckOwnName(opt); !s.ok()) return s;
       if (opt.starts_with(kRetentionKey)) {
         std::string_view value = std::string_view(opt).substr(kRetentionKey.size());
         std::optional<int64_t> ms = store::ParseDurationMs(value);
@@ -77,6 +87,8 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
         out->max_read = static_cast<uint32_t>(*bytes);
       } else if (opt == "allow_other") {
         out->allow_other = true;
+      } else if (opt == "nonempty") {  // libfuse 3 dropped it; topicfs checks itself
+        out->nonempty = true;
       } else {
         out->fuse.push_back(std::move(opt));
       }

@@ -24,11 +24,14 @@ struct MountOptions {
   bool passthrough = true;              // -o passthrough=off: sealed reads go through the daemon
   bool io_uring = true;                 // -o io_uring=off: requests come through /dev/fuse
   uint32_t max_read = kDefaultMaxRead;  // -o max_read=BYTES (libfuse needs it twice)
+  bool nonempty = false;                // -o nonempty: mount over a non-empty directory
   std::vector<std::string> fuse;        // one libfuse option each, e.g. "max_read=131072"
 };
 
 // Each element of `args` is the value of one -o (comma-separated options,
-// "\," for a literal comma). InvalidArgument for a bad topicfs option value.
+// "\," for a literal comma). InvalidArgument for a bad topicfs option value,
+// and for fsname= or subtype= (but subtype=topicfs): topicfs names its own
+// mounts, and the CLI finds them by those names.
 store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptions* out);
 
 }  // namespace topicfs::fusefs

@@ -57,6 +57,22 @@ TEST(MountOptionsTest, IoUringIsOnUnlessTurnedOff) {
   EXPECT_FALSE(ParseMountOptions({"io_uring=1"}, &opts).ok());
 }
 
+TEST(MountOptionsTest, NonemptyIsTopicfsOwn) {
+  MountOptions opts;
+  EXPECT_FALSE(opts.nonempty);
+  ASSERT_TRUE(ParseMountOptions({"noatime,nonempty"}, &opts).ok());
+  EXPECT_TRUE(opts.nonempty);
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"noatime"}));
+}
+
+TEST(MountOptionsTest, FsnameAndSubtypeAreRefusedButSubtypeTopicfs) {
+  MountOptions opts;
+  EXPECT_FALSE(ParseMountOptions({"fsname=evil"}, &opts).ok());
+  EXPECT_FALSE(ParseMountOptions({"noatime,subtype=x"}, &opts).ok());
+  ASSERT_TRUE(ParseMountOptions({"subtype=topicfs"}, &opts).ok());
+  EXPECT_TRUE(opts.fuse.empty());
+}
+
 TEST(MountOptionsTest, BadValueIsInvalid) {
   MountOptions opts;
   EXPECT_FALSE(ParseMountOptions({"retention.check.interval.ms=soon"}, &opts).ok());
