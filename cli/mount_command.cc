@@ -25,6 +25,7 @@
 #include "cli/cli_error.h"
 #include "cli/mount_preflight.h"
 #include "cli/mounts.h"
+#include "cli/store_lock.h"
 #include "fusefs/daemon.h"
 #include "fusefs/log.h"
 #include "fusefs/mount_options.h"
@@ -142,6 +143,7 @@ void RunBackground(const MountCommandOptions& opts, const MountPaths& paths) {
   if (verdict.empty() || verdict[0] == 'E') {
     ::waitpid(pid, nullptr, 0);
     RemoveCreatedData(paths);
+    RefuseIfLocked(paths.data, /*exclusive=*/true);  // taken since the checks
     Fail(verdict.empty() ? "the daemon exited before mounting " + opts.mountpoint
                          : verdict.substr(1));
   }

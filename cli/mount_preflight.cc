@@ -12,6 +12,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/mounts.h"
+#include "cli/store_lock.h"
 
 namespace topicfs::cli {
 namespace {
@@ -101,6 +102,7 @@ MountPaths CheckMountPaths(const std::string& data, const std::string& mountpoin
   if (std::optional<MountEntry> m = FindMountOfData(paths.data)) {
     UsageFail(data + " is already mounted on " + m->mount_point);
   }
+  RefuseIfLocked(paths.data, /*exclusive=*/true);  // a daemon /proc/mounts does not show
   CheckDataIsAStore(data, paths.data);
   return paths;
 }

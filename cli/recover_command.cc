@@ -6,6 +6,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/data_dir_check.h"
+#include "cli/store_lock.h"
 #include "cli/target.h"
 #include "store/recovery.h"
 #include "store/store.h"
@@ -54,7 +55,9 @@ void RunRecover(const RecoverOptions& opt) {
   options.create_if_missing = true;  // meta/ may be gone: it is rebuilt
   options.full_recovery = true;
   options.reporter = &reporter;
-  std::unique_ptr<store::Store> store = Check(store::Store::Open(options));
+  auto opened = store::Store::Open(options);
+  if (!opened.ok()) RefuseIfLocked(opt.data_dir, /*exclusive=*/true);  // taken meanwhile
+  std::unique_ptr<store::Store> store = Check(std::move(opened));
   size_t topics = store->ListTopics().size();
   Check(store->Close());
   std::cout << "recovered " << opt.data_dir << ": " << topics

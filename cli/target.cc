@@ -7,6 +7,7 @@
 #include "cli/direct_access.h"
 #include "cli/mount_access.h"
 #include "cli/mounts.h"
+#include "cli/store_lock.h"
 #include "store/names.h"
 
 namespace topicfs::cli {
@@ -53,16 +54,18 @@ void AddStoreArgs(CLI::App* cmd, StoreArgs* args, const std::string& positional,
 
 void RefuseIfMounted(const std::string& data_dir) {
   if (std::optional<MountEntry> m = FindMountOfData(data_dir)) {
-    UsageFail(data_dir + " is mounted at " + m->mount_point + ": use paths under " +
-              m->mount_point + " while it is mounted, or unmount it first");
+    FailMounted(data_dir, m->mount_point);
   }
+  RefuseIfLocked(data_dir, /*exclusive=*/true);
 }
 
 std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode,
                                          store::RecoveryReporter* reporter) {
   RefuseIfMounted(data_dir);
   CheckDataDir(data_dir, /*tighten=*/mode == OpenMode::kCreate);
-  return Check(DirectAccess::Open(data_dir, mode == OpenMode::kCreate, reporter));
+  auto opened = DirectAccess::Open(data_dir, mode == OpenMode::kCreate, reporter);
+  if (!opened.ok()) RefuseIfLocked(data_dir, /*exclusive=*/true);  // taken meanwhile
+  return Check(std::move(opened));
 }
 
 TopicTarget OpenTopic(const TopicArgs& args, OpenMode mode) {
