@@ -8,7 +8,11 @@ int OpenSegments::BackingIdOf(Inode& inode) {
   if (inode.backing_id > 0 || backing_ == nullptr || !backing_->enabled()) {
     return inode.backing_id;
   }
-  store::Result<int> id = backing_->Register(inode.segment->fd());
+  // The kernel holds its own reference to the file once registered, so the
+  // descriptor is pinned only for the registration.
+  store::Result<store::FileRef> log = inode.segment->OpenLog();
+  if (!log.ok()) return 0;
+  store::Result<int> id = backing_->Register(log->fd());
   if (id.ok()) inode.backing_id = *id;
   return inode.backing_id;
 }

@@ -55,6 +55,7 @@ struct OpenReply {
 // What a read sends back: a range of a file descriptor (spliced where the
 // kernel allows) or bytes in memory.
 struct ReadReply {
+  store::FileRef pin;  // keeps `fd` open until the reply is sent
   int fd = -1;
   int64_t pos = 0;
   size_t len = 0;

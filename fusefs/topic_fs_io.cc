@@ -202,7 +202,10 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
     case FileHandle::Kind::kAppend: {
       // Never past size(): bytes beyond it may be an append in progress.
       int64_t end = handle->segment->size();
-      out->fd = handle->segment->fd();
+      store::Result<store::FileRef> log = handle->segment->OpenLog();
+      if (!log.ok()) return log.status();
+      out->pin = std::move(*log);
+      out->fd = out->pin.fd();
       out->pos = off;
       out->len = off >= end ? 0 : static_cast<size_t>(std::min<int64_t>(size, end - off));
       return store::Status::OK();

@@ -13,37 +13,51 @@
 namespace topicfs::store {
 
 Result<std::unique_ptr<IndexFile>> IndexFile::OpenWritable(const std::string& path,
-                                                           size_t entry_size) {
+                                                           size_t entry_size,
+                                                           DescriptorCache& files) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
-  index->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kPrivateFileMode);
-  if (index->fd_ < 0) return Status::FromErrno(errno, "open " + path);
+  index->file_ = files.Track(path, O_RDWR);
+  TOPICFS_RETURN_IF_ERROR(index->Load());
+  return index;
+}
+
+Status IndexFile::Load() {
+  Result<FileRef> file = file_->Acquire(O_CREAT, kPrivateFileMode);
+  if (!file.ok()) return file.status();
   struct stat st;
-  if (::fstat(index->fd_, &st) != 0) return Status::FromErrno(errno, "stat " + path);
-  index->buffer_.resize(st.st_size);
-  TOPICFS_RETURN_IF_ERROR(ReadFully(index->fd_, index->buffer_.data(), st.st_size, 0, path));
+  if (::fstat(file->fd(), &st) != 0) return Status::FromErrno(errno, "stat " + path_);
+  buffer_.resize(st.st_size);
+  TOPICFS_RETURN_IF_ERROR(ReadFully(file->fd(), buffer_.data(), st.st_size, 0, path_));
   // A torn trailing entry is dropped from the file too, so the next entry
   // lands on an entry boundary.
-  index->buffer_.resize(index->buffer_.size() - index->buffer_.size() % entry_size);
-  index->persisted_ = index->buffer_.size();
-  index->size_ = index->buffer_.size();
-  if (index->persisted_ != static_cast<size_t>(st.st_size) &&
-      ::ftruncate(index->fd_, index->persisted_) != 0) {
-    return Status::FromErrno(errno, "truncate " + path);
+  buffer_.resize(buffer_.size() - buffer_.size() % entry_size_);
+  persisted_ = buffer_.size();
+  size_ = buffer_.size();
+  if (persisted_ != static_cast<size_t>(st.st_size) && ::ftruncate(file->fd(), persisted_) != 0) {
+    return Status::FromErrno(errno, "truncate " + path_);
   }
-  return index;
+  return Status::OK();
 }
 
 std::unique_ptr<IndexFile> IndexFile::OpenSealed(const std::string& path, size_t entry_size) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
   index->sealed_ = true;
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) index->size_ = st.st_size - st.st_size % entry_size;
+  index->size_ = kUnknownSize;
   return index;
 }
 
 IndexFile::~IndexFile() {
   if (map_ != nullptr) ::munmap(const_cast<char*>(map_), map_size_);
-  if (fd_ >= 0) ::close(fd_);
+}
+
+size_t IndexFile::size_bytes() const {
+  size_t size = size_.load(std::memory_order_acquire);
+  if (size != kUnknownSize) return size;
+  // A sealed index never changes: one stat, on first use.
+  struct stat st;
+  size = ::stat(path_.c_str(), &st) == 0 ? st.st_size - st.st_size % entry_size_ : 0;
+  size_.store(size, std::memory_order_release);
+  return size;
 }
 
 void IndexFile::MapIfNeeded() {
@@ -77,7 +91,9 @@ void IndexFile::Append(const char* entry) {
 
 Status IndexFile::WritePending() {
   if (sealed_ || persisted_ >= buffer_.size()) return Status::OK();
-  TOPICFS_RETURN_IF_ERROR(WriteFully(fd_, buffer_.data() + persisted_,
+  Result<FileRef> file = file_->Acquire();
+  if (!file.ok()) return file.status();
+  TOPICFS_RETURN_IF_ERROR(WriteFully(file->fd(), buffer_.data() + persisted_,
                                      buffer_.size() - persisted_, persisted_, path_));
   persisted_ = buffer_.size();
   return Status::OK();
@@ -87,7 +103,11 @@ Status IndexFile::Truncate(size_t entries) {
   if (entries * entry_size_ < buffer_.size()) buffer_.resize(entries * entry_size_);
   size_.store(buffer_.size(), std::memory_order_release);
   if (persisted_ > buffer_.size()) persisted_ = buffer_.size();
-  if (::ftruncate(fd_, persisted_) != 0) return Status::FromErrno(errno, "truncate " + path_);
+  Result<FileRef> file = file_->Acquire();
+  if (!file.ok()) return file.status();
+  if (::ftruncate(file->fd(), persisted_) != 0) {
+    return Status::FromErrno(errno, "truncate " + path_);
+  }
   return WritePending();
 }
 
@@ -95,15 +115,16 @@ Status IndexFile::Rewrite(std::string_view bytes) {
   buffer_.assign(bytes);
   size_.store(buffer_.size(), std::memory_order_release);
   persisted_ = 0;
-  if (::ftruncate(fd_, 0) != 0) return Status::FromErrno(errno, "truncate " + path_);
+  Result<FileRef> file = file_->Acquire();
+  if (!file.ok()) return file.status();
+  if (::ftruncate(file->fd(), 0) != 0) return Status::FromErrno(errno, "truncate " + path_);
   return WritePending();
 }
 
 Status IndexFile::Seal() {
   if (sealed_) return Status::OK();
   TOPICFS_RETURN_IF_ERROR(Truncate(entries()));
-  ::close(fd_);
-  fd_ = -1;
+  file_.reset();  // its descriptor closes unless a pin is in flight
   sealed_ = true;
   buffer_ = std::string();
   persisted_ = 0;

@@ -1,6 +1,9 @@
 // The bytes of one sparse index file (.index or .timeindex) and their
 // persistence. The active segment's index lives in memory and is appended to
-// its file once per batch; a sealed index is memory-mapped on first use.
+// its file once per batch, through a descriptor of the store's cache; a
+// sealed index is memory-mapped on first use (the mapping needs no
+// descriptor) and its size is learnt on first use too, so opening a sealed
+// segment touches no file.
 // Callers serialize access (the partition lock), except size_bytes() and a
 // sealed index's bytes(), which are safe from any thread.
 #pragma once
@@ -12,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/descriptor_cache.h"
 #include "store/status.h"
 
 namespace topicfs::store {
@@ -20,7 +24,8 @@ class IndexFile {
  public:
   // Opens (creating if missing) a growable index; loads existing bytes.
   static Result<std::unique_ptr<IndexFile>> OpenWritable(const std::string& path,
-                                                         size_t entry_size);
+                                                         size_t entry_size,
+                                                         DescriptorCache& files);
   // Opens an existing immutable index lazily; a missing file reads as empty.
   static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size);
   ~IndexFile();
@@ -30,7 +35,7 @@ class IndexFile {
   // Whole entries only; a trailing fraction of an entry is ignored.
   std::string_view bytes();
   // Bytes of whole entries, as a reader of the file sees them.
-  size_t size_bytes() const { return size_.load(std::memory_order_acquire); }
+  size_t size_bytes() const;
   size_t entries() { return bytes().size() / entry_size_; }
   size_t entry_size() const { return entry_size_; }
   const std::string& path() const { return path_; }
@@ -51,15 +56,17 @@ class IndexFile {
   IndexFile(std::string path, size_t entry_size) : path_(std::move(path)), entry_size_(entry_size) {}
   void MapIfNeeded();
   void Map();
+  Status Load();
 
+  static constexpr size_t kUnknownSize = SIZE_MAX;
   std::string path_;
   size_t entry_size_;
-  int fd_ = -1;
   bool sealed_ = false;
   // Writable state.
+  std::shared_ptr<CachedFile> file_;
   std::string buffer_;
   size_t persisted_ = 0;  // bytes of buffer_ already in the file
-  std::atomic<size_t> size_{0};
+  mutable std::atomic<size_t> size_{0};  // kUnknownSize: sealed, not yet looked at
   // Sealed state.
   std::once_flag map_once_;
   const char* map_ = nullptr;

@@ -83,13 +83,12 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
 Status Partition::RollLocked() {
   std::shared_ptr<Segment> old = segments_.back();
   Result<std::shared_ptr<Segment>> next =
-      Segment::Create(dir_, old->next_offset(), config_.segment_index_bytes());
+      Segment::Create(dir_, old->next_offset(), config_.segment_index_bytes(),
+                      old->descriptor_cache());
   if (!next.ok()) return next.status();
   Status sealed = old->Seal();
   if (!sealed.ok()) {
-    ::unlink((*next)->log_path().c_str());
-    ::unlink((*next)->index_path().c_str());
-    ::unlink((*next)->time_index_path().c_str());
+    (*next)->RemoveFiles(/*held=*/false);
     return sealed;
   }
   (*next)->stream_base = old->stream_base + old->size();
@@ -316,12 +315,9 @@ Status Partition::DeleteFrontLocked(int count) {
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
   state_ = state;
   segments_.erase(segments_.begin(), segments_.begin() + count);
-  // Open readers keep their file descriptors; the names go now.
-  for (auto& seg : gone) {
-    ::unlink(seg->log_path().c_str());
-    ::unlink(seg->index_path().c_str());
-    ::unlink(seg->time_index_path().c_str());
-  }
+  // Open readers keep reading what they hold (beyond `gone`, nobody can
+  // reach these segments any more); the names go now.
+  for (auto& seg : gone) seg->RemoveFiles(/*held=*/seg.use_count() > 1);
   return Status::OK();
 }
 
@@ -358,6 +354,11 @@ Status Partition::CloseClean() {
 void Partition::MarkDeleted() {
   std::lock_guard lock(mu_);
   deleted_ = true;
+  // The files go next; whoever holds a segment (an open handle, a reader)
+  // keeps reading it, as with an unlinked file.
+  for (auto& seg : segments_) {
+    if (seg.use_count() > 1) seg->KeepReadable();
+  }
 }
 
 }  // namespace topicfs::store

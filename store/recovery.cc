@@ -257,7 +257,8 @@ class PartitionLoader {
         full_recovery_(options.full_recovery),
         trust_(options.trust),
         reporter_(options.reporter),
-        out_(out) {}
+        out_(out),
+        files_(options.files) {}
 
   // The bases of the .log files; indexes without their .log are removed
   // (Kafka deletes these too).
@@ -351,7 +352,7 @@ class PartitionLoader {
       const bool want_sealed = i + 1 < metas.size();
       SegmentMeta open_as = metas[i];
       open_as.sealed = metas[i].sealed && want_sealed;
-      auto seg = Segment::Open(dir_, open_as, config_.segment_index_bytes());
+      auto seg = Segment::Open(dir_, open_as, config_.segment_index_bytes(), *files_);
       if (!seg.ok()) return seg.status();
       if (want_sealed && !metas[i].sealed) {
         TOPICFS_RETURN_IF_ERROR((*seg)->Seal());
@@ -361,7 +362,8 @@ class PartitionLoader {
     }
     if (out_->segments.empty()) {
       auto seg =
-          Segment::Create(dir_, out_->state.log_start_offset, config_.segment_index_bytes());
+          Segment::Create(dir_, out_->state.log_start_offset, config_.segment_index_bytes(),
+                          *files_);
       if (!seg.ok()) return seg.status();
       out_->segments.push_back(*seg);
       out_->changed = true;
@@ -398,6 +400,7 @@ class PartitionLoader {
   const TailTrust trust_;
   RecoveryReporter* const reporter_;  // borrowed; may be null
   LoadedPartition* const out_;
+  DescriptorCache* const files_;      // borrowed
 };
 
 }  // namespace

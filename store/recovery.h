@@ -65,6 +65,7 @@ struct LoadOptions {
   bool full_recovery = false;  // scan every segment (meta/ lost: topicfs recover)
   TailTrust trust = TailTrust::kNewBoot;
   RecoveryReporter* reporter = nullptr;  // borrowed; may be null
+  DescriptorCache* files = nullptr;      // borrowed; the segments' descriptors
 };
 
 // Opens the partition in `dir` from its catalog, recovering what the catalog

@@ -23,21 +23,26 @@ size_t MaxEntries(int64_t segment_index_bytes, size_t entry_size) {
 
 }  // namespace
 
-Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes) {
+Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes,
+                          DescriptorCache& files) {
   std::string prefix = dir + "/" + SegmentFilePrefix(base_offset_);
   log_path_ = prefix + std::string(kLogSuffix);
-  int flags = sealed_ ? O_RDONLY : O_RDWR;
-  if (create) flags |= O_CREAT | O_EXCL;
-  fd_ = ::open(log_path_.c_str(), flags | O_CLOEXEC, kPrivateFileMode);
-  if (fd_ < 0) return Status::FromErrno(errno, "open " + log_path_);
+  log_ = files.Track(log_path_, sealed_ ? O_RDONLY : O_RDWR);
+  if (create) {
+    // The new file's descriptor stays in the cache for the appends to come.
+    Result<FileRef> created = log_->Acquire(O_CREAT | O_EXCL, kPrivateFileMode);
+    if (!created.ok()) return created.status();
+  }
   std::unique_ptr<IndexFile> index_file, time_file;
   if (sealed_) {
     index_file = IndexFile::OpenSealed(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize);
     time_file = IndexFile::OpenSealed(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize);
   } else {
-    auto i = IndexFile::OpenWritable(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize);
+    auto i =
+        IndexFile::OpenWritable(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize, files);
     if (!i.ok()) return i.status();
-    auto t = IndexFile::OpenWritable(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize);
+    auto t =
+        IndexFile::OpenWritable(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize, files);
     if (!t.ok()) return t.status();
     index_file = std::move(*i);
     time_file = std::move(*t);
@@ -50,7 +55,8 @@ Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_i
 }
 
 Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, int64_t base_offset,
-                                                 int64_t segment_index_bytes) {
+                                                 int64_t segment_index_bytes,
+                                                 DescriptorCache& files) {
   std::shared_ptr<Segment> seg(new Segment());
   seg->base_offset_ = base_offset;
   seg->next_offset_ = base_offset;
@@ -59,7 +65,7 @@ Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, int64_t
   for (std::string_view suffix : {kLogSuffix, kIndexSuffix, kTimeIndexSuffix}) {
     ::unlink((prefix + std::string(suffix)).c_str());
   }
-  TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/true, segment_index_bytes));
+  TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/true, segment_index_bytes, files));
   seg->hash_ = XXH3_createState();
   XXH3_64bits_reset(seg->hash_);
   seg->hash_valid_ = true;
@@ -67,7 +73,8 @@ Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, int64_t
 }
 
 Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const SegmentMeta& meta,
-                                               int64_t segment_index_bytes) {
+                                               int64_t segment_index_bytes,
+                                               DescriptorCache& files) {
   std::shared_ptr<Segment> seg(new Segment());
   seg->base_offset_ = meta.base_offset;
   seg->next_offset_ = meta.next_offset;
@@ -76,7 +83,7 @@ Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const Seg
   seg->max_timestamp_ms_ = meta.max_timestamp_ms;
   seg->sealed_ = meta.sealed;
   seg->xxh3_ = meta.xxh3;
-  TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/false, segment_index_bytes));
+  TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/false, segment_index_bytes, files));
   if (!meta.sealed) {
     if (auto last = seg->index_->Last()) seg->last_index_position_ = last->position;
     seg->hash_ = XXH3_createState();
@@ -95,7 +102,19 @@ Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const Seg
 
 Segment::~Segment() {
   if (hash_ != nullptr) XXH3_freeState(hash_);
-  if (fd_ >= 0) ::close(fd_);
+}
+
+void Segment::KeepReadable() {
+  if (kept_.valid()) return;
+  Result<FileRef> log = log_->Acquire();
+  if (log.ok()) kept_ = std::move(*log);
+}
+
+void Segment::RemoveFiles(bool held) {
+  if (held) KeepReadable();
+  ::unlink(log_path_.c_str());
+  ::unlink(index_path().c_str());
+  ::unlink(time_index_path().c_str());
 }
 
 bool Segment::ShouldRoll(int64_t now_ms, int64_t segment_ms) {
@@ -148,6 +167,10 @@ Result<size_t> Segment::PlanPiece(std::string_view records, int64_t start, int64
 
 Result<size_t> Segment::Append(std::string_view first, std::string_view rest, int64_t now_ms,
                                const AppendLimits& limits) {
+  // Cached after the first append; reopened after an eviction.
+  Result<FileRef> log = log_->Acquire();
+  if (!log.ok()) return log.status();
+  const int fd = log->fd();
   const int64_t start = size();
   const size_t entries_before = index_->entries();
   const size_t time_entries_before = time_index_->entries();
@@ -174,10 +197,10 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
 
   // One write for both pieces: a record assembled across writes and the
   // whole records after it.
-  Status s = WriteFully2(fd_, first.data(), *take_first, rest.data(), take_rest, start, log_path_);
+  Status s = WriteFully2(fd, first.data(), *take_first, rest.data(), take_rest, start, log_path_);
   if (!s.ok()) {
     // Leave no part of the batch behind: the file and indexes go back.
-    if (::ftruncate(fd_, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path_);
+    if (::ftruncate(fd, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path_);
     roll_back_indexes();
     return s;
   }
@@ -198,11 +221,13 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
 }
 
 Status Segment::RehashFromFile() {
+  Result<FileRef> log = log_->Acquire();
+  if (!log.ok()) return log.status();
   XXH3_64bits_reset(hash_);
   char buf[1 << 16];
   for (int64_t pos = 0; pos < size();) {
     size_t n = std::min<int64_t>(sizeof buf, size() - pos);
-    TOPICFS_RETURN_IF_ERROR(ReadFully(fd_, buf, n, pos, log_path_));
+    TOPICFS_RETURN_IF_ERROR(ReadFully(log->fd(), buf, n, pos, log_path_));
     XXH3_64bits_update(hash_, buf, n);
     pos += n;
   }
@@ -218,6 +243,7 @@ Status Segment::Seal() {
   TOPICFS_RETURN_IF_ERROR(time_index_->file().Seal());
   XXH3_freeState(hash_);
   hash_ = nullptr;
+  log_->set_flags(O_RDONLY);  // for reopens after an eviction
   sealed_.store(true, std::memory_order_release);
   return Status::OK();
 }
@@ -228,7 +254,9 @@ Status Segment::WritePendingIndexEntries() {
 }
 
 Status Segment::Sync() const {
-  TOPICFS_RETURN_IF_ERROR(SyncFile(fd_, log_path_));
+  Result<FileRef> log = log_->Acquire();
+  if (!log.ok()) return log.status();
+  TOPICFS_RETURN_IF_ERROR(SyncFile(log->fd(), log_path_));
   TOPICFS_RETURN_IF_ERROR(SyncPath(index_->file().path()));
   return SyncPath(time_index_->file().path());
 }
@@ -255,10 +283,13 @@ Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter,
   thread_local char buf[kStep];
   int64_t at = from.offset;
   int64_t pos = from.position;
+  if (at >= offset) return pos;
+  Result<FileRef> log = log_->Acquire();
+  if (!log.ok()) return log.status();
   while (at < offset) {
     if (pos >= end) return Status::Corruption("index of " + log_path_ + " points past the data");
     size_t n = std::min<int64_t>(kStep, end - pos);
-    TOPICFS_RETURN_IF_ERROR(ReadFully(fd_, buf, n, pos, log_path_));
+    TOPICFS_RETURN_IF_ERROR(ReadFully(log->fd(), buf, n, pos, log_path_));
     size_t seen = 0;
     size_t skip = SkipDelimiters(buf, n, delimiter, offset - at, &seen);
     at += seen;
@@ -276,9 +307,11 @@ Result<size_t> Segment::Read(char* buf, size_t len, int64_t pos) const {
   int64_t end = size();
   if (pos >= end) return size_t{0};
   len = std::min<int64_t>(len, end - pos);
+  Result<FileRef> log = log_->Acquire();
+  if (!log.ok()) return log.status();
   ssize_t n;
   do {
-    n = ::pread(fd_, buf, len, pos);
+    n = ::pread(log->fd(), buf, len, pos);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Status::FromErrno(errno, "read " + log_path_);
   return static_cast<size_t>(n);

@@ -10,6 +10,9 @@
 // safe from any thread without it, and so is reading the index files from
 // disk (each append writes its index entries after its data). A sealed
 // segment never changes again.
+//
+// Descriptors come from the store's DescriptorCache: none is held for the
+// segment's lifetime, and a segment costs none until it is read or written.
 #pragma once
 
 #include <atomic>
@@ -18,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/descriptor_cache.h"
 #include "store/offset_index.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
@@ -38,10 +42,13 @@ class Segment {
  public:
   // Creates an empty active segment with base `base_offset` in `dir`.
   static Result<std::shared_ptr<Segment>> Create(const std::string& dir, int64_t base_offset,
-                                                 int64_t segment_index_bytes);
-  // Opens a segment described by its catalog entry (sizes already checked).
+                                                 int64_t segment_index_bytes,
+                                                 DescriptorCache& files);
+  // Opens a segment described by its catalog entry (sizes already checked);
+  // opens no file (an active one reads its index files).
   static Result<std::shared_ptr<Segment>> Open(const std::string& dir, const SegmentMeta& meta,
-                                               int64_t segment_index_bytes);
+                                               int64_t segment_index_bytes,
+                                               DescriptorCache& files);
   ~Segment();
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
@@ -83,6 +90,18 @@ class Segment {
 
   // Reads up to `len` bytes at `pos`; fewer at the end of the data.
   Result<size_t> Read(char* buf, size_t len, int64_t pos) const;
+  // The .log's descriptor, pinned for as long as the FileRef lives (for a
+  // splice, a passthrough registration, a reader that must outlast a
+  // deletion). Read bytes below size() only.
+  Result<FileRef> OpenLog() const { return log_->Acquire(); }
+  // Unlinks the three files. With `held` (someone besides the caller holds
+  // this segment: an open handle, a reader), the .log stays readable through
+  // this object until it is destroyed.
+  void RemoveFiles(bool held);
+  // Keeps the .log readable through this object even once its name is gone
+  // (a topic being deleted); best effort, under the partition lock.
+  void KeepReadable();
+  DescriptorCache& descriptor_cache() const { return log_->cache(); }
 
   int64_t base_offset() const { return base_offset_; }
   int64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
@@ -91,7 +110,6 @@ class Segment {
   int64_t first_timestamp_ms() const { return first_timestamp_ms_; }
   bool sealed() const { return sealed_.load(std::memory_order_acquire); }
   uint64_t xxh3() const { return xxh3_; }
-  int fd() const { return fd_; }
   const std::string& log_path() const { return log_path_; }
   std::string index_path() const { return index_->file().path(); }
   std::string time_index_path() const { return time_index_->file().path(); }
@@ -108,7 +126,8 @@ class Segment {
 
  private:
   Segment() = default;
-  Status OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes);
+  Status OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes,
+                   DescriptorCache& files);
   // Plans the longest fitting prefix of whole records in `records`, placed
   // at byte `start`: buffers its index entries and advances the counters.
   Result<size_t> PlanPiece(std::string_view records, int64_t start, int64_t now_ms,
@@ -118,7 +137,8 @@ class Segment {
 
   int64_t base_offset_ = 0;
   std::string log_path_;
-  int fd_ = -1;
+  std::shared_ptr<CachedFile> log_;
+  FileRef kept_;  // set once the files are removed while the segment is held
   std::unique_ptr<OffsetIndex> index_;
   std::unique_ptr<TimeIndex> time_index_;
   std::atomic<int64_t> next_offset_{0};

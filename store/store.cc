@@ -71,8 +71,9 @@ int32_t CountPartitionDirs(const std::string& topic_dir) {
   return n;
 }
 
-// A store keeps a descriptor open per segment, as Kafka does; a default
-// soft limit of 1024 would stop appends after about a thousand segments.
+// A convenience only: segment descriptors are bounded by the store's
+// DescriptorCache whatever the limit, but clients' open handles on index
+// files and RocksDB need descriptors too.
 void RaiseOpenFileLimit() {
   struct rlimit limit;
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
@@ -119,6 +120,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   RaiseOpenFileLimit();
   std::unique_ptr<Store> store(new Store());
   store->data_dir_ = options.data_dir;
+  store->files_ = DescriptorCache::Create(options.max_open_files);
   struct stat st;
   if (::stat(options.data_dir.c_str(), &st) != 0) {
     if (!options.create_if_missing) return Status::NotFound("no data directory " + options.data_dir);
@@ -194,7 +196,8 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
   const LoadOptions load{.clean = clean,
                          .full_recovery = options.full_recovery,
                          .trust = tail_trust_,
-                         .reporter = options.reporter};
+                         .reporter = options.reporter,
+                         .files = files_.get()};
   auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), load);
   if (!loaded.ok()) return loaded.status();
   if (loaded->changed) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/descriptor_cache.h"
 #include "store/metadata.h"
 #include "store/partition.h"
 #include "store/recovery.h"
@@ -70,6 +71,9 @@ class Store {
     // The running kernel's boot id; empty reads /proc/sys/kernel/random/boot_id.
     // A test sets another value to open the store as after a reboot.
     std::string boot_id = {};
+    // Descriptors of segment files kept open at most (pinned ones excepted,
+    // see DescriptorCache); 0: DescriptorCache::DefaultCapacity().
+    size_t max_open_files = 0;
   };
   static Result<std::unique_ptr<Store>> Open(const Options& options);
   // Closes cleanly if Close() was not called.
@@ -111,6 +115,7 @@ class Store {
   std::vector<VerifyProblem> Verify();
 
   Metadata& metadata() { return *meta_; }
+  DescriptorCache& descriptor_cache() { return *files_; }
 
  private:
   Store() = default;
@@ -124,6 +129,7 @@ class Store {
 
   std::string data_dir_;
   std::unique_ptr<Metadata> meta_;
+  std::shared_ptr<DescriptorCache> files_;  // shared with every segment
   bool recovered_ = false;
   TailTrust tail_trust_ = TailTrust::kNewBoot;
   bool closed_ = true;  // until Open() has loaded everything

@@ -54,13 +54,19 @@ class SegmentVerifier {
     } else if (sealed && st.st_size != size) {
       Problem(seg.log_path(), "sealed segment changed size to " + std::to_string(st.st_size));
     }
-    if (sealed) CheckHash(seg, size);
+    // One descriptor, for this segment only.
+    Result<FileRef> log = seg.OpenLog();
+    if (!log.ok()) {
+      Problem(seg.log_path(), "cannot be opened: " + log.status().ToString());
+      return;
+    }
+    if (sealed) CheckHash(seg, log->fd(), size);
     if (!index) {
       Problem(seg.index_path(), "missing");
     } else {
       Status s = OffsetIndex::Check(*index, seg.base_offset(), next, size);
       if (!s.ok()) Problem(seg.index_path(), s.message());
-      else CheckEntriesStartRecords(seg, *index);
+      else CheckEntriesStartRecords(seg, log->fd(), *index);
     }
     if (!time_index) {
       Problem(seg.time_index_path(), "missing");
@@ -74,14 +80,14 @@ class SegmentVerifier {
     problems_->push_back({path, std::move(what)});
   }
 
-  void CheckHash(Segment& seg, int64_t size) {
+  void CheckHash(Segment& seg, int fd, int64_t size) {
     XXH3_state_t* state = XXH3_createState();
     XXH3_64bits_reset(state);
     std::string buf(1 << 20, '\0');
     bool ok = true;
     for (int64_t pos = 0; pos < size && ok;) {
       size_t n = std::min<int64_t>(buf.size(), size - pos);
-      ok = ReadFully(seg.fd(), buf.data(), n, pos, seg.log_path()).ok();
+      ok = ReadFully(fd, buf.data(), n, pos, seg.log_path()).ok();
       XXH3_64bits_update(state, buf.data(), n);
       pos += n;
     }
@@ -99,11 +105,11 @@ class SegmentVerifier {
 
   // Every indexed position must be the start of a record: the byte before it
   // is a delimiter.
-  void CheckEntriesStartRecords(Segment& seg, const std::string& index) {
+  void CheckEntriesStartRecords(Segment& seg, int fd, const std::string& index) {
     for (size_t i = 0; i < index.size(); i += kOffsetIndexEntrySize) {
       OffsetIndexEntry e = OffsetIndex::Decode(index.data() + i, seg.base_offset());
       char before = 0;
-      if (e.position == 0 || ::pread(seg.fd(), &before, 1, e.position - 1) != 1 ||
+      if (e.position == 0 || ::pread(fd, &before, 1, e.position - 1) != 1 ||
           before != delimiter_) {
         Problem(seg.index_path(), "entry " + std::to_string(i / kOffsetIndexEntrySize) +
                                       " does not point at the start of a record");

@@ -40,7 +40,7 @@ class OpenSegmentsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store::Result<std::shared_ptr<store::Segment>> seg =
-        store::Segment::Create(dir_.path(), 0, 4096);
+        store::Segment::Create(dir_.path(), 0, 4096, *files_);
     ASSERT_TRUE(seg.ok()) << seg.status().ToString();
     segment_ = *seg;
   }
@@ -50,6 +50,7 @@ class OpenSegmentsTest : public ::testing::Test {
     return grant.ok() ? *grant : OpenSegments::Grant{};
   }
 
+  std::shared_ptr<store::DescriptorCache> files_ = store::DescriptorCache::Create(16);
   test::TempDir dir_;
   std::shared_ptr<store::Segment> segment_;
   FakeBacking backing_;
@@ -63,7 +64,7 @@ TEST_F(OpenSegmentsTest, PassthroughOpensShareOneBackingIdUntilTheLastRelease) {
   EXPECT_EQ(b.path, ReadPath::kPassthrough);
   EXPECT_GT(a.backing_id, 0);
   EXPECT_EQ(a.backing_id, b.backing_id);
-  EXPECT_EQ(backing_.registered_fds, std::vector<int>{segment_->fd()});
+  EXPECT_EQ(backing_.registered_fds, std::vector<int>{segment_->OpenLog()->fd()});
   open.Release(10, ReadPath::kPassthrough);
   EXPECT_TRUE(backing_.unregistered.empty());
   open.Release(10, ReadPath::kPassthrough);

@@ -32,12 +32,14 @@ class TempIndexFile {
   }
   ~TempIndexFile() { unlink(path_.c_str()); }
   std::unique_ptr<topicfs::store::IndexFile> Open() {
-    auto r = topicfs::store::IndexFile::OpenWritable(path_, entry_size_);
+    auto r = topicfs::store::IndexFile::OpenWritable(path_, entry_size_, *files_);
     FUZZ_ASSERT(r.ok());
     return std::move(*r);
   }
 
  private:
+  std::shared_ptr<topicfs::store::DescriptorCache> files_ =
+      topicfs::store::DescriptorCache::Create(4);
   std::string path_;
   size_t entry_size_;
 };

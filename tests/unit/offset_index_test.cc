@@ -24,7 +24,7 @@ class OffsetIndexTest : public ::testing::Test {
  protected:
 
   std::unique_ptr<OffsetIndex> Open(size_t max_entries = 1000) {
-    auto file = IndexFile::OpenWritable(path_, kOffsetIndexEntrySize);
+    auto file = IndexFile::OpenWritable(path_, kOffsetIndexEntrySize, *files_);
     EXPECT_TRUE(file.ok()) << file.status().ToString();
     if (!file.ok()) return nullptr;
     return std::make_unique<OffsetIndex>(std::move(*file), kBase, max_entries);
@@ -34,6 +34,7 @@ class OffsetIndexTest : public ::testing::Test {
                                          kBase, 1000);
   }
 
+  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(16);
   TempDir dir_;
   std::string path_ = dir_.Sub("00000000000000000045.index");
 };

@@ -37,7 +37,7 @@ AppendLimits Limits(int64_t segment_bytes = 1 << 30, int64_t interval = 4096, ch
 class SegmentTest : public ::testing::Test {
  protected:
   std::shared_ptr<Segment> Create(int64_t base = 0, int64_t index_bytes = kIndexBytes) {
-    auto seg = Segment::Create(dir_.path(), base, index_bytes);
+    auto seg = Segment::Create(dir_.path(), base, index_bytes, *files_);
     EXPECT_TRUE(seg.ok()) << seg.status().ToString();
     return seg.ok() ? *seg : nullptr;
   }
@@ -54,6 +54,7 @@ class SegmentTest : public ::testing::Test {
     return dir_.Sub(SegmentFilePrefix(base) + ".timeindex");
   }
 
+  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(16);
   TempDir dir_;
 };
 
@@ -157,7 +158,7 @@ TEST_F(SegmentTest, NulDelimitedRecords) {
 TEST_F(SegmentTest, IndexEntriesFollowTheIntervalRule) {
   for (int64_t interval : {0, 1, 7, 25, 100, 4096}) {
     TempDir dir;
-    auto seg = *Segment::Create(dir.path(), 0, kIndexBytes);
+    auto seg = *Segment::Create(dir.path(), 0, kIndexBytes, *files_);
     std::mt19937 rng(static_cast<unsigned>(interval));
     std::string log;
     for (int batch = 0; batch < 60; ++batch) {
@@ -178,7 +179,7 @@ TEST_F(SegmentTest, IndexDoesNotDependOnHowRecordsWereBatched) {
   std::string index_bytes[3];
   for (int way = 0; way < 3; ++way) {
     TempDir dir;
-    auto seg = *Segment::Create(dir.path(), 0, kIndexBytes);
+    auto seg = *Segment::Create(dir.path(), 0, kIndexBytes, *files_);
     std::mt19937 rng(way);
     size_t i = 0;
     while (i < recs.size()) {
@@ -297,7 +298,7 @@ TEST_F(SegmentTest, ReopenFromCatalogKeepsAppendingAndHashing) {
   }
   auto decoded = SegmentMeta::Decode(meta.Encode());
   ASSERT_TRUE(decoded.ok());
-  auto seg = Segment::Open(dir_.path(), *decoded, kIndexBytes);
+  auto seg = Segment::Open(dir_.path(), *decoded, kIndexBytes, *files_);
   ASSERT_TRUE(seg.ok()) << seg.status().ToString();
   EXPECT_EQ((*seg)->next_offset(), 110);
   std::string r = MakeRecords(100, 50);
@@ -316,7 +317,7 @@ TEST_F(SegmentTest, ReopenWithoutHashStateRehashesAtSeal) {
     AppendAll(*seg, log);
     meta = seg->Meta(/*with_hash_state=*/false);
   }
-  auto seg = Segment::Open(dir_.path(), meta, kIndexBytes);
+  auto seg = Segment::Open(dir_.path(), meta, kIndexBytes, *files_);
   ASSERT_TRUE(seg.ok());
   std::string more = "tail\n";
   AppendAll(**seg, more);

@@ -23,7 +23,7 @@ constexpr int64_t kBase = 1000;
 class TimeIndexTest : public ::testing::Test {
  protected:
   std::unique_ptr<TimeIndex> Open(size_t max_entries = 1000) {
-    auto file = IndexFile::OpenWritable(path_, kTimeIndexEntrySize);
+    auto file = IndexFile::OpenWritable(path_, kTimeIndexEntrySize, *files_);
     EXPECT_TRUE(file.ok()) << file.status().ToString();
     if (!file.ok()) return nullptr;
     return std::make_unique<TimeIndex>(std::move(*file), kBase, max_entries);
@@ -32,6 +32,7 @@ class TimeIndexTest : public ::testing::Test {
     return std::make_unique<TimeIndex>(IndexFile::OpenSealed(path_, kTimeIndexEntrySize), kBase,
                                        1000);
   }
+  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(16);
   TempDir dir_;
   std::string path_ = dir_.Sub("00000000000000001000.timeindex");
 };
