@@ -139,6 +139,7 @@ int RunDaemon(const DaemonOptions& options) {
   so.data_dir = options.data_dir;
   so.create_if_missing = true;
   so.reporter = &reporter;
+  so.max_open_files = static_cast<size_t>(options.mount.max_open_files);
   store::Result<std::unique_ptr<store::Store>> opened = store::Store::Open(so);
   if (!opened.ok()) {
     Ready(options, "cannot open " + options.data_dir + ": " + opened.status().ToString());

@@ -59,6 +59,7 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
   constexpr std::string_view kPassthroughKey = "passthrough=";
   constexpr std::string_view kIoUringKey = "io_uring=";
   constexpr std::string_view kMaxReadKey = "max_read=";
+  constexpr std::string_view kMaxOpenFilesKey = "max.open.files=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt) || opt == "subtype=topicfs") continue;
@@ -85,6 +86,14 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
                                                 "' (4096 to 1048576 bytes)");
         }
         out->max_read = static_cast<uint32_t>(*bytes);
+      } else if (opt.starts_with(kMaxOpenFilesKey)) {
+        std::string_view value = std::string_view(opt).substr(kMaxOpenFilesKey.size());
+        std::optional<int64_t> n = store::ParseDecimal(value);
+        if (!n || *n < 1 || *n > (1 << 20)) {
+          return store::Status::InvalidArgument("bad max.open.files '" + std::string(value) +
+                                                "' (1 to 1048576)");
+        }
+        out->max_open_files = *n;
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else if (opt == "nonempty") {  // libfuse 3 dropped it; topicfs checks itself

@@ -25,6 +25,9 @@ struct MountOptions {
   bool io_uring = true;                 // -o io_uring=off: requests come through /dev/fuse
   uint32_t max_read = kDefaultMaxRead;  // -o max_read=BYTES (libfuse needs it twice)
   bool nonempty = false;                // -o nonempty: mount over a non-empty directory
+  // -o max.open.files=N: segment descriptors the store keeps open (0: the
+  // default, min(1024, half the soft RLIMIT_NOFILE)).
+  int64_t max_open_files = 0;
   std::vector<std::string> fuse;        // one libfuse option each, e.g. "max_read=131072"
 };
 

@@ -93,8 +93,8 @@ class DescriptorCache : public std::enable_shared_from_this<DescriptorCache> {
   std::atomic<size_t> open_count_{0};
   std::atomic<uint64_t> opens_{0};
   std::atomic<uint64_t> tick_{1};
-  mutable std::mutex mu_;           // guards open_; after any CachedFile::mu_
-  std::vector<CachedFile*> open_;   // files whose descriptor is open
+  mutable std::mutex mu_;          // guards open_; after any CachedFile::mu_
+  std::vector<CachedFile*> open_;  // files whose descriptor is open
 };
 
 class CachedFile : public std::enable_shared_from_this<CachedFile> {
@@ -126,9 +126,9 @@ class CachedFile : public std::enable_shared_from_this<CachedFile> {
   std::atomic<int> flags_;
   std::mutex mu_;  // guards fd_; taken before the cache's mu_
   int fd_ = -1;
-  std::atomic<int> pins_{0};        // raised only under mu_
+  std::atomic<int> pins_{0};  // raised only under mu_
   std::atomic<uint64_t> last_use_{0};
-  size_t slot_ = SIZE_MAX;          // index in cache_->open_; guarded by cache_->mu_
+  size_t slot_ = SIZE_MAX;  // index in cache_->open_; guarded by cache_->mu_
 };
 
 }  // namespace topicfs::store

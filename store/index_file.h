@@ -23,8 +23,7 @@ namespace topicfs::store {
 class IndexFile {
  public:
   // Opens (creating if missing) a growable index; loads existing bytes.
-  static Result<std::unique_ptr<IndexFile>> OpenWritable(const std::string& path,
-                                                         size_t entry_size,
+  static Result<std::unique_ptr<IndexFile>> OpenWritable(const std::string& path, size_t entry_size,
                                                          DescriptorCache& files);
   // Opens an existing immutable index lazily; a missing file reads as empty.
   static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size);
@@ -53,7 +52,8 @@ class IndexFile {
   bool sealed() const { return sealed_; }
 
  private:
-  IndexFile(std::string path, size_t entry_size) : path_(std::move(path)), entry_size_(entry_size) {}
+  IndexFile(std::string path, size_t entry_size)
+      : path_(std::move(path)), entry_size_(entry_size) {}
   void MapIfNeeded();
   void Map();
   Status Load();
@@ -65,7 +65,7 @@ class IndexFile {
   // Writable state.
   std::shared_ptr<CachedFile> file_;
   std::string buffer_;
-  size_t persisted_ = 0;  // bytes of buffer_ already in the file
+  size_t persisted_ = 0;                 // bytes of buffer_ already in the file
   mutable std::atomic<size_t> size_{0};  // kUnknownSize: sealed, not yet looked at
   // Sealed state.
   std::once_flag map_once_;

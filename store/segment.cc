@@ -184,8 +184,7 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
   if (!take_first.ok()) return take_first.status();
   size_t take_rest = 0;
   if (*take_first == first.size() && !rest.empty()) {
-    Result<size_t> r =
-        PlanPiece(rest, start + *take_first, now_ms, limits, &offset, &last_indexed);
+    Result<size_t> r = PlanPiece(rest, start + *take_first, now_ms, limits, &offset, &last_indexed);
     if (!r.ok()) {
       roll_back_indexes();
       return r.status();
@@ -275,8 +274,7 @@ Segment::ScanStart Segment::FloorEntry(int64_t offset) {
   return {base_offset_, 0};
 }
 
-Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter,
-                                int64_t end) const {
+Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter, int64_t end) const {
   // The target is about one index interval past the floor entry: read in
   // page-sized steps rather than a large block.
   constexpr size_t kStep = 4096;

@@ -47,8 +47,7 @@ class Segment {
   // Opens a segment described by its catalog entry (sizes already checked);
   // opens no file (an active one reads its index files).
   static Result<std::shared_ptr<Segment>> Open(const std::string& dir, const SegmentMeta& meta,
-                                               int64_t segment_index_bytes,
-                                               DescriptorCache& files);
+                                               int64_t segment_index_bytes, DescriptorCache& files);
   ~Segment();
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;

@@ -65,8 +65,11 @@ class SegmentVerifier {
       Problem(seg.index_path(), "missing");
     } else {
       Status s = OffsetIndex::Check(*index, seg.base_offset(), next, size);
-      if (!s.ok()) Problem(seg.index_path(), s.message());
-      else CheckEntriesStartRecords(seg, log->fd(), *index);
+      if (!s.ok()) {
+        Problem(seg.index_path(), s.message());
+      } else {
+        CheckEntriesStartRecords(seg, log->fd(), *index);
+      }
     }
     if (!time_index) {
       Problem(seg.time_index_path(), "missing");
@@ -109,8 +112,7 @@ class SegmentVerifier {
     for (size_t i = 0; i < index.size(); i += kOffsetIndexEntrySize) {
       OffsetIndexEntry e = OffsetIndex::Decode(index.data() + i, seg.base_offset());
       char before = 0;
-      if (e.position == 0 || ::pread(fd, &before, 1, e.position - 1) != 1 ||
-          before != delimiter_) {
+      if (e.position == 0 || ::pread(fd, &before, 1, e.position - 1) != 1 || before != delimiter_) {
         Problem(seg.index_path(), "entry " + std::to_string(i / kOffsetIndexEntrySize) +
                                       " does not point at the start of a record");
         return;

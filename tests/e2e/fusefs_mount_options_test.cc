@@ -47,6 +47,17 @@ TEST(MountOptionsTest, MaxReadIsTopicfsOwnAndBounded) {
   EXPECT_FALSE(ParseMountOptions({"max_read=lots"}, &opts).ok());
 }
 
+TEST(MountOptionsTest, MaxOpenFilesIsTopicfsOwnAndPositive) {
+  MountOptions opts;
+  EXPECT_EQ(opts.max_open_files, 0);  // the store's default
+  ASSERT_TRUE(ParseMountOptions({"noatime,max.open.files=64"}, &opts).ok());
+  EXPECT_EQ(opts.max_open_files, 64);
+  EXPECT_EQ(opts.fuse, std::vector<std::string>{"noatime"});
+  EXPECT_FALSE(ParseMountOptions({"max.open.files=0"}, &opts).ok());
+  EXPECT_FALSE(ParseMountOptions({"max.open.files=-3"}, &opts).ok());
+  EXPECT_FALSE(ParseMountOptions({"max.open.files=many"}, &opts).ok());
+}
+
 TEST(MountOptionsTest, IoUringIsOnUnlessTurnedOff) {
   MountOptions opts;
   EXPECT_TRUE(opts.io_uring);

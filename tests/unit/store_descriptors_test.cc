@@ -77,8 +77,8 @@ TEST_F(StoreDescriptorsTest, ManyPartitionsOfSeveralSegmentsLiveUnderASmallCache
     std::unique_ptr<Store> store = Open();
     ASSERT_NE(store, nullptr);
     // 10 records of 10 bytes per round; a segment holds one round.
-    ASSERT_TRUE(store->CreateTopic("t", kPartitions, test::Config({{"segment.bytes", "100"}}))
-                    .ok());
+    ASSERT_TRUE(
+        store->CreateTopic("t", kPartitions, test::Config({{"segment.bytes", "100"}})).ok());
     for (int round = 0; round < 3; ++round) {
       for (int p = 0; p < kPartitions; ++p) {
         test::AppendOk(*store->FindPartition("t", p), Records(p, round), kT0 + round);
