@@ -33,7 +33,12 @@ store::Status TopicFs::MkDir(uint64_t parent, std::string_view name, mode_t mode
       owners_.ForgetTopic(name);
       store::Ownership owner{static_cast<uint32_t>(mode & 07777), static_cast<uint32_t>(uid),
                              static_cast<uint32_t>(gid)};
-      TOPICFS_RETURN_IF_ERROR(owners_.SetTopic(name, owner));
+      if (store::Status owned = owners_.SetTopic(name, owner); !owned.ok()) {
+        // A failed mkdir leaves nothing behind (DESIGN §3).
+        (void)store_->DeleteTopic(name, /*require_empty=*/false);
+        owners_.ForgetTopic(name);
+        return owned;
+      }
       break;
     }
     case NodeKind::kTopic: {

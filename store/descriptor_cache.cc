@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "store/file_io.h"
+
 namespace topicfs::store {
 
 // ---- FileRef
@@ -136,6 +138,7 @@ bool CachedFile::is_open() {
 }
 
 Status CachedFile::OpenLocked(int extra_flags, mode_t mode) {
+  if (int err = InjectedOpenError(path_)) return Status::FromErrno(err, "open " + path_);
   cache_->CloseDownTo(cache_->capacity_, this);
   const int flags = flags_.load(std::memory_order_relaxed) | extra_flags | O_CLOEXEC;
   int fd = ::open(path_.c_str(), flags, mode);

@@ -16,6 +16,11 @@ std::atomic<FaultInjector*> g_injector{nullptr};
 
 void SetFaultInjector(FaultInjector* injector) { g_injector.store(injector); }
 
+int InjectedOpenError(const std::string& path) {
+  FaultInjector* f = g_injector.load(std::memory_order_relaxed);
+  return f == nullptr ? 0 : f->BeforeOpen(path);
+}
+
 Status WriteFully2(int fd, const char* a, size_t alen, const char* b, size_t blen, off_t pos,
                    const std::string& path) {
   int injected = 0;

@@ -24,10 +24,15 @@ class FaultInjector {
   // Before syncfs of the filesystem holding `dir`: every file there becomes
   // durable. Returns an errno to fail with, or 0.
   virtual int BeforeSyncFilesystem(const std::string& dir) { return BeforeSync(dir); }
+  // Before a segment or index file is opened (EMFILE, EIO). Returns an
+  // errno to fail with, or 0.
+  virtual int BeforeOpen(const std::string& /*path*/) { return 0; }
 };
 
 // Installs `injector` (borrowed; nullptr removes it). Tests only.
 void SetFaultInjector(FaultInjector* injector);
+// The errno an installed injector wants the open of `path` to fail with, or 0.
+int InjectedOpenError(const std::string& path);
 
 // pwrite of all `len` bytes at `pos`, retrying short writes; on failure the
 // bytes already written stay and the caller decides (segments truncate back).

@@ -162,6 +162,11 @@ void Metadata::Batch::DeletePartitionSegments(std::string_view topic, int32_t p)
   DeletePrefix(*batch_, meta_->cf(kSegments), PartitionKey(topic, p));
 }
 
+void Metadata::Batch::DeletePartition(std::string_view topic, int32_t p) {
+  batch_->Delete(meta_->cf(kPartitions), PartitionKey(topic, p));
+  DeletePartitionSegments(topic, p);
+}
+
 void Metadata::Batch::DeleteTopic(std::string_view topic) {
   batch_->Delete(meta_->cf(kTopics), topic);
   std::string prefix(topic);

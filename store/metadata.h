@@ -65,6 +65,8 @@ class Metadata {
     // Everything under the topic: record, partitions, segments, xattrs, owners.
     void DeleteTopic(std::string_view topic);
     void DeletePartitionSegments(std::string_view topic, int32_t p);
+    // The partition's state and segments (a partition whose creation failed).
+    void DeletePartition(std::string_view topic, int32_t p);
     rocksdb::WriteBatch& raw() { return *batch_; }
 
    private:

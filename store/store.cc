@@ -247,6 +247,13 @@ Status Store::CreateTopic(std::string_view name, int32_t partitions, const Topic
   std::lock_guard lock(mu_);
   if (topics_.count(name)) return Status::AlreadyExists("topic " + std::string(name) + " exists");
   const std::string topic(name);
+  Status made = MakeTopicLocked(topic, partitions, config);
+  if (!made.ok()) RemoveNewTopic(topic);
+  return made;
+}
+
+Status Store::MakeTopicLocked(const std::string& topic, int32_t partitions,
+                              const TopicConfig& config) {
   TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(topic)));
   TopicRecord record{config, partitions};
   Metadata::Batch batch(meta_.get());
@@ -259,8 +266,29 @@ Status Store::CreateTopic(std::string_view name, int32_t partitions, const Topic
     if (!partition.ok()) return partition.status();
     parts.push_back(*partition);
   }
+  TOPICFS_RETURN_IF_ERROR(SyncDir(data_dir_ + "/topics"));
   topics_[topic] = std::make_shared<Topic>(topic, config, std::move(parts));
-  return SyncDir(data_dir_ + "/topics");
+  return Status::OK();
+}
+
+void Store::RemoveNewTopic(const std::string& topic) {
+  Metadata::Batch batch(meta_.get());
+  batch.DeleteTopic(topic);
+  (void)meta_->Commit(batch, /*sync=*/true);
+  std::error_code ec;
+  std::filesystem::remove_all(TopicDir(topic), ec);
+  (void)SyncDir(data_dir_ + "/topics");
+}
+
+void Store::RemoveNewPartitions(const std::string& topic, int32_t from, int32_t to) {
+  Metadata::Batch batch(meta_.get());
+  for (int32_t p = from; p < to; ++p) batch.DeletePartition(topic, p);
+  (void)meta_->Commit(batch, /*sync=*/true);
+  for (int32_t p = from; p < to; ++p) {
+    std::error_code ec;
+    std::filesystem::remove_all(TopicDir(topic) + "/" + std::to_string(p), ec);
+  }
+  (void)SyncDir(TopicDir(topic));
 }
 
 Status Store::DeleteTopic(std::string_view name, bool require_empty) {
@@ -293,15 +321,24 @@ Status Store::SetPartitionCount(std::string_view name, int32_t count) {
     return Status::InvalidArgument("partitions can only grow (now " + std::to_string(current) +
                                    ")");
   }
+  Status added = AddPartitionsLocked(topic, count);
+  if (!added.ok()) RemoveNewPartitions(topic.name_, current, count);
+  return added;
+}
+
+Status Store::AddPartitionsLocked(Topic& topic, int32_t count) {
   Options options;
-  for (int32_t p = current; p < count; ++p) {
+  std::vector<std::shared_ptr<Partition>> added;
+  for (auto p = static_cast<int32_t>(topic.partitions_.size()); p < count; ++p) {
     auto partition = OpenPartition(topic.name_, p, topic.config_, /*clean=*/true, options);
     if (!partition.ok()) return partition.status();
-    topic.partitions_.push_back(*partition);
+    added.push_back(*partition);
   }
   Metadata::Batch batch(meta_.get());
   batch.PutTopic(topic.name_, TopicRecord{topic.config_, count});
-  return meta_->Commit(batch, /*sync=*/true);
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  topic.partitions_.insert(topic.partitions_.end(), added.begin(), added.end());
+  return Status::OK();
 }
 
 std::vector<std::string> Store::ListTopics() const {

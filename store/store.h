@@ -123,6 +123,12 @@ class Store {
   Result<std::shared_ptr<Partition>> OpenPartition(const std::string& topic, int32_t p,
                                                    const TopicConfig& config, bool clean,
                                                    const Options& options);
+  // The steps of CreateTopic and SetPartitionCount; on error the caller
+  // removes what they made (DESIGN §3: a failed mkdir leaves nothing).
+  Status MakeTopicLocked(const std::string& topic, int32_t partitions, const TopicConfig& config);
+  Status AddPartitionsLocked(Topic& topic, int32_t count);
+  void RemoveNewTopic(const std::string& topic);
+  void RemoveNewPartitions(const std::string& topic, int32_t from, int32_t to);
   Status ChangeTopicConfig(std::string_view topic,
                            const std::function<Status(TopicConfig&)>& change);
   std::string TopicDir(std::string_view topic) const;

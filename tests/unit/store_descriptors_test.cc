@@ -6,6 +6,9 @@
 #include <dirent.h>
 #include <sys/resource.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <string>
 #include <vector>
 
@@ -144,6 +147,55 @@ TEST_F(StoreDescriptorsTest, AHeldSegmentStaysReadableAfterRetentionRemovesIt) {
   Result<size_t> n = first->Read(got.data(), got.size(), 0);
   ASSERT_TRUE(n.ok()) << n.status().ToString();
   EXPECT_EQ(got, Records(0, 0));
+}
+
+// A topic (mkdir) or a partition whose creation fails, for any reason,
+// leaves no directory and no catalog entry, now or after a reopen.
+TEST_F(StoreDescriptorsTest, AFailedTopicCreationLeavesNothingBehind) {
+  const std::string topics = dir_.Sub("data") + "/topics";
+  for (int err : {EMFILE, ENOSPC, EIO}) {
+    SCOPED_TRACE(strerror(err));
+    {
+      std::unique_ptr<Store> store = Open();
+      ASSERT_NE(store, nullptr);
+      test::ScriptedFaultInjector faults;
+      test::ScopedFaultInjector installed(&faults);
+      faults.FailOpen("/bad/2/00000000000000000000.timeindex", err);
+      Status s = store->CreateTopic("bad", 4, TopicConfig());
+      EXPECT_EQ(s.sys_errno(), err) << s.ToString();
+      // The last step, the directory's fsync, fails too.
+      faults.FailSync("/topics", err);
+      EXPECT_FALSE(store->CreateTopic("late", 1, TopicConfig()).ok());
+      EXPECT_EQ(store->FindTopic("bad"), nullptr);
+      EXPECT_EQ(store->FindTopic("late"), nullptr);
+      EXPECT_TRUE(store->ListTopics().empty());
+      EXPECT_TRUE(test::ListDir(topics).empty());
+      faults.Clear();
+      ASSERT_TRUE(store->CreateTopic("bad", 2, TopicConfig()).ok());  // the name is free
+      ASSERT_TRUE(store->DeleteTopic("bad", false).ok());
+    }
+    std::unique_ptr<Store> store = Open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(store->ListTopics().empty());
+  }
+}
+
+TEST_F(StoreDescriptorsTest, AFailedPartitionCreationLeavesNothingBehind) {
+  {
+    std::unique_ptr<Store> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateTopic("t", 1, TopicConfig()).ok());
+    test::ScriptedFaultInjector faults;
+    test::ScopedFaultInjector installed(&faults);
+    faults.FailOpen("/t/2/00000000000000000000.log", EMFILE);
+    EXPECT_FALSE(store->SetPartitionCount("t", 3).ok());
+    EXPECT_EQ(store->FindTopic("t")->partition_count(), 1);
+    EXPECT_EQ(test::ListDir(dir_.Sub("data") + "/topics/t"), std::vector<std::string>{"0"});
+  }
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->FindTopic("t")->partition_count(), 1);
+  EXPECT_EQ(test::ListDir(dir_.Sub("data") + "/topics/t"), std::vector<std::string>{"0"});
 }
 
 }  // namespace

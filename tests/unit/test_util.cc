@@ -177,10 +177,16 @@ void ScriptedFaultInjector::FailSync(std::string path_suffix, int err, int skip,
   sync_rules_.push_back({std::move(path_suffix), 0, err, skip, sticky});
 }
 
+void ScriptedFaultInjector::FailOpen(std::string path_suffix, int err, int skip, bool sticky) {
+  std::lock_guard<std::mutex> l(mu_);
+  open_rules_.push_back({std::move(path_suffix), 0, err, skip, sticky});
+}
+
 void ScriptedFaultInjector::Clear() {
   std::lock_guard<std::mutex> l(mu_);
   write_rules_.clear();
   sync_rules_.clear();
+  open_rules_.clear();
 }
 
 int ScriptedFaultInjector::writes() const {
@@ -215,11 +221,9 @@ size_t ScriptedFaultInjector::BeforeWrite(const std::string& path, size_t len, i
   return len;
 }
 
-int ScriptedFaultInjector::BeforeSync(const std::string& path) {
-  std::lock_guard<std::mutex> l(mu_);
-  ++syncs_;
-  for (size_t i = 0; i < sync_rules_.size(); ++i) {
-    Rule& r = sync_rules_[i];
+int ScriptedFaultInjector::Fire(std::vector<Rule>& rules, const std::string& path) {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    Rule& r = rules[i];
     if (!path.ends_with(r.suffix)) continue;
     if (r.skip > 0) {
       --r.skip;
@@ -227,10 +231,21 @@ int ScriptedFaultInjector::BeforeSync(const std::string& path) {
     }
     ++fired_;
     int err = r.err;
-    if (!r.sticky) sync_rules_.erase(sync_rules_.begin() + i);
+    if (!r.sticky) rules.erase(rules.begin() + i);
     return err;
   }
   return 0;
+}
+
+int ScriptedFaultInjector::BeforeSync(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++syncs_;
+  return Fire(sync_rules_, path);
+}
+
+int ScriptedFaultInjector::BeforeOpen(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  return Fire(open_rules_, path);
 }
 
 // PowerLossInjector

@@ -75,6 +75,8 @@ class ScriptedFaultInjector : public store::FaultInjector {
                  bool sticky = false);
   // fsync fails with `err`.
   void FailSync(std::string path_suffix, int err, int skip = 0, bool sticky = false);
+  // Opening a segment or index file fails with `err`.
+  void FailOpen(std::string path_suffix, int err, int skip = 0, bool sticky = false);
   void Clear();
 
   int writes() const;
@@ -83,6 +85,7 @@ class ScriptedFaultInjector : public store::FaultInjector {
 
   size_t BeforeWrite(const std::string& path, size_t len, int* err) override;
   int BeforeSync(const std::string& path) override;
+  int BeforeOpen(const std::string& path) override;
 
  private:
   struct Rule {
@@ -92,9 +95,13 @@ class ScriptedFaultInjector : public store::FaultInjector {
     int skip;
     bool sticky;
   };
+  // The errno of the first rule of `rules` that fires for `path`, or 0
+  // (called with mu_ held).
+  int Fire(std::vector<Rule>& rules, const std::string& path);
   mutable std::mutex mu_;
   std::vector<Rule> write_rules_;
   std::vector<Rule> sync_rules_;
+  std::vector<Rule> open_rules_;
   int writes_ = 0;
   int syncs_ = 0;
   int fired_ = 0;
