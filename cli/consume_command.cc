@@ -66,7 +66,7 @@ void RunConsume(const ConsumeOptions& opt) {
     UsageFail("-f follows a live mount: with --data the store is opened exclusively and " +
               std::string("nothing else can append; mount it and consume MOUNT/NAME -f"));
   }
-  TopicTarget t = OpenTopic(opt.target, OpenMode::kExisting);
+  TopicTarget t = OpenTopic(opt.target, OpenMode::kReadOnly);
   const char delim = Check(t.access->DescribeTopic(t.topic)).delimiter();
   std::unique_ptr<RecordReader> reader = Check(t.access->OpenReader(t.topic, opt.partition, from));
   int64_t left = opt.count.value_or(-1);

@@ -1,10 +1,12 @@
 #include "cli/direct_access.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
 
+#include "cli/store_lock.h"
 #include "store/record_assembler.h"
 #include "store/topic_config.h"
 
@@ -64,7 +66,8 @@ class DirectReader : public RecordReader {
 }  // namespace
 
 Result<std::unique_ptr<DirectAccess>> DirectAccess::Open(const std::string& data_dir, bool create,
-                                                         store::RecoveryReporter* reporter) {
+                                                         store::RecoveryReporter* reporter,
+                                                         bool read_only) {
   std::error_code ec;
   if (create) {
     std::filesystem::create_directories(data_dir, ec);
@@ -74,16 +77,29 @@ Result<std::unique_ptr<DirectAccess>> DirectAccess::Open(const std::string& data
   } else if (!std::filesystem::exists(data_dir + "/meta", ec)) {
     return Status::NotFound("no topicfs store at " + data_dir + " (no meta/ in it)");
   }
+  // Closing any descriptor of LOCK would drop the lock: it is taken here
+  // (LockShared ends the command when a writer holds it) and kept.
+  int lock_fd = read_only ? LockShared(data_dir) : -1;
   store::Store::Options options;
   options.data_dir = data_dir;
   options.create_if_missing = create;
   options.reporter = reporter;
+  options.read_only = read_only;
   Result<std::unique_ptr<store::Store>> opened = store::Store::Open(options);
-  if (!opened.ok()) return opened.status();
-  return std::unique_ptr<DirectAccess>(new DirectAccess(data_dir, std::move(opened).value()));
+  if (!opened.ok()) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    return opened.status();
+  }
+  auto access =
+      std::unique_ptr<DirectAccess>(new DirectAccess(data_dir, std::move(opened).value()));
+  access->lock_fd_ = lock_fd;
+  return access;
 }
 
-DirectAccess::~DirectAccess() = default;
+DirectAccess::~DirectAccess() {
+  store_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
 
 Result<std::shared_ptr<store::Topic>> DirectAccess::Topic(std::string_view topic) const {
   std::shared_ptr<store::Topic> t = store_->FindTopic(topic);

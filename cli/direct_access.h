@@ -13,9 +13,12 @@ namespace topicfs::cli {
 class DirectAccess : public StoreAccess {
  public:
   // With `create`, makes `data_dir` (and the store in it) when missing.
-  // `reporter` (borrowed, may be null) hears what opening repaired.
+  // `reporter` (borrowed, may be null) hears what opening repaired. With
+  // `read_only`, RocksDB is opened read-only under a shared lock on
+  // meta/LOCK (held until Close), and nothing in `data_dir` changes.
   static store::Result<std::unique_ptr<DirectAccess>> Open(
-      const std::string& data_dir, bool create, store::RecoveryReporter* reporter = nullptr);
+      const std::string& data_dir, bool create, store::RecoveryReporter* reporter = nullptr,
+      bool read_only = false);
   ~DirectAccess() override;
 
   std::string Name() const override { return "store " + data_dir_; }
@@ -47,6 +50,7 @@ class DirectAccess : public StoreAccess {
 
   std::string data_dir_;
   std::unique_ptr<store::Store> store_;
+  int lock_fd_ = -1;  // the shared lock of a read-only open
 };
 
 }  // namespace topicfs::cli

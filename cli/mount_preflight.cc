@@ -13,6 +13,7 @@
 #include "cli/cli_error.h"
 #include "cli/mounts.h"
 #include "cli/store_lock.h"
+#include "store/store.h"
 
 namespace topicfs::cli {
 namespace {
@@ -79,6 +80,7 @@ void CheckDataIsAStore(const std::string& arg, const std::string& data) {
     Fail(arg + " is not empty and holds no topicfs store (no meta/ or topics/ in it): " +
          "give a new or empty directory");
   }
+  Check(store::Store::CheckMetadata(data));  // another program's RocksDB, or damaged
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ void SetupRetentionCommand(CLI::App& app) {
 }
 
 void RunRetentionShow(const RetentionShowOptions& opt) {
-  TopicTarget t = OpenTopic(opt.target, OpenMode::kExisting);
+  TopicTarget t = OpenTopic(opt.target, OpenMode::kReadOnly);
   TopicInfo info = Check(t.access->DescribeTopic(t.topic));
   std::cout << "topic: " << info.name << '\n';
   PrintConfigs(std::cout, info, {"retention.ms", "retention.bytes"});
@@ -57,7 +57,8 @@ void RunRetentionSet(const RetentionSetOptions& opt) {
 }
 
 void RunRetentionApply(const RetentionApplyOptions& opt) {
-  StoreTarget s = OpenStore(opt.target, /*allow_topic=*/true, /*allow_data_dir_path=*/false);
+  StoreTarget s = OpenStore(opt.target, /*allow_topic=*/true, /*allow_data_dir_path=*/false,
+                            nullptr, opt.dry_run ? OpenMode::kReadOnly : OpenMode::kExisting);
   std::vector<store::RetentionAction> actions =
       Check(s.access->ApplyRetention(s.topic, opt.dry_run, store::NowMs()));
   for (const store::RetentionAction& a : actions) {

@@ -52,19 +52,20 @@ void AddStoreArgs(CLI::App* cmd, StoreArgs* args, const std::string& positional,
   cmd->add_option(positional, args->path, help)->type_name("");
 }
 
-void RefuseIfMounted(const std::string& data_dir) {
+void RefuseIfMounted(const std::string& data_dir, bool exclusive) {
   if (std::optional<MountEntry> m = FindMountOfData(data_dir)) {
     FailMounted(data_dir, m->mount_point);
   }
-  RefuseIfLocked(data_dir, /*exclusive=*/true);
+  RefuseIfLocked(data_dir, exclusive);
 }
 
 std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode,
                                          store::RecoveryReporter* reporter) {
-  RefuseIfMounted(data_dir);
+  const bool read_only = mode == OpenMode::kReadOnly;
+  RefuseIfMounted(data_dir, /*exclusive=*/!read_only);
   CheckDataDir(data_dir, /*tighten=*/mode == OpenMode::kCreate);
-  auto opened = DirectAccess::Open(data_dir, mode == OpenMode::kCreate, reporter);
-  if (!opened.ok()) RefuseIfLocked(data_dir, /*exclusive=*/true);  // taken meanwhile
+  auto opened = DirectAccess::Open(data_dir, mode == OpenMode::kCreate, reporter, read_only);
+  if (!opened.ok()) RefuseIfLocked(data_dir, /*exclusive=*/!read_only);  // taken meanwhile
   return Check(std::move(opened));
 }
 
@@ -84,14 +85,14 @@ TopicTarget OpenTopic(const TopicArgs& args, OpenMode mode) {
 }
 
 StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path,
-                      store::RecoveryReporter* reporter) {
+                      store::RecoveryReporter* reporter, OpenMode mode) {
   StoreTarget target;
   if (!args.data_dir.empty()) {
     if (!args.path.empty()) {
       if (!allow_topic) UsageFail("unexpected argument '" + args.path + "' with --data");
       target.topic = ValidTopicName(args.path);
     }
-    target.access = OpenDataDir(args.data_dir, OpenMode::kExisting, reporter);
+    target.access = OpenDataDir(args.data_dir, mode, reporter);
     return target;
   }
   if (args.path.empty()) UsageFail("name a store: a mount point, or --data DIR");
@@ -109,7 +110,7 @@ StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_d
     }
   }
   if (allow_data_dir_path && LooksLikeDataDir(args.path)) {
-    target.access = OpenDataDir(args.path, OpenMode::kExisting, reporter);
+    target.access = OpenDataDir(args.path, mode, reporter);
     return target;
   }
   UsageFail("'" + args.path + "' is not a topicfs mount point" +

@@ -33,6 +33,7 @@ void AddStoreArgs(CLI::App* cmd, StoreArgs* args, const std::string& positional,
 enum class OpenMode {
   kExisting,  // the store must exist
   kCreate,    // `--data DIR` creates DIR and the store when missing
+  kReadOnly,  // the store must exist; nothing in DIR is created or changed
 };
 
 struct TopicTarget {
@@ -50,12 +51,15 @@ struct StoreTarget {
 // `reporter` (borrowed, may be null) hears what opening a data directory
 // repaired.
 StoreTarget OpenStore(const StoreArgs& args, bool allow_topic, bool allow_data_dir_path,
-                      store::RecoveryReporter* reporter = nullptr);
+                      store::RecoveryReporter* reporter = nullptr,
+                      OpenMode mode = OpenMode::kExisting);
 
 // Opens an unmounted data directory; UsageFail when it is mounted.
 std::unique_ptr<StoreAccess> OpenDataDir(const std::string& data_dir, OpenMode mode,
                                          store::RecoveryReporter* reporter = nullptr);
-// UsageFail naming the mount point when `data_dir` is mounted.
-void RefuseIfMounted(const std::string& data_dir);
+// UsageFail naming the mount point when `data_dir` is mounted; Fail when
+// another process holds its lock (only an exclusive one when `exclusive`
+// is false: commands that only read may run side by side).
+void RefuseIfMounted(const std::string& data_dir, bool exclusive = true);
 
 }  // namespace topicfs::cli

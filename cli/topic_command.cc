@@ -94,13 +94,14 @@ void RunTopicCreate(const TopicCreateOptions& opt) {
 }
 
 void RunTopicList(const TopicListOptions& opt) {
-  StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/false);
+  StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/false,
+                            nullptr, OpenMode::kReadOnly);
   for (const std::string& name : Check(s.access->ListTopics())) std::cout << name << '\n';
   Check(s.access->Close());
 }
 
 void RunTopicDescribe(const TopicDescribeOptions& opt) {
-  TopicTarget t = OpenTopic(opt.target, OpenMode::kExisting);
+  TopicTarget t = OpenTopic(opt.target, OpenMode::kReadOnly);
   TopicInfo info = Check(t.access->DescribeTopic(t.topic));
   std::cout << "topic: " << info.name << '\n'
             << "partitions: " << info.partitions.size() << '\n'

@@ -36,8 +36,8 @@ void SetupVerifyCommand(CLI::App& app) {
 void RunVerify(const VerifyOptions& opt) {
   std::vector<store::VerifyProblem> problems;
   RepairCollector repairs(&problems);
-  StoreTarget s =
-      OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/true, &repairs);
+  StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/true,
+                            &repairs, OpenMode::kReadOnly);
   for (store::VerifyProblem& p : Check(s.access->Verify())) problems.push_back(std::move(p));
   for (const store::VerifyProblem& p : problems) std::cout << p.path << ": " << p.what << '\n';
   std::cout.flush();

@@ -1,12 +1,14 @@
 #include "store/metadata.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-
+#include <dirent.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "store/coding.h"
 #include "store/data_dir.h"
@@ -16,6 +18,29 @@ namespace topicfs::store {
 namespace {
 
 const char* const kFamilyNames[] = {"topics", "partitions", "segments", "xattrs", "owners"};
+
+// For a read-only open: RocksDB would otherwise rotate meta/LOG and write a
+// new one.
+class NullLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+// A database RocksDB cannot open because of what is in it (not a lock, not
+// a permission or descriptor problem) is damaged.
+Status FromRocksOpen(const rocksdb::Status& s, const std::string& dir) {
+  const std::string text = s.ToString();
+  if (s.IsCorruption() || (s.IsIOError() && text.find("No such file") != std::string::npos) ||
+      s.IsInvalidArgument()) {
+    return Status::Corruption(dir + " is damaged (" + text + ")");
+  }
+  if (text.find("Read-only file system") != std::string::npos) {
+    return Status::IOError(
+        dir + " is on a read-only filesystem: only commands that read work there", EROFS);
+  }
+  return Status::IOError("open metadata " + dir + ": " + text);
+}
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
@@ -63,8 +88,7 @@ std::string PartitionObjectKey(std::string_view topic, int32_t partition) {
   return "p/" + std::string(topic) + "/" + std::to_string(partition);
 }
 std::string SegmentObjectKey(std::string_view topic, int32_t partition, int64_t base) {
-  return "s/" + std::string(topic) + "/" + std::to_string(partition) + "/" +
-         std::to_string(base);
+  return "s/" + std::string(topic) + "/" + std::to_string(partition) + "/" + std::to_string(base);
 }
 
 std::string TopicRecord::Encode() const {
@@ -102,10 +126,32 @@ Result<PartitionState> PartitionState::Decode(std::string_view bytes) {
   return s;
 }
 
-Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir) {
+Status Metadata::CheckDir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return errno == ENOENT ? Status::OK() : Status::FromErrno(errno, "open " + dir);
+  bool empty = true;
+  while (struct dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
+  }
+  ::closedir(d);
+  if (empty) return Status::OK();
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+  if (!s.ok()) return FromRocksOpen(s, dir);
+  for (const char* family : kFamilyNames) {
+    if (std::find(names.begin(), names.end(), family) == names.end()) {
+      return Status::NotSupported(dir + " holds another program's RocksDB, not a topicfs store " +
+                                  "(it has no '" + family + "' column family): left untouched");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir, bool read_only) {
+  TOPICFS_RETURN_IF_ERROR(CheckDir(dir));
   rocksdb::DBOptions options;
-  options.create_if_missing = true;
-  options.create_missing_column_families = true;
+  options.create_if_missing = !read_only;
+  options.create_missing_column_families = !read_only;
   options.max_open_files = 64;
   options.keep_log_file_num = 2;
   options.max_background_jobs = 1;
@@ -113,19 +159,22 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir) {
   // nearly full disk would fail writes that fit.
   options.allow_fallocate = false;
   options.manifest_preallocation_size = 64 << 10;
+  if (read_only) options.info_log = std::make_shared<NullLogger>();
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.write_buffer_size = 4 << 20;  // metadata is small; keep the RSS low
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
   // RocksDB would make it 0755; its files are private behind a 0700 meta/.
-  if (::mkdir(dir.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
+  if (!read_only && ::mkdir(dir.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
     return Status::FromErrno(errno, "mkdir " + dir);
   }
   std::unique_ptr<Metadata> meta(new Metadata());
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &meta->handles_, &db);
-  if (!s.ok()) return FromRocks(s, "open metadata " + dir);
+  rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(options, dir, families, &meta->handles_, &db)
+                : rocksdb::DB::Open(options, dir, families, &meta->handles_, &db);
+  if (!s.ok()) return FromRocksOpen(s, dir);
   meta->db_.reset(db);
   return meta;
 }
@@ -143,8 +192,7 @@ void Metadata::Batch::PutTopic(std::string_view topic, const TopicRecord& record
   batch_->Put(meta_->cf(kTopics), topic, record.Encode());
 }
 
-void Metadata::Batch::PutPartition(std::string_view topic, int32_t p,
-                                   const PartitionState& state) {
+void Metadata::Batch::PutPartition(std::string_view topic, int32_t p, const PartitionState& state) {
   batch_->Put(meta_->cf(kPartitions), PartitionKey(topic, p), state.Encode());
 }
 
@@ -213,8 +261,8 @@ Result<std::vector<std::pair<std::string, TopicRecord>>> Metadata::ListTopics() 
 
 Result<std::optional<PartitionState>> Metadata::GetPartition(std::string_view topic, int32_t p) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kPartitions), PartitionKey(topic, p),
-                               &value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kPartitions), PartitionKey(topic, p), &value);
   if (s.IsNotFound()) return std::optional<PartitionState>();
   TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read partition state"));
   auto state = PartitionState::Decode(value);
@@ -244,8 +292,7 @@ Result<std::optional<std::string>> Metadata::GetXattr(std::string_view object,
   return std::optional<std::string>(std::move(value));
 }
 
-Status Metadata::PutXattr(std::string_view object, std::string_view name,
-                          std::string_view value) {
+Status Metadata::PutXattr(std::string_view object, std::string_view name, std::string_view value) {
   rocksdb::WriteBatch batch;
   batch.Put(cf(kXattrs), XattrKey(object, name), value);
   return Write(rocksdb::WriteOptions(), &batch, "write xattr");

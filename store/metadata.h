@@ -48,7 +48,16 @@ std::string SegmentObjectKey(std::string_view topic, int32_t partition, int64_t 
 
 class Metadata {
  public:
-  static Result<std::unique_ptr<Metadata>> Open(const std::string& dir);
+  // OK when `dir` holds topicfs's RocksDB, or nothing yet (missing or
+  // empty: a new store, or meta/ lost). Corruption when RocksDB cannot read
+  // it (a missing CURRENT, a bad MANIFEST); NotSupported when it is a
+  // RocksDB without topicfs's column families (another program's). Reads
+  // only: no LOG, no LOCK.
+  static Status CheckDir(const std::string& dir);
+  // With `read_only`, RocksDB is opened read-only (no lock, no LOG, nothing
+  // created or rotated, works on a read-only filesystem) and every write
+  // fails. A damaged database is Corruption.
+  static Result<std::unique_ptr<Metadata>> Open(const std::string& dir, bool read_only = false);
   ~Metadata();
   Metadata(const Metadata&) = delete;
   Metadata& operator=(const Metadata&) = delete;

@@ -82,6 +82,20 @@ void RaiseOpenFileLimit() {
   }
 }
 
+// A damaged meta/ is rebuilt from the data files (DESIGN §3): say how.
+Status WithRecoverAdvice(Status s, const std::string& data_dir) {
+  if (!s.Is(Code::kCorruption)) return s;
+  return Status::Corruption(s.message() + ": run `topicfs recover " + data_dir +
+                            "` to rebuild it from the data files");
+}
+
+Status NotClosedCleanly(const std::string& data_dir) {
+  return Status::NotSupported(data_dir +
+                              " was not closed cleanly and needs recovery, which a command that "
+                              "only reads does not do: mount it, or run `topicfs recover " +
+                              data_dir + "`, first");
+}
+
 }  // namespace
 
 TopicConfig Topic::config() const {
@@ -116,6 +130,10 @@ std::string Store::TopicDir(std::string_view topic) const {
   return data_dir_ + "/topics/" + std::string(topic);
 }
 
+Status Store::CheckMetadata(const std::string& data_dir) {
+  return WithRecoverAdvice(Metadata::CheckDir(data_dir + "/meta"), data_dir);
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   RaiseOpenFileLimit();
   std::unique_ptr<Store> store(new Store());
@@ -123,21 +141,26 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   store->files_ = DescriptorCache::Create(options.max_open_files);
   struct stat st;
   if (::stat(options.data_dir.c_str(), &st) != 0) {
-    if (!options.create_if_missing) return Status::NotFound("no data directory " + options.data_dir);
+    if (!options.create_if_missing)
+      return Status::NotFound("no data directory " + options.data_dir);
     TOPICFS_RETURN_IF_ERROR(MakeDir(options.data_dir));
   } else if (!S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(options.data_dir + " is not a directory");
   }
-  TOPICFS_RETURN_IF_ERROR(MakeDir(store->data_dir_ + "/topics"));
+  // Before anything is created: meta/ of another program, or damaged.
+  TOPICFS_RETURN_IF_ERROR(CheckMetadata(store->data_dir_));
+  store->read_only_ = options.read_only;
+  if (!options.read_only) TOPICFS_RETURN_IF_ERROR(MakeDir(store->data_dir_ + "/topics"));
   // The marker is consumed at once, so a crash while loading counts as unclean.
   const std::string marker = store->data_dir_ + "/" + kCleanMarker;
   bool clean = ::access(marker.c_str(), F_OK) == 0;
   bool fresh = ListDir(store->data_dir_ + "/topics").empty() &&
                ::access((store->data_dir_ + "/meta").c_str(), F_OK) != 0;
-  auto meta = Metadata::Open(store->data_dir_ + "/meta");
-  if (!meta.ok()) return meta.status();
+  if (options.read_only && !clean && !fresh) return NotClosedCleanly(store->data_dir_);
+  auto meta = Metadata::Open(store->data_dir_ + "/meta", options.read_only);
+  if (!meta.ok()) return WithRecoverAdvice(meta.status(), store->data_dir_);
   store->meta_ = std::move(*meta);
-  if (clean) {
+  if (clean && !options.read_only) {
     ::unlink(marker.c_str());
     TOPICFS_RETURN_IF_ERROR(SyncDir(store->data_dir_));
   }
@@ -149,7 +172,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
   // Only once recovery is done: a crash while judging a new boot's tails
   // must be judged as a new boot again.
-  if (!boot_id.empty() && boot_id != stored_boot_id) {
+  if (!boot_id.empty() && boot_id != stored_boot_id && !options.read_only) {
     TOPICFS_RETURN_IF_ERROR(StoreBootId(store->data_dir_, boot_id));
   }
   store->closed_ = false;
@@ -166,13 +189,14 @@ Status Store::LoadTopics(const Options& options, bool clean) {
     adopted.config = InferConfig(TopicDir(name));
     adopted.partitions = std::max(1, CountPartitionDirs(TopicDir(name)));
     all[name] = adopted;
+    if (read_only_) continue;  // shown, not written
     Metadata::Batch batch(meta_.get());
     batch.PutTopic(name, adopted);
     TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
     if (options.reporter) options.reporter->Cut(TopicDir(name), 0, "topic metadata rebuilt");
   }
   for (auto& [name, record] : all) {
-    TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(name)));
+    if (!read_only_) TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(name)));
     std::vector<std::shared_ptr<Partition>> partitions;
     for (int32_t p = 0; p < record.partitions; ++p) {
       auto partition = OpenPartition(name, p, record.config, clean, options);
@@ -188,7 +212,7 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                                                         const TopicConfig& config, bool clean,
                                                         const Options& options) {
   const std::string dir = TopicDir(topic) + "/" + std::to_string(p);
-  TOPICFS_RETURN_IF_ERROR(MakeDir(dir));
+  if (!read_only_) TOPICFS_RETURN_IF_ERROR(MakeDir(dir));
   auto state = meta_->GetPartition(topic, p);
   if (!state.ok()) return state.status();
   auto catalog = meta_->ListSegments(topic, p);
@@ -200,7 +224,7 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                          .files = files_.get()};
   auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), load);
   if (!loaded.ok()) return loaded.status();
-  if (loaded->changed) {
+  if (loaded->changed && !read_only_) {
     Metadata::Batch batch(meta_.get());
     batch.DeletePartitionSegments(topic, p);
     for (const SegmentMeta& m : loaded->catalog) batch.PutSegment(topic, p, m);
@@ -218,6 +242,7 @@ Store::~Store() {
 Status Store::Close() {
   if (closed_) return Status::OK();
   closed_ = true;
+  if (read_only_) return Status::OK();  // nothing was written, no marker to leave
   Status first;
   std::lock_guard lock(mu_);
   for (auto& [name, topic] : topics_) {
@@ -414,12 +439,13 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
       int n = SegmentsToDelete(summaries, policy, now_ms);
       if (n == 0) continue;
       for (int i = 0; i < n; ++i) {
-        actions.push_back({topic->name(), p->id(), summaries[i].base_offset,
-                           summaries[i].size_bytes});
+        actions.push_back(
+            {topic->name(), p->id(), summaries[i].base_offset, summaries[i].size_bytes});
       }
       if (dry_run) continue;
       const int64_t cutoff = summaries[n].base_offset;
-      auto deleted = p->DeleteOldest([cutoff](const Segment& s) { return s.base_offset() < cutoff; });
+      auto deleted =
+          p->DeleteOldest([cutoff](const Segment& s) { return s.base_offset() < cutoff; });
       if (!deleted.ok()) return deleted.status();
     }
   }

@@ -44,7 +44,7 @@ class Topic {
   friend class Store;
   const std::string name_;
   mutable std::mutex mu_;
-  TopicConfig config_;                                   // guarded by mu_
+  TopicConfig config_;                                  // guarded by mu_
   std::vector<std::shared_ptr<Partition>> partitions_;  // guarded by mu_
 };
 
@@ -68,6 +68,10 @@ class Store {
     // Scan every segment, as after meta/ was lost (topicfs recover).
     bool full_recovery = false;
     RecoveryReporter* reporter = nullptr;  // borrowed; may be null
+    // For commands that only read: RocksDB opened read-only, nothing
+    // created, no marker consumed or left, no catalog written. A store that
+    // was not closed cleanly is refused (recovery would write).
+    bool read_only = false;
     // The running kernel's boot id; empty reads /proc/sys/kernel/random/boot_id.
     // A test sets another value to open the store as after a reboot.
     std::string boot_id = {};
@@ -76,6 +80,10 @@ class Store {
     size_t max_open_files = 0;
   };
   static Result<std::unique_ptr<Store>> Open(const Options& options);
+  // What Open checks first, reading only: OK when DATA/meta is topicfs's
+  // RocksDB or absent; Corruption (saying to run `topicfs recover`) when
+  // damaged; NotSupported when it is another program's.
+  static Status CheckMetadata(const std::string& data_dir);
   // Closes cleanly if Close() was not called.
   ~Store();
   Store(const Store&) = delete;
@@ -137,9 +145,10 @@ class Store {
   std::unique_ptr<Metadata> meta_;
   std::shared_ptr<DescriptorCache> files_;  // shared with every segment
   bool recovered_ = false;
+  bool read_only_ = false;
   TailTrust tail_trust_ = TailTrust::kNewBoot;
-  bool closed_ = true;  // until Open() has loaded everything
-  mutable std::mutex mu_;                              // guards topics_
+  bool closed_ = true;     // until Open() has loaded everything
+  mutable std::mutex mu_;  // guards topics_
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;
 };
 
