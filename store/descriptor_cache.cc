@@ -148,9 +148,10 @@ Status CachedFile::OpenLocked(int extra_flags, mode_t mode) {
     cache_->CloseDownTo(0, this);
     fd = ::open(path_.c_str(), flags, mode);
   }
-  if (fd < 0 && errno == EROFS && (flags & O_ACCMODE) == O_RDWR && !(flags & O_CREAT)) {
-    // A read-only copy of a store: reads work, writes fail with EBADF.
-    fd = ::open(path_.c_str(), (flags & ~O_ACCMODE) | O_RDONLY);
+  if (fd < 0 && errno == EROFS && (flags & O_ACCMODE) == O_RDWR && !(flags & O_EXCL)) {
+    // A read-only copy of a store: reads work, writes fail with EBADF. An
+    // index opened with O_CREAT exists there (or the open fails: ENOENT).
+    fd = ::open(path_.c_str(), (flags & ~(O_ACCMODE | O_CREAT)) | O_RDONLY);
   }
   if (fd < 0) return Status::FromErrno(errno, "open " + path_);
   fd_ = fd;
