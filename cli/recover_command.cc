@@ -1,5 +1,9 @@
 #include "cli/recover_command.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -30,6 +34,26 @@ class PrintingReporter : public store::RecoveryReporter {
   int changes_ = 0;
 };
 
+// Renames DATA/meta to DATA/meta.damaged-<UTC time> and says so.
+void MoveDamagedMetaAside(const std::string& data_dir, const store::Status& why) {
+  char stamp[32];
+  std::time_t now = std::time(nullptr);
+  std::tm tm;
+  ::gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  const std::string from = data_dir + "/meta";
+  const std::string to = from + ".damaged-" + stamp;
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    Fail("cannot move the damaged " + from + " aside to " + to + ": " + std::strerror(errno));
+  }
+  std::string reason = why.message();
+  if (size_t cut = reason.find(": run `topicfs recover"); cut != std::string::npos) {
+    reason.resize(cut);
+  }
+  std::cout << "moved the damaged " << from << " aside to " << to << " (" << reason
+            << "); rebuilding it from the data files\n";
+}
+
 }  // namespace
 
 void SetupRecoverCommand(CLI::App& app) {
@@ -55,7 +79,15 @@ void RunRecover(const RecoverOptions& opt) {
   options.create_if_missing = true;  // meta/ may be gone: it is rebuilt
   options.full_recovery = true;
   options.reporter = &reporter;
+  // A damaged meta/ is kept aside and rebuilt from the data files, which are
+  // the truth (DESIGN §3); another program's RocksDB is refused untouched.
+  store::Status meta = store::Store::CheckMetadata(opt.data_dir);
+  if (meta.Is(store::Code::kCorruption)) MoveDamagedMetaAside(opt.data_dir, meta);
   auto opened = store::Store::Open(options);
+  if (!opened.ok() && opened.status().Is(store::Code::kCorruption) && meta.ok()) {
+    MoveDamagedMetaAside(opt.data_dir, opened.status());  // found only by opening it
+    opened = store::Store::Open(options);
+  }
   if (!opened.ok()) RefuseIfLocked(opt.data_dir, /*exclusive=*/true);  // taken meanwhile
   std::unique_ptr<store::Store> store = Check(std::move(opened));
   size_t topics = store->ListTopics().size();

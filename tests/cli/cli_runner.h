@@ -42,6 +42,7 @@ using test::ListDir;
 using test::OverwriteAt;
 using test::ReadFile;
 using test::TempDir;
+using test::TruncateFile;
 using test::WriteFile;
 
 // Sorted names in `dir` ending with `suffix`, as full paths.

@@ -74,6 +74,43 @@ TEST_F(MaintenanceTest, RecoverRebuildsALostMetaDirectory) {
   EXPECT_EQ(r.out, LineAt(input_, 12345));
 }
 
+// A damaged meta/ (issue 16 §5): every command says to run recover, and
+// recover keeps it aside and rebuilds it from the data files.
+void ExpectRecoverRebuildsDamagedMeta(const std::string& data, const std::string& input) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"topic", "list", "--data", data},
+                                             {"consume", "--data", data, "t", "--from-beginning"},
+                                             {"produce", "--data", data, "t"},
+                                             {"verify", data}}) {
+    RunResult r = RunTopicfs(args, "x\n");
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.err_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("is damaged"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("run `topicfs recover " + data + "`"), std::string::npos) << r.err;
+  }
+  RunResult r = RunTopicfs({"recover", data});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("aside to " + data + "/meta.damaged-"), std::string::npos) << r.out;
+  bool kept = false;
+  for (const std::string& name : ListDir(data)) kept |= name.starts_with("meta.damaged-");
+  EXPECT_TRUE(kept);
+  r = RunTopicfs({"consume", "--data", data, "t", "--from-beginning"});
+  EXPECT_TRUE(r.out == input) << r.err;
+  EXPECT_EQ(RunTopicfs({"verify", data}).exit_code, 0);
+}
+
+TEST_F(MaintenanceTest, RecoverRebuildsAMetaDirectoryWithATruncatedTable) {
+  std::vector<std::string> tables = FilesWithSuffix(data_ + "/meta", ".sst");
+  ASSERT_FALSE(tables.empty());
+  TruncateFile(tables.back(), 100);
+  ExpectRecoverRebuildsDamagedMeta(data_, input_);
+}
+
+TEST_F(MaintenanceTest, RecoverRebuildsAMetaDirectoryWithoutCurrent) {
+  std::filesystem::remove(data_ + "/meta/CURRENT");
+  ExpectRecoverRebuildsDamagedMeta(data_, input_);
+}
+
 TEST(RecoverTest, RecoverOfANonStoreFails) {
   TempDir dir;
   RunResult r = RunTopicfs({"recover", dir.Sub("nothing")});
