@@ -351,14 +351,38 @@ Status Partition::CloseClean() {
   return meta_->Commit(batch);
 }
 
-void Partition::MarkDeleted() {
-  std::lock_guard lock(mu_);
-  deleted_ = true;
-  // The files go next; whoever holds a segment (an open handle, a reader)
-  // keeps reading it, as with an unlinked file.
-  for (auto& seg : segments_) {
-    if (seg.use_count() > 1) seg->KeepReadable();
+bool Partition::MarkDeleted(const std::vector<std::shared_ptr<Partition>>& partitions,
+                            bool require_empty) {
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(partitions.size());
+  for (auto& p : partitions) {
+    locks.emplace_back(p->mu_);
+    // The same test as Topic::HoldsRecords, under the lock Append takes.
+    if (require_empty && p->segments_.back()->next_offset() > p->state_.log_start_offset) {
+      return false;
+    }
   }
+  for (auto& p : partitions) {
+    p->deleted_ = true;
+    // The files go next; whoever holds a segment (an open handle, a reader)
+    // keeps reading it, as with an unlinked file.
+    for (auto& seg : p->segments_) {
+      if (seg.use_count() > 1) seg->KeepReadable();
+    }
+  }
+  return true;
+}
+
+void Partition::UnmarkDeleted(const std::vector<std::shared_ptr<Partition>>& partitions) {
+  for (auto& p : partitions) {
+    std::lock_guard lock(p->mu_);
+    p->deleted_ = false;
+  }
+}
+
+bool Partition::deleted() const {
+  std::lock_guard lock(mu_);
+  return deleted_;
 }
 
 }  // namespace topicfs::store

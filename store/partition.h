@@ -102,8 +102,16 @@ class Partition {
   Status TrimSegment(int64_t base_offset);
   // Writes the catalog for a clean close (active hash state included).
   Status CloseClean();
-  // After the topic is deleted, appends fail with NotFound.
-  void MarkDeleted();
+  // Marks every partition of a topic deleted, so appends fail with
+  // NotFound, atomically with respect to appends: all their mu_ are held
+  // together (in the given order, each topic's partitions by id), so with
+  // `require_empty` either an append got in first and nothing is marked
+  // (false), or every partition is marked and no append can follow.
+  static bool MarkDeleted(const std::vector<std::shared_ptr<Partition>>& partitions,
+                          bool require_empty);
+  // Undoes MarkDeleted when the deletion could not be committed.
+  static void UnmarkDeleted(const std::vector<std::shared_ptr<Partition>>& partitions);
+  bool deleted() const;
 
  private:
   Status RollLocked();

@@ -321,13 +321,19 @@ Status Store::DeleteTopic(std::string_view name, bool require_empty) {
   auto it = topics_.find(name);
   if (it == topics_.end()) return Status::NotFound("no topic " + std::string(name));
   std::shared_ptr<Topic> topic = it->second;
-  if (require_empty && topic->HoldsRecords()) {
+  // "Holds no record" and "no append may follow" are one step under the
+  // partitions' locks: an append racing an rmdir either lands first (the
+  // rmdir is NotEmpty) or fails (the rmdir wins), never both succeed.
+  const std::vector<std::shared_ptr<Partition>> partitions = topic->partitions();
+  if (!Partition::MarkDeleted(partitions, require_empty)) {
     return Status::NotEmpty("topic " + std::string(name) + " holds records");
   }
   Metadata::Batch batch(meta_.get());
   batch.DeleteTopic(name);
-  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
-  for (auto& p : topic->partitions()) p->MarkDeleted();
+  if (Status s = meta_->Commit(batch, /*sync=*/true); !s.ok()) {
+    Partition::UnmarkDeleted(partitions);
+    return s;
+  }
   std::error_code ec;
   std::filesystem::remove_all(TopicDir(name), ec);
   topics_.erase(it);
