@@ -21,6 +21,21 @@ Result<std::unique_ptr<IndexFile>> IndexFile::OpenWritable(const std::string& pa
   return index;
 }
 
+std::unique_ptr<IndexFile> IndexFile::OpenWritableLazily(const std::string& path, size_t entry_size,
+                                                         DescriptorCache& files) {
+  std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
+  index->file_ = files.Track(path, O_RDWR);
+  index->size_ = kUnknownSize;
+  return index;
+}
+
+Status IndexFile::EnsureLoaded() {
+  if (loaded_ || sealed_) return Status::OK();
+  Status s = Load();
+  if (!s.ok()) buffer_.clear();
+  return s;
+}
+
 Status IndexFile::Load() {
   Result<FileRef> file = file_->Acquire(O_CREAT, kPrivateFileMode);
   if (!file.ok()) return file.status();
@@ -36,6 +51,7 @@ Status IndexFile::Load() {
   if (persisted_ != static_cast<size_t>(st.st_size) && ::ftruncate(file->fd(), persisted_) != 0) {
     return Status::FromErrno(errno, "truncate " + path_);
   }
+  loaded_ = true;
   return Status::OK();
 }
 
@@ -53,10 +69,12 @@ IndexFile::~IndexFile() {
 size_t IndexFile::size_bytes() const {
   size_t size = size_.load(std::memory_order_acquire);
   if (size != kUnknownSize) return size;
-  // A sealed index never changes: one stat, on first use.
+  // A sealed index never changes, and an unread active one changes only
+  // once read: one stat, on first use, unless the read came first.
   struct stat st;
   size = ::stat(path_.c_str(), &st) == 0 ? st.st_size - st.st_size % entry_size_ : 0;
-  size_.store(size, std::memory_order_release);
+  size_t unknown = kUnknownSize;
+  if (!size_.compare_exchange_strong(unknown, size, std::memory_order_acq_rel)) return unknown;
   return size;
 }
 
@@ -79,7 +97,10 @@ void IndexFile::Map() {
 }
 
 std::string_view IndexFile::bytes() {
-  if (!sealed_) return buffer_;
+  if (!sealed_) {
+    (void)EnsureLoaded();  // empty when it fails; Append() reports it
+    return buffer_;
+  }
   MapIfNeeded();
   return std::string_view(map_ == nullptr ? "" : map_, map_size_ - map_size_ % entry_size_);
 }
@@ -100,6 +121,7 @@ Status IndexFile::WritePending() {
 }
 
 Status IndexFile::Truncate(size_t entries) {
+  TOPICFS_RETURN_IF_ERROR(EnsureLoaded());
   if (entries * entry_size_ < buffer_.size()) buffer_.resize(entries * entry_size_);
   size_.store(buffer_.size(), std::memory_order_release);
   if (persisted_ > buffer_.size()) persisted_ = buffer_.size();
@@ -113,6 +135,7 @@ Status IndexFile::Truncate(size_t entries) {
 
 Status IndexFile::Rewrite(std::string_view bytes) {
   buffer_.assign(bytes);
+  loaded_ = true;
   size_.store(buffer_.size(), std::memory_order_release);
   persisted_ = 0;
   Result<FileRef> file = file_->Acquire();

@@ -25,12 +25,19 @@ class IndexFile {
   // Opens (creating if missing) a growable index; loads existing bytes.
   static Result<std::unique_ptr<IndexFile>> OpenWritable(const std::string& path, size_t entry_size,
                                                          DescriptorCache& files);
+  // The same, reading the file on first use instead (a mount opens every
+  // partition's active segment and reads none of their indexes).
+  static std::unique_ptr<IndexFile> OpenWritableLazily(const std::string& path, size_t entry_size,
+                                                       DescriptorCache& files);
   // Opens an existing immutable index lazily; a missing file reads as empty.
   static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size);
   ~IndexFile();
   IndexFile(const IndexFile&) = delete;
   IndexFile& operator=(const IndexFile&) = delete;
 
+  // Reads a lazily opened writable index; a no-op once read. Append()
+  // needs it first; bytes() of an index that cannot be read is empty.
+  Status EnsureLoaded();
   // Whole entries only; a trailing fraction of an entry is ignored.
   std::string_view bytes();
   // Bytes of whole entries, as a reader of the file sees them.
@@ -64,6 +71,7 @@ class IndexFile {
   bool sealed_ = false;
   // Writable state.
   std::shared_ptr<CachedFile> file_;
+  bool loaded_ = false;
   std::string buffer_;
   size_t persisted_ = 0;                 // bytes of buffer_ already in the file
   mutable std::atomic<size_t> size_{0};  // kUnknownSize: sealed, not yet looked at

@@ -37,6 +37,12 @@ Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_i
   if (sealed_) {
     index_file = IndexFile::OpenSealed(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize);
     time_file = IndexFile::OpenSealed(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize);
+  } else if (!create) {
+    // Read on first use: a mount reads no index file.
+    index_file = IndexFile::OpenWritableLazily(prefix + std::string(kIndexSuffix),
+                                               kOffsetIndexEntrySize, files);
+    time_file = IndexFile::OpenWritableLazily(prefix + std::string(kTimeIndexSuffix),
+                                              kTimeIndexEntrySize, files);
   } else {
     auto i =
         IndexFile::OpenWritable(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize, files);
@@ -46,6 +52,7 @@ Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_i
     if (!t.ok()) return t.status();
     index_file = std::move(*i);
     time_file = std::move(*t);
+    indexes_loaded_ = true;
   }
   index_ = std::make_unique<OffsetIndex>(std::move(index_file), base_offset_,
                                          MaxEntries(segment_index_bytes, kOffsetIndexEntrySize));
@@ -85,7 +92,6 @@ Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const Seg
   seg->xxh3_ = meta.xxh3;
   TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/false, segment_index_bytes, files));
   if (!meta.sealed) {
-    if (auto last = seg->index_->Last()) seg->last_index_position_ = last->position;
     seg->hash_ = XXH3_createState();
     if (meta.hash_state.size() == sizeof(XXH3_state_t)) {
       // The saved state points at the library's default secret as it was
@@ -167,6 +173,7 @@ Result<size_t> Segment::PlanPiece(std::string_view records, int64_t start, int64
 
 Result<size_t> Segment::Append(std::string_view first, std::string_view rest, int64_t now_ms,
                                const AppendLimits& limits) {
+  if (!indexes_loaded_) TOPICFS_RETURN_IF_ERROR(LoadIndexes());
   // Cached after the first append; reopened after an eviction.
   Result<FileRef> log = log_->Acquire();
   if (!log.ok()) return log.status();
@@ -217,6 +224,14 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
   (void)index_->file().WritePending();
   (void)time_index_->file().WritePending();
   return take;
+}
+
+Status Segment::LoadIndexes() {
+  TOPICFS_RETURN_IF_ERROR(index_->file().EnsureLoaded());
+  TOPICFS_RETURN_IF_ERROR(time_index_->file().EnsureLoaded());
+  if (auto last = index_->Last()) last_index_position_ = last->position;
+  indexes_loaded_ = true;
+  return Status::OK();
 }
 
 Status Segment::RehashFromFile() {

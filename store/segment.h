@@ -131,6 +131,8 @@ class Segment {
   // at byte `start`: buffers its index entries and advances the counters.
   Result<size_t> PlanPiece(std::string_view records, int64_t start, int64_t now_ms,
                            const AppendLimits& limits, int64_t* offset, int64_t* last_indexed);
+  // Reads an opened active segment's index files, before its first append.
+  Status LoadIndexes();
   // The hash state after a crash cannot be trusted: recompute from the file.
   Status RehashFromFile();
 
@@ -145,6 +147,7 @@ class Segment {
   std::atomic<int64_t> max_timestamp_ms_{-1};
   int64_t first_timestamp_ms_ = -1;
   int64_t last_index_position_ = 0;  // position of the last indexed record
+  bool indexes_loaded_ = false;      // an active segment's indexes are read
   std::atomic<bool> sealed_{false};
   uint64_t xxh3_ = 0;
   XXH3_state_s* hash_ = nullptr;  // owned; active segments only

@@ -73,7 +73,7 @@ std::vector<int64_t> RecordStarts(std::string_view log, char delim = '\n') {
 void ExpectIndexFollowsIntervalRule(Segment& seg, std::string_view log, int64_t interval,
                                     char delim = '\n') {
   std::vector<int64_t> starts = RecordStarts(log, delim);
-  starts.pop_back();  // the end is not a record
+  starts.pop_back();                     // the end is not a record
   std::map<int64_t, int64_t> offset_of;  // position -> offset
   for (size_t i = 0; i < starts.size(); ++i) offset_of[starts[i]] = seg.base_offset() + i;
   interval = std::max<int64_t>(1, interval);
@@ -365,9 +365,9 @@ TEST_F(SegmentTest, TimeIndexGetsOneEntryPerNewTimestamp) {
   EXPECT_EQ(seg->offset_index().entries(), 39u);
   EXPECT_EQ(seg->time_index().entries(), 10u);
   ASSERT_TRUE(TimeIndex::Check(seg->time_index().file().bytes(), 0, seg->next_offset()).ok());
-  ASSERT_TRUE(OffsetIndex::Check(seg->offset_index().file().bytes(), 0, seg->next_offset(),
-                                 seg->size())
-                  .ok());
+  ASSERT_TRUE(
+      OffsetIndex::Check(seg->offset_index().file().bytes(), 0, seg->next_offset(), seg->size())
+          .ok());
 }
 
 // Fault injection: a write that places part of the batch and then fails
@@ -429,6 +429,44 @@ TEST_F(SegmentTest, FsyncFailureIsReported) {
   s = seg->Sync();
   EXPECT_TRUE(s.Is(Code::kNoSpace)) << s.ToString();
   EXPECT_TRUE(seg->Sync().ok());
+}
+
+// The append path opens nothing while its descriptors are cached.
+TEST_F(SegmentTest, AppendsReuseTheCachedDescriptors) {
+  auto seg = Create();
+  AppendAll(*seg, "first\n");
+  const uint64_t opens = files_->opens();
+  for (int i = 0; i < 100; ++i) AppendAll(*seg, MakeRecords(i * 50, 50), kT0, Limits(1 << 30, 100));
+  EXPECT_EQ(files_->opens(), opens);
+  EXPECT_GT(seg->offset_index().entries(), 0u);
+}
+
+// Two active segments sharing one descriptor take turns: each append
+// reopens its file after the other evicted it, and nothing is lost.
+TEST_F(SegmentTest, AnEvictedActiveSegmentReopensForItsNextAppend) {
+  auto one = DescriptorCache::Create(1);
+  TempDir other;
+  auto a = *Segment::Create(dir_.path(), 0, kIndexBytes, *one);
+  auto b = *Segment::Create(other.path(), 0, kIndexBytes, *one);
+  std::string log_a, log_b;
+  for (int i = 0; i < 20; ++i) {
+    std::string ra = MakeRecords(i * 30, 30, "a"), rb = MakeRecords(i * 30, 30, "b");
+    AppendAll(*a, ra, kT0, Limits(1 << 30, 100));
+    AppendAll(*b, rb, kT0, Limits(1 << 30, 100));
+    log_a += ra;
+    log_b += rb;
+    ASSERT_LE(one->open_count(), 1u);
+  }
+  ASSERT_TRUE(a->Sync().ok());
+  ASSERT_TRUE(b->Sync().ok());
+  EXPECT_EQ(test::ReadFile(LogPath(0)), log_a);
+  EXPECT_EQ(test::ReadFile(other.Sub(SegmentFilePrefix(0) + ".log")), log_b);
+  ExpectIndexFollowsIntervalRule(*a, log_a, 100);
+  ASSERT_TRUE(a->Seal().ok());
+  EXPECT_EQ(a->xxh3(), XXH3_64bits(log_a.data(), log_a.size()));
+  std::string got(log_b.size(), '\0');
+  ASSERT_EQ(*b->Read(got.data(), got.size(), 0), log_b.size());
+  EXPECT_EQ(got, log_b);
 }
 
 }  // namespace

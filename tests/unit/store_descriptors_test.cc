@@ -97,6 +97,7 @@ TEST_F(StoreDescriptorsTest, ManyPartitionsOfSeveralSegmentsLiveUnderASmallCache
     std::unique_ptr<Store> store = Open();  // clean reopen
     ASSERT_NE(store, nullptr);
     EXPECT_FALSE(store->recovered());
+    EXPECT_EQ(store->descriptor_cache().opens(), 0u);  // opening opened no segment file
     ExpectBounded(*store);
     ExpectAllRecords(*store, 3);
     for (int p = 0; p < kPartitions; ++p) {
