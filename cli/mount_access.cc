@@ -212,17 +212,22 @@ Status MountAccess::UnsetConfig(std::string_view topic, std::string_view config)
 
 Status MountAccess::DeleteTopic(std::string_view topic) {
   TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  // The daemon deletes on this write-only attribute, whose value names the
+  // topic again (docs/SEMANTICS.md, "Deleting a topic"); rmdir would refuse
+  // a topic with records.
   const std::string dir = TopicDir(topic);
-  if (::rmdir(dir.c_str()) == 0) return Status::OK();
-  if (errno != ENOTEMPTY) return ErrnoStatus(errno, "rmdir " + dir);
-  // The filesystem deletes only empty topics (DESIGN §1.1); the data of a
-  // mounted store is the daemon's alone.
-  std::string data = data_dir_.empty() ? "DATA" : data_dir_;
-  return Status::NotEmpty("topic '" + std::string(topic) +
-                          "' holds records and a mount deletes "
-                          "only empty topics: unmount " +
-                          mount_point_ + ", then run topicfs topic delete --data " + data + " " +
-                          std::string(topic));
+  Status s = SetXattr(dir, TopicfsXattr("delete"), std::string(topic));
+  if (s.Is(store::Code::kPermission)) {
+    return Status::Permission("only the owner of topic '" + std::string(topic) +
+                              "' or root may delete it (" + s.message() + ")");
+  }
+  TOPICFS_RETURN_IF_ERROR(s);
+  // The daemon tells the kernel the name went from its own thread, a moment
+  // after the reply: wait for it, so `delete && mkdir` makes the topic anew
+  // instead of meeting the kernel's cached entry (EEXIST).
+  struct stat st;
+  for (int i = 0; i < 500 && ::lstat(dir.c_str(), &st) == 0; ++i) ::usleep(10'000);
+  return Status::OK();
 }
 
 Result<std::unique_ptr<RecordWriter>> MountAccess::OpenWriter(std::string_view topic,

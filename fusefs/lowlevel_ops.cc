@@ -264,7 +264,12 @@ void GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
 void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
               int flags) {
   Guard(req, [&] {
-    ReplyStatus(req, Fs(req).SetXattr(ino, name, std::string_view(value, size), flags));
+    std::string_view v(value, size);
+    // The one attribute that acts, and the one that needs the caller.
+    if (name == TopicFs::kDeleteXattr) {
+      return ReplyStatus(req, Fs(req).DeleteTopicAs(ino, v, fuse_req_ctx(req)->uid));
+    }
+    ReplyStatus(req, Fs(req).SetXattr(ino, name, v, flags));
   });
 }
 

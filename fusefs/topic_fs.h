@@ -86,6 +86,12 @@ class TopicFs {
   store::Status MkDir(uint64_t parent, std::string_view name, mode_t mode, uid_t uid, gid_t gid,
                       EntryReply* out);
   store::Status RmDir(uint64_t parent, std::string_view name);
+  // `setfattr -n user.topicfs.delete -v NAME MNT/NAME`: deletes the topic
+  // with its data (`topicfs topic delete` on a mount). `confirm` must be the
+  // topic's name; only its owner or root (`caller`, as the kernel reports
+  // the request's uid) may.
+  static constexpr std::string_view kDeleteXattr = "user.topicfs.delete";
+  store::Status DeleteTopicAs(uint64_t ino, std::string_view confirm, uid_t caller);
   store::Status Unlink(uint64_t parent, std::string_view name);
   // `to_set` is FUSE_SET_ATTR_* bits.
   store::Status SetAttr(uint64_t ino, const struct stat& attr, int to_set, struct stat* st,
@@ -117,6 +123,8 @@ class TopicFs {
 
  private:
   store::Result<NodeKey> KeyOf(uint64_t ino) const;
+  // After a topic was deleted: forget its owner and what the kernel cached.
+  void TopicGone(const std::string& topic);
   // KeyOf, and NotFound unless the object still exists.
   store::Result<NodeKey> ExistingKey(uint64_t ino);
   // The key of `name` under `parent`, NotFound unless it exists; `st` gets

@@ -1,5 +1,6 @@
 // The operations that change the tree: mkdir of topics and partitions, rmdir
-// of empty topics, rm of the oldest sealed segment, chmod/chown (DESIGN §1.1,
+// of empty topics, deletion with data through user.topicfs.delete, rm of the
+// oldest sealed segment, chmod/chown (DESIGN §1.1,
 // §1.5, §1.6); everything else the tree does not offer is EPERM (§1.7).
 #include <cerrno>
 
@@ -71,11 +72,36 @@ store::Status TopicFs::RmDir(uint64_t parent, std::string_view name) {
   if (!S_ISDIR(st.st_mode)) return StatusWithErrno(ENOTDIR, NodePath(*child));
   if (child->kind != NodeKind::kTopic) return NotOffered(*child, "rmdir");
   TOPICFS_RETURN_IF_ERROR(store_->DeleteTopic(child->topic, /*require_empty=*/true));
-  owners_.ForgetTopic(child->topic);
+  TopicGone(child->topic);
+  return store::Status::OK();
+}
+
+store::Status TopicFs::DeleteTopicAs(uint64_t ino, std::string_view confirm, uid_t caller) {
+  store::Result<NodeKey> key = ExistingKey(ino);
+  if (!key.ok()) return key.status();
+  if (key->kind != NodeKind::kTopic) return NotOffered(*key, kDeleteXattr);
+  // The value names the topic again, so a setfattr on the wrong directory
+  // (a shell loop, a typo) deletes nothing.
+  if (confirm != key->topic) {
+    return store::Status::InvalidArgument(std::string(kDeleteXattr) +
+                                          " takes the topic's own name: " + key->topic);
+  }
+  if (caller != 0 && caller != owners_.Topic(key->topic).uid) {
+    return store::Status::Permission("only the owner of topic " + key->topic +
+                                     " or root may delete it");
+  }
+  TOPICFS_RETURN_IF_ERROR(store_->DeleteTopic(key->topic, /*require_empty=*/false));
+  TopicGone(key->topic);
+  // No rmdir told the kernel the name went: drop its entry in the root.
+  invalidator_.Entry(kRootInode, key->topic);
+  return store::Status::OK();
+}
+
+void TopicFs::TopicGone(const std::string& topic) {
+  owners_.ForgetTopic(topic);
   // A topic made again under this name reuses these inode numbers: drop
   // what the kernel cached of the old one (a `current` target, sizes).
-  for (uint64_t ino : inodes_.InodesOf(child->topic, -1)) invalidator_.Inode(ino);
-  return store::Status::OK();
+  for (uint64_t ino : inodes_.InodesOf(topic, -1)) invalidator_.Inode(ino);
 }
 
 store::Status TopicFs::Unlink(uint64_t parent, std::string_view name) {

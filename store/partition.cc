@@ -115,6 +115,7 @@ Status Partition::Flush() {
   int64_t target;
   {
     std::lock_guard lock(mu_);
+    if (deleted_) return Status::NotFound("topic " + topic_ + " was deleted");
     target = segments_.back()->next_offset();
     if (target == state_.recovery_point) return Status::OK();
     for (auto& seg : segments_) {
@@ -323,6 +324,7 @@ Status Partition::DeleteFrontLocked(int count) {
 
 Result<int> Partition::DeleteOldest(const std::function<bool(const Segment&)>& should_delete) {
   std::lock_guard lock(mu_);
+  if (deleted_) return 0;  // the whole topic went; its paths may be a new topic's
   int count = 0;
   while (count + 1 < static_cast<int>(segments_.size()) && segments_[count]->sealed() &&
          should_delete(*segments_[count])) {
@@ -334,6 +336,7 @@ Result<int> Partition::DeleteOldest(const std::function<bool(const Segment&)>& s
 
 Status Partition::TrimSegment(int64_t base_offset) {
   std::lock_guard lock(mu_);
+  if (deleted_) return Status::NotFound("topic " + topic_ + " was deleted");
   if (segments_.size() < 2 || segments_.front()->base_offset() != base_offset) {
     return Status::Permission("only the oldest sealed segment can be removed");
   }
@@ -342,6 +345,7 @@ Status Partition::TrimSegment(int64_t base_offset) {
 
 Status Partition::CloseClean() {
   std::lock_guard lock(mu_);
+  if (deleted_) return Status::OK();
   Segment& active = *segments_.back();
   TOPICFS_RETURN_IF_ERROR(active.offset_index().file().WritePending());
   TOPICFS_RETURN_IF_ERROR(active.time_index().file().WritePending());
@@ -353,6 +357,11 @@ Status Partition::CloseClean() {
 
 bool Partition::MarkDeleted(const std::vector<std::shared_ptr<Partition>>& partitions,
                             bool require_empty) {
+  // A flush in flight finishes first, so none commits catalog entries of a
+  // deleted topic after the deletion did (they would be a new topic's).
+  std::vector<std::unique_lock<std::mutex>> flush_locks;
+  flush_locks.reserve(partitions.size());
+  for (auto& p : partitions) flush_locks.emplace_back(p->flush_mu_);
   std::vector<std::unique_lock<std::mutex>> locks;
   locks.reserve(partitions.size());
   for (auto& p : partitions) {
@@ -365,9 +374,13 @@ bool Partition::MarkDeleted(const std::vector<std::shared_ptr<Partition>>& parti
   for (auto& p : partitions) {
     p->deleted_ = true;
     // The files go next; whoever holds a segment (an open handle, a reader)
-    // keeps reading it, as with an unlinked file.
+    // keeps reading it, as with an unlinked file. A reader that holds the
+    // partition (its topic and `partitions` hold two references) may walk
+    // on into later segments: those stay readable too, and never by a path
+    // a topic made again under the name could reuse.
+    const bool partition_held = p.use_count() > 2;
     for (auto& seg : p->segments_) {
-      if (seg.use_count() > 1) seg->KeepReadable();
+      if (partition_held || seg.use_count() > 1) seg->KeepReadable();
     }
   }
   return true;

@@ -102,9 +102,10 @@ class Partition {
   Status TrimSegment(int64_t base_offset);
   // Writes the catalog for a clean close (active hash state included).
   Status CloseClean();
-  // Marks every partition of a topic deleted, so appends fail with
-  // NotFound, atomically with respect to appends: all their mu_ are held
-  // together (in the given order, each topic's partitions by id), so with
+  // Marks every partition of a topic deleted, so appends and flushes fail
+  // with NotFound and retention leaves it alone, atomically with respect to
+  // appends: every flush_mu_, then every mu_, is held together (in the given
+  // order; only a deletion, under Store::mu_, takes two partitions'), so with
   // `require_empty` either an append got in first and nothing is marked
   // (false), or every partition is marked and no append can follow.
   static bool MarkDeleted(const std::vector<std::shared_ptr<Partition>>& partitions,

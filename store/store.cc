@@ -15,6 +15,7 @@
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/retention.h"
+#include "store/topic_trash.h"
 #include "store/units.h"
 
 namespace topicfs::store {
@@ -169,6 +170,9 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   const std::string boot_id = options.boot_id.empty() ? ReadKernelBootId() : options.boot_id;
   const std::string stored_boot_id = ReadStoredBootId(store->data_dir_);
   if (!boot_id.empty() && boot_id == stored_boot_id) store->tail_trust_ = TailTrust::kSameBoot;
+  if (!options.read_only) {
+    TOPICFS_RETURN_IF_ERROR(FinishInterruptedDeletions(store->data_dir_, *store->meta_));
+  }
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
   // Only once recovery is done: a crash while judging a new boot's tails
   // must be judged as a new boot again.
@@ -282,6 +286,9 @@ Status Store::MakeTopicLocked(const std::string& topic, int32_t partitions,
   TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(topic)));
   TopicRecord record{config, partitions};
   Metadata::Batch batch(meta_.get());
+  // Entries a racing change wrote for a deleted topic of this name (an
+  // xattr, an owner) must not come back with the new one.
+  batch.DeleteTopic(topic);
   batch.PutTopic(topic, record);
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
   Options options;
@@ -317,28 +324,44 @@ void Store::RemoveNewPartitions(const std::string& topic, int32_t from, int32_t 
 }
 
 Status Store::DeleteTopic(std::string_view name, bool require_empty) {
+  Result<std::string> trash = UnlistTopic(name, require_empty);
+  if (!trash.ok()) return trash.status();
+  if (deletion_hook_) deletion_hook_(*trash);
+  // The slow part, without mu_: lookups of other topics go on meanwhile.
+  return RemoveTrash(*trash);
+}
+
+Result<std::string> Store::UnlistTopic(std::string_view name, bool require_empty) {
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return Status::NotFound("no topic " + std::string(name));
   std::shared_ptr<Topic> topic = it->second;
+  std::lock_guard topic_lock(topic->mu_);  // no config change commits after this
   // "Holds no record" and "no append may follow" are one step under the
   // partitions' locks: an append racing an rmdir either lands first (the
   // rmdir is NotEmpty) or fails (the rmdir wins), never both succeed.
-  const std::vector<std::shared_ptr<Partition>> partitions = topic->partitions();
+  const std::vector<std::shared_ptr<Partition>> partitions = topic->partitions_;
   if (!Partition::MarkDeleted(partitions, require_empty)) {
     return Status::NotEmpty("topic " + std::string(name) + " holds records");
+  }
+  // The directory moves aside before the metadata goes (a crash between
+  // the two is finished at the next open), and both before the name is
+  // free again: a topic made again under it never meets the old files.
+  Result<std::string> trash = MoveTopicToTrash(data_dir_, name);
+  if (!trash.ok()) {
+    Partition::UnmarkDeleted(partitions);
+    return trash.status();
   }
   Metadata::Batch batch(meta_.get());
   batch.DeleteTopic(name);
   if (Status s = meta_->Commit(batch, /*sync=*/true); !s.ok()) {
+    (void)RestoreTopicFromTrash(data_dir_, name, *trash);
     Partition::UnmarkDeleted(partitions);
     return s;
   }
-  std::error_code ec;
-  std::filesystem::remove_all(TopicDir(name), ec);
+  topic->deleted_ = true;
   topics_.erase(it);
-  if (ec) return Status::IOError("remove " + TopicDir(name) + ": " + ec.message());
-  return Status::OK();
+  return trash;
 }
 
 Status Store::SetPartitionCount(std::string_view name, int32_t count) {
@@ -395,6 +418,7 @@ Status Store::ChangeTopicConfig(std::string_view topic_name,
   std::shared_ptr<Topic> topic = FindTopic(topic_name);
   if (!topic) return Status::NotFound("no topic " + std::string(topic_name));
   std::lock_guard lock(topic->mu_);
+  if (topic->deleted_) return Status::NotFound("no topic " + std::string(topic_name));
   TopicConfig config = topic->config_;
   TOPICFS_RETURN_IF_ERROR(change(config));
   if (config.delimiter() != topic->config_.delimiter()) {

@@ -46,6 +46,7 @@ class Topic {
   mutable std::mutex mu_;
   TopicConfig config_;                                  // guarded by mu_
   std::vector<std::shared_ptr<Partition>> partitions_;  // guarded by mu_
+  bool deleted_ = false;                                // guarded by mu_
 };
 
 struct RetentionAction {
@@ -100,7 +101,14 @@ class Store {
 
   Status CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config);
   // With `require_empty`, NotEmpty when a partition holds a record (rmdir).
+  // Appends fail from the moment it is decided; the files are removed after
+  // the name is free, without the store's lock (open readers keep reading).
   Status DeleteTopic(std::string_view name, bool require_empty);
+  // Tests: runs after a deletion freed the name and before its files
+  // (moved to `trash_path`) are removed.
+  void SetDeletionHookForTest(std::function<void(const std::string& trash_path)> hook) {
+    deletion_hook_ = std::move(hook);
+  }
   // Adds partitions up to `count` (InvalidArgument when count is smaller).
   Status SetPartitionCount(std::string_view name, int32_t count);
   std::vector<std::string> ListTopics() const;
@@ -140,6 +148,9 @@ class Store {
   Status ChangeTopicConfig(std::string_view topic,
                            const std::function<Status(TopicConfig&)>& change);
   std::string TopicDir(std::string_view topic) const;
+  // DeleteTopic's part under mu_: marks, moves the files aside, commits,
+  // unlists; returns where the files went.
+  Result<std::string> UnlistTopic(std::string_view name, bool require_empty);
 
   std::string data_dir_;
   std::unique_ptr<Metadata> meta_;
@@ -150,6 +161,7 @@ class Store {
   bool closed_ = true;     // until Open() has loaded everything
   mutable std::mutex mu_;  // guards topics_
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;
+  std::function<void(const std::string&)> deletion_hook_;  // tests only
 };
 
 }  // namespace topicfs::store

@@ -156,16 +156,28 @@ TEST_F(OnlineTest, TheDataDirectoryOfAMountedStoreIsRefused) {
   }
 }
 
-TEST_F(OnlineTest, DeleteRemovesAnEmptyTopicAndRefusesOneWithRecords) {
+TEST_F(OnlineTest, DeleteRemovesATopicWithItsRecordsOnALiveMount) {
   Ok({"topic", "create", Topic("empty"), "--partitions", "2"});
   Ok({"topic", "delete", Topic("empty")});
   EXPECT_FALSE(std::filesystem::exists(Topic("empty")));
-  Ok({"produce", Topic("full")}, "x\n");  // created on the way
-  RunResult r = RunTopicfs({"topic", "delete", Topic("full")});
+  Ok({"produce", Topic("full")}, "x\ny\n");  // created on the way
+  ASSERT_EQ(::setxattr(Topic("full").c_str(), "user.team", "a", 1, 0), 0);
+  RunResult r = Ok({"topic", "delete", Topic("full")});
+  EXPECT_EQ(r.err, "");
+  EXPECT_FALSE(std::filesystem::exists(Topic("full")));
+  EXPECT_EQ(Ok({"topic", "list", mnt_}).out, "");
+  // Made again, the name starts empty: no records, no old user xattrs.
+  Ok({"topic", "create", Topic("full")});
+  EXPECT_EQ(Xattr(Topic("full") + "/0", "user.topicfs.log_end_offset"), "0");
+  EXPECT_EQ(Xattr(Topic("full"), "user.team"), "<error>");
+  EXPECT_EQ(Ok({"consume", Topic("full"), "--from-beginning"}).out, "");
+}
+
+TEST_F(OnlineTest, DeleteOfAMissingTopicFailsWithOneLine) {
+  RunResult r = RunTopicfs({"topic", "delete", Topic("nope")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err_lines(), 1) << r.err;
-  EXPECT_TRUE(Contains(r.err, "--data")) << r.err;
-  EXPECT_TRUE(std::filesystem::exists(Topic("full")));
+  EXPECT_TRUE(Contains(r.err, "nope")) << r.err;
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Permissions with --allow-other (issue 4): a second local user, created by
 // the test, may read a topic it may read, and may not append to, set
 // attributes on, remove from or add partitions to one it may not write;
-// chmod and chown take effect and survive a remount. Around the mount
+// chmod and chown take effect and survive a remount; only a topic's owner
+// (or root) may delete it with its data (issue 9 §2). Around the mount
 // (issue 16): nothing under DATA is reachable by that user, and a DATA it
 // could write is never served (DESIGN §3).
 #include <sys/stat.h>
@@ -93,6 +94,25 @@ TEST_F(PermissionsTest, ChownAndChmodTakeEffectAndSurviveARemount) {
   Out("chown root:root $M/mine/0");
   ShellResult r = AsUser("echo fourth >> $M/mine/0/current");
   EXPECT_NE(r.status, 0) << "chown back to root takes the right away";
+}
+
+TEST_F(PermissionsTest, OnlyTheOwnerOrRootDeletesATopicOnTheMount) {
+  MakeTopic("shared");
+  Out("seq 1 5 >> $M/shared/0/current");
+  // The kernel would let this user set attributes on a 0777 topic: the
+  // daemon itself must refuse, by the caller's uid.
+  Out("chmod 0777 $M/shared");
+  ShellResult r = AsUser("setfattr -n user.topicfs.delete -v shared $M/shared");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadFile(M("shared/0/from/0")), Out("seq 1 5")) << "refused, and nothing changed";
+  EXPECT_TRUE(List(D("topics")).size() == 1);
+  // Its owner may.
+  Out("chown " + user_ + " $M/shared");
+  r = AsUser("setfattr -n user.topicfs.delete -v shared $M/shared");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(::access(M("shared").c_str(), F_OK), -1);
+  EXPECT_TRUE(List(D("topics")).empty());
 }
 
 TEST_F(PermissionsTest, NothingUnderDataIsReachableByAnotherUser) {
