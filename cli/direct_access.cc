@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cli/store_lock.h"
+#include "store/partition_reader.h"
 #include "store/record_assembler.h"
 #include "store/topic_config.h"
 
@@ -36,31 +37,22 @@ class DirectWriter : public RecordWriter {
   store::RecordAssembler assembler_;
 };
 
-// Streams a partition from a start position across segment boundaries.
+// Streams a partition through a store::PartitionReader, which crosses
+// rolls and keeps reading what retention deletes under it.
 class DirectReader : public RecordReader {
  public:
-  DirectReader(std::shared_ptr<store::Partition> partition, const store::ReadStart& start)
-      : partition_(std::move(partition)), segment_(start.segment), pos_(start.position) {}
+  explicit DirectReader(std::unique_ptr<store::PartitionReader> reader)
+      : reader_(std::move(reader)) {}
 
   Result<size_t> Read(char* buf, size_t len) override {
-    for (;;) {
-      Result<size_t> n = segment_->Read(buf, len, pos_);
-      if (!n.ok() || *n > 0) {
-        if (n.ok()) pos_ += *n;
-        return n;
-      }
-      std::shared_ptr<store::Segment> next = partition_->SegmentAfter(segment_->base_offset());
-      if (next == nullptr) return size_t{0};
-      if (pos_ < segment_->size()) continue;  // it grew before it was sealed
-      segment_ = std::move(next);
-      pos_ = 0;
-    }
+    Result<size_t> n = reader_->ReadAt(pos_, buf, len);
+    if (n.ok()) pos_ = pos_ + static_cast<int64_t>(*n);
+    return n;
   }
 
  private:
-  std::shared_ptr<store::Partition> partition_;
-  std::shared_ptr<store::Segment> segment_;
-  int64_t pos_;
+  std::unique_ptr<store::PartitionReader> reader_;
+  store::ReadPosition pos_;
 };
 
 }  // namespace
@@ -188,17 +180,18 @@ Result<std::unique_ptr<RecordReader>> DirectAccess::OpenReader(std::string_view 
   Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
   if (!p.ok()) return p.status();
   store::Partition& part = **p;
-  Result<store::ReadStart> start = from.kind == ReadFrom::Kind::kTime ? part.LocateTime(from.value)
-                                   : from.kind == ReadFrom::Kind::kOffset
-                                       ? part.LocateOffset(from.value)
-                                       : part.LocateOffset(part.log_start_offset());
-  if (!start.ok() && from.kind == ReadFrom::Kind::kOffset &&
-      start.status().Is(store::Code::kOutOfRange)) {
+  Result<std::unique_ptr<store::PartitionReader>> reader =
+      from.kind == ReadFrom::Kind::kTime     ? store::PartitionReader::FromTime(*p, from.value)
+      : from.kind == ReadFrom::Kind::kOffset ? store::PartitionReader::FromOffset(
+                                                   *p, store::Offset(from.value))
+                                             : store::PartitionReader::FromLogStart(*p);
+  if (!reader.ok() && from.kind == ReadFrom::Kind::kOffset &&
+      reader.status().Is(store::Code::kOutOfRange)) {
     return OffsetOutOfRange(TopicPath(topic), partition, from.value, part.log_start_offset(),
                             part.log_end_offset());
   }
-  if (!start.ok()) return start.status();
-  return std::unique_ptr<RecordReader>(new DirectReader(*p, *start));
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<RecordReader>(new DirectReader(std::move(*reader)));
 }
 
 Result<std::vector<store::VerifyProblem>> DirectAccess::Verify() { return store_->Verify(); }

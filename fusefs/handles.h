@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "fusefs/open_segments.h"
-#include "fusefs/stream_reader.h"
 #include "store/partition.h"
+#include "store/partition_reader.h"
 #include "store/record_assembler.h"
 #include "store/segment.h"
 
@@ -46,7 +46,7 @@ struct FileHandle {
   size_t entry_size = 1;                              // kIndex
   std::unique_ptr<store::RecordAssembler> assembler;  // kAppend
   std::atomic<int64_t> active_base{-1};               // kAppend: the active segment last seen
-  std::unique_ptr<StreamReader> stream;               // kStream
+  std::unique_ptr<store::PartitionReader> reader;     // kStream
 };
 
 struct DirEntry {

@@ -60,6 +60,12 @@ std::shared_ptr<store::Partition> TopicFs::PartitionOf(const NodeKey& key) const
   return store_->FindPartition(key.topic, key.partition);
 }
 
+std::optional<int64_t> TopicFs::OpenStreamSize(const NodeKey& key) {
+  std::optional<uint64_t> ino = inodes_.Peek(key);
+  if (!ino) return std::nullopt;
+  return open_streams_.SizeOf(*ino);
+}
+
 store::Result<store::ReadStart> TopicFs::Locate(
     const NodeKey& key, const std::shared_ptr<store::Partition>& partition) {
   store::Result<store::ReadStart> start = key.kind == NodeKind::kFromEntry
@@ -119,8 +125,10 @@ store::Status TopicFs::StatVirtual(const NodeKey& key, const FileHandle* handle,
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
   if (partition == nullptr) return store::Status::NotFound(NodePath(key));
   int64_t size;
-  if (handle != nullptr && handle->stream != nullptr) {
-    size = handle->stream->Size();
+  if (handle != nullptr && handle->reader != nullptr) {
+    size = handle->reader->end().value();
+  } else if (std::optional<int64_t> open_size = OpenStreamSize(key)) {
+    size = *open_size;
   } else {
     store::Result<store::ReadStart> start = Locate(key, partition);
     if (!start.ok()) return start.status();

@@ -13,16 +13,19 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include "fusefs/handles.h"
+#include "fusefs/open_streams.h"
 #include "fusefs/inode_table.h"
 #include "fusefs/invalidator.h"
 #include "fusefs/kernel_channel.h"
 #include "fusefs/open_segments.h"
+#include "fusefs/open_streams.h"
 #include "fusefs/owner_cache.h"
 #include "fusefs/passthrough.h"
 #include "fusefs/path_model.h"
@@ -142,6 +145,8 @@ class TopicFs {
   store::Result<store::ReadStart> Locate(const NodeKey& key,
                                          const std::shared_ptr<store::Partition>& partition);
   std::shared_ptr<store::Partition> PartitionOf(const NodeKey& key) const;
+  // The size of from/<N> or since/<T> as an open reader of it sees it.
+  std::optional<int64_t> OpenStreamSize(const NodeKey& key);
   store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
   store::Status OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
   void FillDirEntries(const NodeKey& key, DirHandle* dir);
@@ -162,6 +167,8 @@ class TopicFs {
   // Segment files held open, by inode: a segment deleted (rm, retention)
   // while open keeps answering getattr (fstat) until its last release.
   OpenSegments open_segments_{&passthrough_};
+  // from/ and since/ files held open, for the same reason.
+  OpenStreams open_streams_;
   InodeTable inodes_;
   OwnerCache owners_;
   Invalidator invalidator_;

@@ -12,11 +12,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "fusefs/errno_map.h"
-#include "fusefs/killed_by_signal.h"
 #include "fusefs/log.h"
 #include "fusefs/topic_fs.h"
 #include "store/index_format.h"
@@ -36,6 +38,38 @@ bool WantsWrite(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 // less, for the first, the buffer's offset in its page (a writev() of many
 // small buffers can be cut shorter; DECISIONS.md). The assembler uses it to
 // know when a refusal may have reached the caller as a short count.
+// The signal that killed `pid`, when `pid` is a task being torn down by
+// one: then a close from it is the kernel closing a killed writer's
+// descriptors, not a close() the writer asked for. From /proc/<pid>/stat:
+// field 9 is the task's flags (PF_EXITING, set as do_exit begins) and field
+// 52 its exit code, set before the files are closed (the signal in the low
+// 7 bits; an exit() leaves them 0). The closing task waits for the flush
+// reply, so it is still there to be read.
+std::optional<int> KilledBySignal(pid_t pid) {
+  constexpr unsigned long kPfExiting = 0x4;
+  if (pid <= 0) return std::nullopt;
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[4096];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  buf[n] = '\0';
+  const char* fields = std::strrchr(buf, ')');  // the name may hold spaces
+  if (fields == nullptr) return std::nullopt;
+  unsigned long flags = 0;
+  long exit_code = 0;
+  std::istringstream in(fields + 1);
+  std::string field;
+  for (int i = 3; i <= 52 && in >> field; ++i) {
+    if (i == 9) flags = std::strtoul(field.c_str(), nullptr, 10);
+    if (i == 52) exit_code = std::strtol(field.c_str(), nullptr, 10);
+  }
+  if (!(flags & kPfExiting) || (exit_code & 0x7f) == 0) return std::nullopt;
+  return static_cast<int>(exit_code & 0x7f);
+}
+
 size_t MinCutPiece() {
   static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   return kMaxWriteBytes - page + 1;
@@ -45,6 +79,38 @@ bool JustRolled(store::Partition& partition, const store::Segment& seg) {
   std::shared_ptr<store::Segment> next = partition.SegmentAfter(seg.base_offset());
   return next != nullptr && !next->sealed() &&
          store::NowMs() - seg.max_timestamp_ms() < kRollGraceMs;
+}
+
+// A reader's bytes that were deleted after it had read past them (it went
+// back, e.g. `less` paging up after retention): ENODATA, not the ENOENT an
+// out-of-range name gets.
+store::Status StreamReadError(const store::Status& status, int64_t off) {
+  if (!status.Is(store::Code::kOutOfRange)) return status;
+  return StatusWithErrno(ENODATA, "bytes at " + std::to_string(off) + ": " + status.message());
+}
+
+// A read of from/<N> or since/<T>. Bytes within one segment go out by
+// descriptor, spliced without a copy; a read across a roll is copied, so it
+// is short only at the log end (a short read is an end of file to `head -c`
+// and friends).
+store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t off,
+                         ReadReply* out) {
+  const store::ReadPosition at(off);
+  store::Result<store::FileExtent> extent = reader.ExtentAt(at, size);
+  if (!extent.ok()) return StreamReadError(extent.status(), off);
+  if (extent->len == size || extent->len == 0) {
+    out->pin = std::move(extent->file);
+    out->fd = out->pin.valid() ? out->pin.fd() : -1;
+    out->pos = extent->file_pos;
+    out->len = extent->len;
+    return store::Status::OK();
+  }
+  out->fd = -1;
+  out->bytes.resize(size);
+  store::Result<size_t> n = reader.ReadAt(at, out->bytes.data(), size);
+  if (!n.ok()) return StreamReadError(n.status(), off);
+  out->bytes.resize(*n);
+  return store::Status::OK();
 }
 
 }  // namespace
@@ -147,12 +213,21 @@ store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
       std::shared_ptr<store::Partition> partition = PartitionOf(*key);
       if (partition == nullptr) return store::Status::NotFound(NodePath(*key));
       // Checked again at open: a trim since the lookup makes it vanish.
-      store::Result<store::ReadStart> start = Locate(*key, partition);
-      if (!start.ok()) return start.status();
+      store::Result<std::unique_ptr<store::PartitionReader>> reader =
+          key->kind == NodeKind::kFromEntry
+              ? store::PartitionReader::FromOffset(partition, store::Offset(key->value))
+              : store::PartitionReader::FromTime(partition, key->value);
+      if (!reader.ok()) {
+        if (reader.status().Is(store::Code::kOutOfRange))
+          return store::Status::NotFound(NodePath(*key) + " is outside the log");
+        return reader.status();
+      }
       auto handle = std::make_unique<FileHandle>();
       handle->kind = FileHandle::Kind::kStream;
       handle->partition = partition;
-      handle->stream = std::make_unique<StreamReader>(partition, std::move(*start));
+      handle->reader = std::move(*reader);
+      handle->ino = ino;
+      open_streams_.Add(ino, handle->reader.get());
       out->direct_io = true;
       out->handle = handle.release();
       return store::Status::OK();
@@ -190,8 +265,7 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
       return store::Status::OK();
     }
     case FileHandle::Kind::kStream:
-      out->fd = -1;
-      return handle->stream->Read(off, size, &out->bytes);
+      return ReadStream(*handle->reader, size, off, out);
   }
   return store::Status::OK();
 }
@@ -236,8 +310,11 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
-  if (handle->kind != FileHandle::Kind::kStream)
+  if (handle->kind == FileHandle::Kind::kStream) {
+    open_streams_.Remove(handle->ino, handle->reader.get());
+  } else {
     open_segments_.Release(handle->ino, handle->read_path);
+  }
   if (handle->kind == FileHandle::Kind::kAppend) {
     // flush normally came first; this only matters if it did not.
     store::Status s = Flush(handle);

@@ -167,65 +167,6 @@ Status Partition::MaybeFlushOnTime(int64_t now_ms) {
   return Flush();
 }
 
-Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
-  const int64_t end = segments_.back()->next_offset();
-  if (offset < state_.log_start_offset || offset > end) {
-    return Status::OutOfRange("offset " + std::to_string(offset) + " is outside [" +
-                              std::to_string(state_.log_start_offset) + ", " +
-                              std::to_string(end) + "]");
-  }
-  // The floor segment by base offset; an offset in a gap (a segment removed
-  // behind our back) starts at the next segment, as Kafka reads a gap.
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                             [](int64_t o, const auto& s) { return o < s->base_offset(); });
-  std::shared_ptr<Segment> seg = it == segments_.begin() ? segments_.front() : *std::prev(it);
-  if (it != segments_.begin() && offset >= seg->next_offset() && it != segments_.end()) {
-    seg = *it;
-  }
-  PendingLocate pending;
-  pending.segment = seg;
-  pending.offset = std::clamp(offset, seg->base_offset(), seg->next_offset());
-  pending.end = seg->size();
-  pending.at_end = pending.offset == seg->next_offset();
-  if (!pending.at_end) pending.from = seg->FloorEntry(pending.offset);
-  return pending;
-}
-
-Result<ReadStart> Partition::FinishLocate(const PendingLocate& pending) const {
-  int64_t pos = pending.end;
-  if (!pending.at_end) {
-    Result<int64_t> scanned =
-        pending.segment->ScanTo(pending.from, pending.offset, delimiter(), pending.end);
-    if (!scanned.ok()) return scanned.status();
-    pos = *scanned;
-  }
-  return ReadStart{pending.segment, pending.offset, pos, pending.segment->stream_base + pos};
-}
-
-Result<ReadStart> Partition::LocateOffset(int64_t offset) {
-  Result<PendingLocate> pending = [&] {
-    std::lock_guard lock(mu_);
-    return LocateOffsetLocked(offset);
-  }();
-  if (!pending.ok()) return pending.status();
-  return FinishLocate(*pending);
-}
-
-Result<ReadStart> Partition::LocateTime(int64_t ts_ms) {
-  Result<PendingLocate> pending = [&]() -> Result<PendingLocate> {
-    std::lock_guard lock(mu_);
-    for (auto& seg : segments_) {
-      if (seg->next_offset() > seg->base_offset() && seg->max_timestamp_ms() >= ts_ms) {
-        return LocateOffsetLocked(
-            std::max(seg->OffsetNotAfterTime(ts_ms), state_.log_start_offset));
-      }
-    }
-    return LocateOffsetLocked(segments_.back()->next_offset());
-  }();
-  if (!pending.ok()) return pending.status();
-  return FinishLocate(*pending);
-}
-
 std::shared_ptr<Segment> Partition::SegmentAfter(int64_t base_offset) const {
   std::lock_guard lock(mu_);
   auto it = std::upper_bound(segments_.begin(), segments_.end(), base_offset,
@@ -316,8 +257,9 @@ Status Partition::DeleteFrontLocked(int count) {
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
   state_ = state;
   segments_.erase(segments_.begin(), segments_.begin() + count);
-  // Open readers keep reading what they hold (beyond `gone`, nobody can
-  // reach these segments any more); the names go now.
+  // Open readers keep reading what they hold or claim (beyond `gone` and
+  // the claims, nobody can reach these segments any more); the names go now.
+  claims_.Retire(gone);
   for (auto& seg : gone) seg->RemoveFiles(/*held=*/seg.use_count() > 1);
   return Status::OK();
 }

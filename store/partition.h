@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/read_claims.h"
 #include "store/segment.h"
 #include "store/status.h"
 #include "store/topic_config.h"
@@ -34,9 +35,9 @@ struct PartitionState {
 // Where a reader starts: the segment holding the first record it wants.
 struct ReadStart {
   std::shared_ptr<Segment> segment;
-  int64_t offset = 0;       // the first record's offset
-  int64_t position = 0;     // its byte position in `segment`
-  int64_t stream_pos = 0;   // segment->stream_base + position
+  int64_t offset = 0;      // the first record's offset
+  int64_t position = 0;    // its byte position in `segment`
+  int64_t stream_pos = 0;  // segment->stream_base + position
 };
 
 class Partition {
@@ -61,10 +62,13 @@ class Partition {
   AppendResult Append(std::string_view first, std::string_view rest, int64_t now_ms);
 
   // The start of `from/<offset>`: OutOfRange outside [log start, log end].
-  Result<ReadStart> LocateOffset(int64_t offset);
+  // Readers use PartitionReader, which also keeps what it reads readable.
+  Result<ReadStart> LocateOffset(int64_t offset) {
+    return Locate(StartAt::kOffset, offset, nullptr);
+  }
   // The start of `since/<ts>`: at or before the first record appended at or
   // after `ts_ms`, at most one index interval before it; the log end if none.
-  Result<ReadStart> LocateTime(int64_t ts_ms);
+  Result<ReadStart> LocateTime(int64_t ts_ms) { return Locate(StartAt::kTime, ts_ms, nullptr); }
   // The segment after the one based at `base_offset`, or nullptr.
   std::shared_ptr<Segment> SegmentAfter(int64_t base_offset) const;
   std::shared_ptr<Segment> FindSegment(int64_t base_offset) const;
@@ -115,6 +119,21 @@ class Partition {
   bool deleted() const;
 
  private:
+  friend class PartitionReader;
+  enum class StartAt { kOffset, kTime, kLogStart };
+  // Finds where a reader starts (partition_read.cc). With `claim`, claims
+  // the segments from the start's on for it, atomically with the lookup, so
+  // no deletion can come between; ReleaseClaim() gives the claim back.
+  Result<ReadStart> Locate(StartAt how, int64_t value, ReadClaim* claim);
+  void ReleaseClaim(ReadClaim* claim);
+  // For a claim's reader: the segment after the one based at `base_offset`,
+  // retired or live (nullptr when none yet); the claim moves on to it.
+  std::shared_ptr<Segment> ClaimNext(ReadClaim* claim, int64_t base_offset);
+  // For a claim's reader going back: the segment holding stream position
+  // `pos`, retired or live, or nullptr when it was deleted and nobody kept
+  // it; the claim moves back to it.
+  std::shared_ptr<Segment> ClaimHolding(ReadClaim* claim, int64_t pos);
+
   Status RollLocked();
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
   // What a lookup learns under mu_; the scan to the record runs without it.
@@ -126,6 +145,7 @@ class Partition {
     bool at_end = false;
   };
   Result<PendingLocate> LocateOffsetLocked(int64_t offset);
+  Result<PendingLocate> LocateTimeLocked(int64_t ts_ms);
   Result<ReadStart> FinishLocate(const PendingLocate& pending) const;
   Status DeleteFrontLocked(int count);
 
@@ -140,6 +160,7 @@ class Partition {
   std::deque<std::shared_ptr<Segment>> segments_;  // guarded by mu_; never empty
   int64_t last_flush_ms_ = 0;                      // guarded by mu_
   bool deleted_ = false;                           // guarded by mu_
+  ReadClaims claims_;                              // guarded by mu_
   std::atomic<char> delimiter_;                    // mirrors config_
   std::atomic<int64_t> max_message_bytes_;         // mirrors config_
   std::atomic<int64_t> active_base_;               // mirrors segments_.back()

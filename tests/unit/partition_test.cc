@@ -78,10 +78,10 @@ TEST_F(PartitionTest, AppendAssignsConsecutiveOffsetsFromZero) {
   AppendOk(*p, "\n", kT0);  // an empty line is a record
   AppendOk(*p, "c\n", kT0);
   EXPECT_EQ(p->log_end_offset(), 4);
-  EXPECT_EQ(ReadAll(*p), "a\nb\n\nc\n");
-  EXPECT_EQ(ReadFrom(*p, 2), "\nc\n");
-  EXPECT_EQ(ReadFrom(*p, 3), "c\n");
-  EXPECT_EQ(ReadFrom(*p, 4), "");
+  EXPECT_EQ(ReadAll(p), "a\nb\n\nc\n");
+  EXPECT_EQ(ReadFrom(p, 2), "\nc\n");
+  EXPECT_EQ(ReadFrom(p, 3), "c\n");
+  EXPECT_EQ(ReadFrom(p, 4), "");
   EXPECT_EQ(p->size_bytes(), 7);
   EXPECT_EQ(p->stream_end(), 7);
 }
@@ -115,7 +115,7 @@ TEST_F(PartitionTest, FirstAndLastRecordOfEverySegment) {
     EXPECT_EQ(at_last->segment, segs[i]);
   }
   EXPECT_FALSE(segs.back()->sealed());
-  EXPECT_EQ(ReadAll(*p), log);
+  EXPECT_EQ(ReadAll(p), log);
 }
 
 TEST_F(PartitionTest, LookupsAtEveryIndexBoundary) {
@@ -161,7 +161,7 @@ TEST_F(PartitionTest, OffsetsOutsideTheLogAreOutOfRange) {
   EXPECT_GT(start, 0);
   EXPECT_TRUE(p->LocateOffset(start - 1).status().Is(Code::kOutOfRange));
   EXPECT_TRUE(p->LocateOffset(0).status().Is(Code::kOutOfRange));
-  EXPECT_EQ(ReadFrom(*p, start), MakeRecords(start, 50 - start));
+  EXPECT_EQ(ReadFrom(p, start), MakeRecords(start, 50 - start));
 }
 
 TEST_F(PartitionTest, RollInTheMiddleOfOneBatch) {
@@ -185,7 +185,7 @@ TEST_F(PartitionTest, RollInTheMiddleOfOneBatch) {
     std::string bytes = test::ReadFile(seg->log_path());
     EXPECT_EQ(bytes, MakeRecords(seg->base_offset(), seg->next_offset() - seg->base_offset()));
   }
-  EXPECT_EQ(ReadAll(*p), batch);
+  EXPECT_EQ(ReadAll(p), batch);
 }
 
 TEST_F(PartitionTest, RecordLargerThanSegmentBytesGetsASegmentOfItsOwn) {
@@ -198,8 +198,8 @@ TEST_F(PartitionTest, RecordLargerThanSegmentBytesGetsASegmentOfItsOwn) {
   ASSERT_EQ(segs.size(), 3u);
   EXPECT_EQ(segs[1]->base_offset(), 1);
   EXPECT_EQ(segs[1]->size(), 251);
-  EXPECT_EQ(ReadFrom(*p, 1), big + "after\n");
-  EXPECT_EQ(ReadFrom(*p, 2), "after\n");
+  EXPECT_EQ(ReadFrom(p, 1), big + "after\n");
+  EXPECT_EQ(ReadFrom(p, 2), "after\n");
 }
 
 TEST_F(PartitionTest, RollsWhenTheActiveSegmentIsOlderThanSegmentMs) {
@@ -212,7 +212,7 @@ TEST_F(PartitionTest, RollsWhenTheActiveSegmentIsOlderThanSegmentMs) {
   EXPECT_EQ(p->ActiveSegment()->base_offset(), 2);
   // A new empty segment does not roll however old it is.
   EXPECT_EQ(p->ActiveSegment()->size(), 2);
-  EXPECT_EQ(ReadAll(*p), "a\nb\nc\n");
+  EXPECT_EQ(ReadAll(p), "a\nb\nc\n");
 }
 
 TEST_F(PartitionTest, RollsWhenTheIndexIsFull) {
@@ -224,7 +224,7 @@ TEST_F(PartitionTest, RollsWhenTheIndexIsFull) {
     EXPECT_LE(seg->offset_index().entries(), 3u);
     EXPECT_LE(seg->time_index().entries(), 2u);
   }
-  EXPECT_EQ(ReadAll(*p), MakeRecords(0, 40));
+  EXPECT_EQ(ReadAll(p), MakeRecords(0, 40));
 }
 
 TEST_F(PartitionTest, AppendTimesNeverGoBackwards) {
@@ -430,7 +430,7 @@ TEST_F(PartitionTest, AppendsAndLookupsDoNotWaitForAnFsync) {
   ASSERT_TRUE(hook.tried);
   hook.other.join();
   EXPECT_TRUE(hook.finished_during_sync) << "the append waited for the fsync (mu_ held across it)";
-  EXPECT_EQ(ReadAll(*p), "a\nb\nc\n");
+  EXPECT_EQ(ReadAll(p), "a\nb\nc\n");
 }
 
 // ENOSPC or a short write in the middle of a batch: no partial record stays,
@@ -449,8 +449,8 @@ TEST_F(PartitionTest, ShortWriteMidBatchLeavesNoPartialRecord) {
     EXPECT_EQ(test::ReadFile(p->ActiveSegment()->log_path()), MakeRecords(0, 10));
   }
   AppendOk(*p, MakeRecords(10, 20), kT0);
-  EXPECT_EQ(ReadAll(*p), MakeRecords(0, 30));
-  EXPECT_EQ(ReadFrom(*p, 17), MakeRecords(17, 13));
+  EXPECT_EQ(ReadAll(p), MakeRecords(0, 30));
+  EXPECT_EQ(ReadFrom(p, 17), MakeRecords(17, 13));
 }
 
 TEST_F(PartitionTest, DiskFullInTheSegmentAfterARollKeepsTheWholeRecordsBeforeIt) {
@@ -462,9 +462,9 @@ TEST_F(PartitionTest, DiskFullInTheSegmentAfterARollKeepsTheWholeRecordsBeforeIt
   EXPECT_TRUE(r.status.Is(Code::kNoSpace)) << r.status.ToString();
   EXPECT_EQ(r.bytes, 130u);
   EXPECT_EQ(p->log_end_offset(), 10);
-  EXPECT_EQ(ReadAll(*p), MakeRecords(0, 10));
+  EXPECT_EQ(ReadAll(p), MakeRecords(0, 10));
   AppendOk(*p, MakeRecords(10, 15), kT0);
-  EXPECT_EQ(ReadAll(*p), MakeRecords(0, 25));
+  EXPECT_EQ(ReadAll(p), MakeRecords(0, 25));
 }
 
 // No syscall per record: one batch costs the same number of writes whatever
@@ -491,8 +491,8 @@ TEST_F(PartitionTest, NulDelimitedTopic) {
     log += rec;
   }
   EXPECT_EQ(p->log_end_offset(), 40);
-  EXPECT_EQ(ReadAll(*p), log);
-  EXPECT_EQ(ReadFrom(*p, 39), std::string("r39\nx") + '\0');
+  EXPECT_EQ(ReadAll(p), log);
+  EXPECT_EQ(ReadFrom(p, 39), std::string("r39\nx") + '\0');
 }
 
 TEST_F(PartitionTest, AppendAfterTopicDeletionIsNotFound) {
@@ -514,7 +514,7 @@ TEST_F(PartitionTest, LocateAtTheEndAfterARollIsTheNewSegmentStart) {
   ASSERT_TRUE(at.ok());
   EXPECT_EQ(at->segment, segs[1]);
   EXPECT_EQ(at->position, 0);
-  EXPECT_EQ(ReadFrom(*p, 2), "c\n");
+  EXPECT_EQ(ReadFrom(p, 2), "c\n");
 }
 
 // Verify while appends and rolls go on reports nothing: index entries reach
@@ -593,7 +593,7 @@ TEST_F(PartitionTest, ManyPartitionsAppendedFromSeveralThreads) {
 
   for (int part = 0; part < 6; ++part) {
     auto p = store_->FindPartition("m", part);
-    std::vector<std::string> records = SplitRecords(ReadAll(*p));
+    std::vector<std::string> records = SplitRecords(ReadAll(p));
     EXPECT_EQ(static_cast<int64_t>(records.size()), p->log_end_offset());
     std::vector<int64_t> next(kWriters, 0);
     for (const std::string& r : records) {

@@ -543,7 +543,7 @@ TEST_F(RecordAssemblerPartitionTest, LargestRecordAndOneByteMore) {
   ASSERT_TRUE(a.Flush().ok());
   EXPECT_EQ(partition_->log_end_offset(), 1);
   ASSERT_EQ(*a.Write("after\n"), 6u);
-  EXPECT_EQ(test::ReadAll(*partition_), largest + "after\n");
+  EXPECT_EQ(test::ReadAll(partition_), largest + "after\n");
 }
 
 // record.delimiter may change until the first record (DESIGN §1.6). A
@@ -578,7 +578,7 @@ TEST_F(RecordAssemblerPartitionTest, DiskFullRefusesASplitRecordWhole) {
   EXPECT_EQ(*rest, 4u);          // dropped: the caller got ENOSPC for its head
   ASSERT_EQ(*a.Write("after\n"), 6u);
   ASSERT_TRUE(a.Flush().ok());
-  EXPECT_EQ(test::ReadAll(*partition_), "before\nafter\n");
+  EXPECT_EQ(test::ReadAll(partition_), "before\nafter\n");
   EXPECT_EQ(partition_->log_end_offset(), 2);
   EXPECT_EQ(faults.fired(), 1);
 }
@@ -593,7 +593,7 @@ TEST_F(RecordAssemblerPartitionTest, ChunksOf64KiBAcrossRollsKeepEveryByte) {
   ASSERT_TRUE(a.Flush().ok());
   EXPECT_EQ(partition_->log_end_offset(), 20000);
   EXPECT_GT(partition_->segment_count(), 10);
-  EXPECT_EQ(test::ReadAll(*partition_), stream);
+  EXPECT_EQ(test::ReadAll(partition_), stream);
 }
 
 }  // namespace

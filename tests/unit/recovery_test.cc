@@ -214,14 +214,14 @@ class RecoveryTest : public ::testing::Test {
   void ExpectIntact(Store& store, const std::string& log) {
     auto p = store.FindPartition("t", 0);
     ASSERT_NE(p, nullptr);
-    EXPECT_EQ(ReadAll(*p), log);
+    EXPECT_EQ(ReadAll(p), log);
     EXPECT_EQ(p->log_end_offset() - p->log_start_offset(),
               static_cast<int64_t>(SplitRecords(log).size()));
     for (const VerifyProblem& problem : store.Verify()) {
       ADD_FAILURE() << "verify: " << problem.path << ": " << problem.what;
     }
     AppendOk(*p, "one-more\n", NowMs());
-    EXPECT_EQ(ReadAll(*p), log + "one-more\n");
+    EXPECT_EQ(ReadAll(p), log + "one-more\n");
   }
 
   std::vector<std::string> Logs() const { return test::LogFiles(pdir()); }
@@ -355,7 +355,7 @@ TEST_F(RecoveryTest, RecoveryOnAFullDiskFailsCleanlyAndLaterSucceeds) {
     auto opened = Store::Open({.data_dir = data()});
     if (opened.ok()) {
       // An open that succeeds anyway must still hold every record.
-      EXPECT_EQ(ReadAll(*(*opened)->FindPartition("t", 0)), log);
+      EXPECT_EQ(ReadAll((*opened)->FindPartition("t", 0)), log);
       opened->reset();
     }
   }
@@ -545,13 +545,13 @@ TEST_F(RecoveryTest, DeletedMetaIsRebuiltFromTheFiles) {
     EXPECT_EQ(store->ListTopics(), (std::vector<std::string>{"t", "z"}));
     ASSERT_EQ(store->FindTopic("t")->partition_count(), 3);
     for (int p = 0; p < 3; ++p) {
-      EXPECT_EQ(ReadAll(*store->FindPartition("t", p)), logs[p]) << p;
+      EXPECT_EQ(ReadAll(store->FindPartition("t", p)), logs[p]) << p;
       EXPECT_EQ(store->FindPartition("t", p)->log_end_offset(), 40 * (p + 1));
     }
     auto z = store->FindPartition("z", 0);
     EXPECT_EQ(z->delimiter(), '\0');
     EXPECT_EQ(z->log_end_offset(), 10);
-    EXPECT_EQ(ReadAll(*z), nul_log);
+    EXPECT_EQ(ReadAll(z), nul_log);
     EXPECT_TRUE(store->Verify().empty());
   }
 }
@@ -573,7 +573,7 @@ TEST_F(RecoveryTest, DeletedMetaOfANulTopicWithAnEmptyPartitionZeroKeepsItsRecor
   ASSERT_NE(p1, nullptr);
   EXPECT_EQ(p1->delimiter(), '\0');
   EXPECT_EQ(p1->log_end_offset(), 20);
-  EXPECT_EQ(ReadAll(*p1), recs);
+  EXPECT_EQ(ReadAll(p1), recs);
   EXPECT_EQ(ReadFile(test::LogFiles(test::PartitionDir(data(), "z", 1)).front()), recs)
       << "records were cut from the file";
 }
@@ -636,7 +636,7 @@ TEST_F(RecoveryTest, OldestSegmentRemovedBehindTheStoresBack) {
     auto store = Reopen();
     auto p = store->FindPartition("t", 0);
     EXPECT_EQ(p->log_start_offset(), second_base);
-    EXPECT_EQ(ReadAll(*p), log.substr(13 * second_base));
+    EXPECT_EQ(ReadAll(p), log.substr(13 * second_base));
     EXPECT_TRUE(p->LocateOffset(0).status().Is(Code::kOutOfRange));
     EXPECT_TRUE(store->Verify().empty());
   }
@@ -654,7 +654,7 @@ TEST_F(RecoveryTest, StrayOverlappingLogIsMovedAsideAndTheRealSegmentsStay) {
   auto store = Reopen(/*full=*/true);
   ASSERT_NE(store, nullptr);
   auto p = store->FindPartition("t", 0);
-  EXPECT_EQ(ReadAll(*p), log);
+  EXPECT_EQ(ReadAll(p), log);
   EXPECT_EQ(p->log_end_offset(), 200);
   EXPECT_FALSE(test::FileExists(stray));
   EXPECT_TRUE(test::FileExists(stray + ".overlap"));
@@ -675,7 +675,7 @@ TEST_F(RecoveryTest, MiddleSegmentRemovedBehindTheStoresBack) {
   auto p = store->FindPartition("t", 0);
   EXPECT_FALSE(test::FileExists(IndexOf(logs[1])));  // its orphaned indexes went too
   // Reads skip the gap, as Kafka reads across one.
-  EXPECT_EQ(ReadAll(*p), log.substr(0, 13 * gap_from) + log.substr(13 * gap_to));
+  EXPECT_EQ(ReadAll(p), log.substr(0, 13 * gap_from) + log.substr(13 * gap_to));
   auto in_gap = p->LocateOffset(gap_from + 1);
   ASSERT_TRUE(in_gap.ok());
   EXPECT_EQ(in_gap->segment->base_offset(), gap_to);
@@ -706,7 +706,7 @@ TEST_F(RecoveryTest, AllSegmentsRemovedBehindTheStoresBack) {
   EXPECT_EQ(p->log_start_offset(), start);
   EXPECT_EQ(p->log_end_offset(), start);
   AppendOk(*p, "again\n", kT0);
-  EXPECT_EQ(test::ReadFrom(*p, start), "again\n");
+  EXPECT_EQ(test::ReadFrom(p, start), "again\n");
   EXPECT_TRUE(store->Verify().empty());
 }
 
@@ -871,7 +871,7 @@ TEST_F(RecoveryTest, FlushedRecordsHoldingANulByteSurviveACrash) {
   auto store = Reopen();
   auto p = store->FindPartition("t", 0);
   EXPECT_EQ(p->log_end_offset(), 21);
-  EXPECT_EQ(ReadAll(*p), log);
+  EXPECT_EQ(ReadAll(p), log);
 }
 
 // The power-loss model: only bytes that were fsynced survive. Everything
@@ -904,7 +904,7 @@ TEST_F(RecoveryTest, PowerLossKeepsEverythingFlushed) {
   auto store = ReopenAfterReboot();
   ASSERT_NE(store, nullptr);
   auto p = store->FindPartition("t", 0);
-  const std::string got = ReadAll(*p);
+  const std::string got = ReadAll(p);
   ASSERT_GE(got.size(), flushed.size());
   EXPECT_EQ(got.substr(0, flushed.size()), flushed);
   const std::string extra = got.substr(flushed.size());
@@ -968,7 +968,7 @@ TEST_F(RecoveryTest, RandomPowerLossRoundsKeepEveryFlushedRecord) {
     auto store = ReopenAfterReboot();
     ASSERT_NE(store, nullptr);
     auto p = store->FindPartition("t", 0);
-    const std::string got = ReadAll(*p);
+    const std::string got = ReadAll(p);
     const int64_t kept = static_cast<int64_t>(SplitRecords(got).size());
     EXPECT_GE(kept, durable);
     EXPECT_EQ(got, log.substr(0, got.size()));
@@ -1025,7 +1025,7 @@ TEST_F(RecoveryTest, FailingWritesThenACrashKeepExactlyTheAcknowledgedRecords) {
     auto store = Reopen();
     ASSERT_NE(store, nullptr);
     auto p = store->FindPartition("t", 0);
-    EXPECT_EQ(ReadAll(*p), acked);
+    EXPECT_EQ(ReadAll(p), acked);
     EXPECT_EQ(p->log_end_offset(), static_cast<int64_t>(acked.size() / 13));
     for (const VerifyProblem& problem : store->Verify()) {
       ADD_FAILURE() << "verify: " << problem.path << ": " << problem.what;

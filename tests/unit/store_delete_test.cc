@@ -76,11 +76,11 @@ TEST_F(StoreDeleteTest, LookupsOfOtherTopicsGoOnWhileTheFilesAreRemoved) {
   EXPECT_EQ(fresh->log_end_offset(), 0);
   EXPECT_TRUE(std::filesystem::exists(data() + "/topics/big/0/00000000000000000000.log"));
   AppendOk(*fresh, "new\n", kT0);
-  EXPECT_EQ(ReadAll(*fresh), "new\n");
+  EXPECT_EQ(ReadAll(fresh), "new\n");
   EXPECT_TRUE(std::filesystem::is_empty(data() + "/trash"));
   Reopen();
-  EXPECT_EQ(ReadAll(*store_->FindPartition("big", 0)), "new\n");
-  EXPECT_EQ(ReadAll(*store_->FindPartition("other", 0)), "o\n");
+  EXPECT_EQ(ReadAll(store_->FindPartition("big", 0)), "new\n");
+  EXPECT_EQ(ReadAll(store_->FindPartition("other", 0)), "o\n");
 }
 
 TEST_F(StoreDeleteTest, NothingOfADeletedTopicIsWrittenAfterwards) {
@@ -117,11 +117,11 @@ TEST_F(StoreDeleteTest, AReaderHoldingThePartitionReadsEverySegmentAfterTheDelet
   store_ = std::move(*opened);
   MakeBigTopic("t", 6);
   std::shared_ptr<Partition> p = store_->FindPartition("t", 0);
-  const std::string before = ReadAll(*p);
+  const std::string before = ReadAll(p);
   ASSERT_TRUE(store_->DeleteTopic("t", /*require_empty=*/false).ok());
   ASSERT_TRUE(store_->CreateTopic("t", 1, TopicConfig()).ok());
   AppendOk(*store_->FindPartition("t", 0), "other bytes\n", kT0);
-  EXPECT_EQ(ReadAll(*p), before);
+  EXPECT_EQ(ReadAll(p), before);
 }
 
 TEST_F(StoreDeleteTest, ACrashAfterTheMoveAndBeforeTheCommitIsFinishedAtOpen) {

@@ -61,7 +61,7 @@ class StoreDescriptorsTest : public ::testing::Test {
       ASSERT_NE(part, nullptr);
       std::string want;
       for (int r = 0; r < rounds; ++r) want += Records(p, r);
-      ASSERT_EQ(test::ReadAll(*part), want) << "partition " << p;
+      ASSERT_EQ(test::ReadAll(part), want) << "partition " << p;
     }
   }
   void ExpectBounded(Store& store) {

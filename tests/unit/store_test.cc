@@ -123,7 +123,7 @@ TEST_F(StoreTest, DuplicateTopicIsAlreadyExists) {
   AppendOk(*store_->FindPartition("t", 0), "keep\n", kT0);
   EXPECT_TRUE(store_->CreateTopic("t", 2, TopicConfig()).Is(Code::kAlreadyExists));
   EXPECT_EQ(store_->FindTopic("t")->partition_count(), 1);
-  EXPECT_EQ(ReadAll(*store_->FindPartition("t", 0)), "keep\n");
+  EXPECT_EQ(ReadAll(store_->FindPartition("t", 0)), "keep\n");
 }
 
 TEST_F(StoreTest, ListTopicsIsSorted) {
@@ -167,7 +167,7 @@ TEST_F(StoreTest, PartitionsOnlyGrowAndSurviveReopen) {
   AppendOk(*store_->FindPartition("t", 2), "p2\n", kT0);
   Reopen();
   EXPECT_EQ(store_->FindTopic("t")->partition_count(), 3);
-  EXPECT_EQ(ReadAll(*store_->FindPartition("t", 2)), "p2\n");
+  EXPECT_EQ(ReadAll(store_->FindPartition("t", 2)), "p2\n");
 }
 
 TEST_F(StoreTest, TopicConfigIsPersistedAndValidated) {
@@ -220,7 +220,7 @@ TEST_F(StoreTest, RetentionBySizeKeepsAtLeastRetentionBytes) {
   EXPECT_GE(p->size_bytes(), 300);
   EXPECT_LT(p->size_bytes() - 130, 300);
   EXPECT_EQ(p->log_start_offset(), 40);
-  EXPECT_EQ(ReadAll(*p), MakeRecords(40, 25));
+  EXPECT_EQ(ReadAll(p), MakeRecords(40, 25));
   for (const RetentionAction& a : *actions) {
     EXPECT_EQ(a.topic, "t");
     EXPECT_EQ(a.size_bytes, 130);
@@ -252,7 +252,7 @@ TEST_F(StoreTest, RetentionSurvivesReopen) {
   ASSERT_GT(start, 0);
   Reopen();
   EXPECT_EQ(store_->FindPartition("t", 0)->log_start_offset(), start);
-  EXPECT_EQ(ReadAll(*store_->FindPartition("t", 0)), MakeRecords(start, 65 - start));
+  EXPECT_EQ(ReadAll(store_->FindPartition("t", 0)), MakeRecords(start, 65 - start));
   store_.reset();
   test::RemoveFile(data() + "/clean-shutdown");  // and once more, unclean
   store_ = test::OpenStore(data());
@@ -281,7 +281,7 @@ TEST_F(StoreTest, RetentionNeverDeletesTheActiveSegment) {
   ASSERT_TRUE(actions.ok());
   EXPECT_TRUE(actions->empty());
   EXPECT_EQ(p->log_end_offset(), 100);
-  EXPECT_EQ(ReadAll(*p), MakeRecords(0, 100));
+  EXPECT_EQ(ReadAll(p), MakeRecords(0, 100));
 }
 
 TEST_F(StoreTest, RetentionDryRunListsButDeletesNothing) {
@@ -318,7 +318,7 @@ TEST_F(StoreTest, CleanReopenKeepsEverySegmentByteAndHash) {
   }
   Reopen();
   EXPECT_FALSE(store_->recovered());
-  for (int p = 0; p < 2; ++p) EXPECT_EQ(ReadAll(*store_->FindPartition("t", p)), logs[p]);
+  for (int p = 0; p < 2; ++p) EXPECT_EQ(ReadAll(store_->FindPartition("t", p)), logs[p]);
   std::vector<std::pair<int64_t, uint64_t>> after;
   for (auto& seg : store_->FindPartition("t", 0)->Segments()) {
     after.push_back({seg->base_offset(), seg->xxh3()});
@@ -459,7 +459,7 @@ TEST_F(StoreTest, RandomOperationsMatchAModel) {
     ASSERT_TRUE(p->LocateOffset(model.size() + 1).status().Is(Code::kOutOfRange));
     for (int k = 0; k < 3; ++k) {
       const int64_t o = start + static_cast<int64_t>(rng() % (model.size() - start + 1));
-      ASSERT_EQ(test::ReadFrom(*p, o), concat(o)) << "from offset " << o;
+      ASSERT_EQ(test::ReadFrom(p, o), concat(o)) << "from offset " << o;
     }
   }
   EXPECT_TRUE(store_->Verify().empty());

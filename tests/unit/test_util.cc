@@ -60,9 +60,7 @@ static void WriteMode(const std::string& path, std::string_view bytes, const cha
 }
 
 void WriteFile(const std::string& path, std::string_view bytes) { WriteMode(path, bytes, "wb"); }
-void AppendToFile(const std::string& path, std::string_view bytes) {
-  WriteMode(path, bytes, "ab");
-}
+void AppendToFile(const std::string& path, std::string_view bytes) { WriteMode(path, bytes, "ab"); }
 
 bool FileExists(const std::string& path) {
   struct stat st;
@@ -79,7 +77,8 @@ int64_t FileSize(const std::string& path) {
 }
 
 void RemoveFile(const std::string& path) {
-  if (::unlink(path.c_str()) != 0) ADD_FAILURE() << "unlink " << path << ": " << std::strerror(errno);
+  if (::unlink(path.c_str()) != 0)
+    ADD_FAILURE() << "unlink " << path << ": " << std::strerror(errno);
 }
 
 void RemoveTree(const std::string& path) {
@@ -318,34 +317,29 @@ store::TopicConfig Config(std::initializer_list<std::pair<const char*, const cha
   return config;
 }
 
-std::string ReadFrom(store::Partition& p, int64_t offset) {
-  auto start = p.LocateOffset(offset);
-  if (!start.ok()) {
-    ADD_FAILURE() << "LocateOffset(" << offset << "): " << start.status().ToString();
+std::string ReadFrom(const std::shared_ptr<store::Partition>& p, int64_t offset) {
+  auto reader = store::PartitionReader::FromOffset(p, store::Offset(offset));
+  if (!reader.ok()) {
+    ADD_FAILURE() << "reader from offset " << offset << ": " << reader.status().ToString();
     return "";
   }
   std::string out;
-  std::shared_ptr<store::Segment> seg = start->segment;
-  int64_t pos = start->position;
   std::vector<char> buf(1 << 16);
-  while (seg) {
-    for (;;) {
-      auto n = seg->Read(buf.data(), buf.size(), pos);
-      if (!n.ok()) {
-        ADD_FAILURE() << "read " << seg->log_path() << ": " << n.status().ToString();
-        return out;
-      }
-      if (*n == 0) break;
-      out.append(buf.data(), *n);
-      pos += static_cast<int64_t>(*n);
+  for (;;) {
+    auto n = (*reader)->ReadAt(store::ReadPosition(static_cast<int64_t>(out.size())), buf.data(),
+                               buf.size());
+    if (!n.ok()) {
+      ADD_FAILURE() << "read from offset " << offset << ": " << n.status().ToString();
+      return out;
     }
-    seg = p.SegmentAfter(seg->base_offset());
-    pos = 0;
+    if (*n == 0) return out;
+    out.append(buf.data(), *n);
   }
-  return out;
 }
 
-std::string ReadAll(store::Partition& p) { return ReadFrom(p, p.log_start_offset()); }
+std::string ReadAll(const std::shared_ptr<store::Partition>& p) {
+  return ReadFrom(p, p->log_start_offset());
+}
 
 void AppendOk(store::Partition& p, std::string_view records, int64_t now_ms) {
   store::Partition::AppendResult r = p.Append(records, {}, now_ms);

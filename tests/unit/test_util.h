@@ -17,6 +17,7 @@
 
 #include "store/file_io.h"
 #include "store/partition.h"
+#include "store/partition_reader.h"
 #include "store/recovery.h"
 #include "store/status.h"
 #include "store/store.h"
@@ -110,7 +111,9 @@ class ScriptedFaultInjector : public store::FaultInjector {
 // Installs an injector for the lifetime of the object.
 class ScopedFaultInjector {
  public:
-  explicit ScopedFaultInjector(store::FaultInjector* injector) { store::SetFaultInjector(injector); }
+  explicit ScopedFaultInjector(store::FaultInjector* injector) {
+    store::SetFaultInjector(injector);
+  }
   ~ScopedFaultInjector() { store::SetFaultInjector(nullptr); }
   ScopedFaultInjector(const ScopedFaultInjector&) = delete;
   ScopedFaultInjector& operator=(const ScopedFaultInjector&) = delete;
@@ -144,10 +147,10 @@ std::unique_ptr<store::Store> OpenStore(const std::string& data_dir, bool full_r
                                         const std::string& boot_id = "");
 // A TopicConfig from "name=value" pairs; fails the test on a bad pair.
 store::TopicConfig Config(std::initializer_list<std::pair<const char*, const char*>> values);
-// Every byte of the partition from record `offset` to the log end, read the
-// way a reader does: LocateOffset, then segment after segment.
-std::string ReadFrom(store::Partition& p, int64_t offset);
-std::string ReadAll(store::Partition& p);
+// Every byte of the partition from record `offset` to the log end, read
+// through a PartitionReader.
+std::string ReadFrom(const std::shared_ptr<store::Partition>& p, int64_t offset);
+std::string ReadAll(const std::shared_ptr<store::Partition>& p);
 // Appends whole records; fails the test unless every byte was taken.
 void AppendOk(store::Partition& p, std::string_view records, int64_t now_ms);
 // The partition directory of a topic inside a data directory.
