@@ -1,7 +1,8 @@
 // Following a partition as it grows (DESIGN §1.1, §1.4): tail -f from/0
-// sees every record however fast segments roll; tail -F current follows
-// across rolls that are seconds apart (GNU tail polls once a second on FUSE
-// and reopens a replaced name after about five unchanged polls).
+// sees every record however fast segments roll; tail -F current follows a
+// roll when the next one comes after its re-check window (GNU tail polls
+// FUSE once a second and reopens a replaced name on the sixth unchanged
+// poll). fast_roll_followers_test.cc pins each follower under fast rolls.
 #include <string>
 
 #include "tests/e2e/mount_fixture.h"
