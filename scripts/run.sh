@@ -79,7 +79,7 @@ topicfs is mounted: ./data on ./mnt. Try:
   cat mnt/app/0/from/1990                      # records from offset 1990 to the end
   grep -c '" 500 ' mnt/access/0/*.log          # plain tools over the segments
   cat mnt/app/0/since/\$(date -u -d '-1 min' +%FT%TZ)
-  tail -F mnt/app/0/current                    # and in another shell:
+  tail -n 3 -f mnt/app/0/from/0                # follows across rolls; in another shell:
   echo "hello from the shell" >> mnt/app/0/current
   getfattr -d mnt/access mnt/access/0          # configs and log facts as xattrs
   build/topicfs topic describe mnt/access
