@@ -99,6 +99,30 @@ Status NotClosedCleanly(const std::string& data_dir) {
 
 }  // namespace
 
+class Store::NameReservation {
+ public:
+  // With `lock` (on the store's mu_) held: waits, releasing it, until no
+  // other reservation of `name` exists, then takes one.
+  NameReservation(Store* store, std::unique_lock<std::mutex>& lock, std::string_view name)
+      : store_(store), lock_(lock), name_(name) {
+    store_->name_released_.wait(lock_, [&] { return !store_->reserved_names_.contains(name_); });
+    store_->reserved_names_.insert(name_);
+  }
+  // Whether or not the owner holds `lock` at this point.
+  ~NameReservation() {
+    if (!lock_.owns_lock()) lock_.lock();
+    store_->reserved_names_.erase(name_);
+    store_->name_released_.notify_all();
+  }
+  NameReservation(const NameReservation&) = delete;
+  NameReservation& operator=(const NameReservation&) = delete;
+
+ private:
+  Store* const store_;
+  std::unique_lock<std::mutex>& lock_;
+  const std::string name_;
+};
+
 TopicConfig Topic::config() const {
   std::lock_guard lock(mu_);
   return config_;
@@ -248,8 +272,7 @@ Status Store::Close() {
   closed_ = true;
   if (read_only_) return Status::OK();  // nothing was written, no marker to leave
   Status first;
-  std::lock_guard lock(mu_);
-  for (auto& [name, topic] : topics_) {
+  for (auto& topic : AllTopics()) {
     for (auto& p : topic->partitions()) {
       Status s = p->Flush();
       if (s.ok()) s = p->CloseClean();
@@ -273,16 +296,23 @@ Status Store::CreateTopic(std::string_view name, int32_t partitions, const Topic
   if (partitions < 1 || partitions > 100000) {
     return Status::InvalidArgument("partitions must be between 1 and 100000");
   }
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  NameReservation reserved(this, lock, name);
   if (topics_.count(name)) return Status::AlreadyExists("topic " + std::string(name) + " exists");
+  lock.unlock();
   const std::string topic(name);
-  Status made = MakeTopicLocked(topic, partitions, config);
-  if (!made.ok()) RemoveNewTopic(topic);
-  return made;
+  Result<std::shared_ptr<Topic>> made = MakeTopic(topic, partitions, config);
+  if (!made.ok()) {
+    RemoveNewTopic(topic);
+    return made.status();
+  }
+  lock.lock();
+  topics_[topic] = std::move(*made);
+  return Status::OK();
 }
 
-Status Store::MakeTopicLocked(const std::string& topic, int32_t partitions,
-                              const TopicConfig& config) {
+Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_t partitions,
+                                                const TopicConfig& config) {
   TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(topic)));
   TopicRecord record{config, partitions};
   Metadata::Batch batch(meta_.get());
@@ -299,8 +329,7 @@ Status Store::MakeTopicLocked(const std::string& topic, int32_t partitions,
     parts.push_back(*partition);
   }
   TOPICFS_RETURN_IF_ERROR(SyncDir(data_dir_ + "/topics"));
-  topics_[topic] = std::make_shared<Topic>(topic, config, std::move(parts));
-  return Status::OK();
+  return std::make_shared<Topic>(topic, config, std::move(parts));
 }
 
 void Store::RemoveNewTopic(const std::string& topic) {
@@ -332,51 +361,71 @@ Status Store::DeleteTopic(std::string_view name, bool require_empty) {
 }
 
 Result<std::string> Store::UnlistTopic(std::string_view name, bool require_empty) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  NameReservation reserved(this, lock, name);
   auto it = topics_.find(name);
   if (it == topics_.end()) return Status::NotFound("no topic " + std::string(name));
   std::shared_ptr<Topic> topic = it->second;
-  std::lock_guard topic_lock(topic->mu_);  // no config change commits after this
-  // "Holds no record" and "no append may follow" are one step under the
-  // partitions' locks: an append racing an rmdir either lands first (the
-  // rmdir is NotEmpty) or fails (the rmdir wins), never both succeed.
-  const std::vector<std::shared_ptr<Partition>> partitions = topic->partitions_;
-  if (!Partition::MarkDeleted(partitions, require_empty)) {
-    return Status::NotEmpty("topic " + std::string(name) + " holds records");
+  lock.unlock();
+  {
+    std::lock_guard topic_lock(topic->mu_);  // no config change commits after this
+    // "Holds no record" and "no append may follow" are one step under the
+    // partitions' locks: an append racing an rmdir either lands first (the
+    // rmdir is NotEmpty) or fails (the rmdir wins), never both succeed.
+    // A copy: MarkDeleted counts the references its argument holds.
+    const std::vector<std::shared_ptr<Partition>> partitions = topic->partitions_;
+    if (!Partition::MarkDeleted(partitions, require_empty)) {
+      return Status::NotEmpty("topic " + std::string(name) + " holds records");
+    }
+    topic->deleted_ = true;
   }
+  auto undo = [&] {
+    {
+      std::lock_guard topic_lock(topic->mu_);
+      Partition::UnmarkDeleted(topic->partitions_);
+      topic->deleted_ = false;
+    }
+    std::lock_guard relist(mu_);
+    topics_[topic->name_] = topic;
+  };
+  lock.lock();
+  topics_.erase(topic->name_);
+  lock.unlock();
   // The directory moves aside before the metadata goes (a crash between
   // the two is finished at the next open), and both before the name is
   // free again: a topic made again under it never meets the old files.
   Result<std::string> trash = MoveTopicToTrash(data_dir_, name);
   if (!trash.ok()) {
-    Partition::UnmarkDeleted(partitions);
+    undo();
     return trash.status();
   }
   Metadata::Batch batch(meta_.get());
   batch.DeleteTopic(name);
   if (Status s = meta_->Commit(batch, /*sync=*/true); !s.ok()) {
     (void)RestoreTopicFromTrash(data_dir_, name, *trash);
-    Partition::UnmarkDeleted(partitions);
+    undo();
     return s;
   }
-  topic->deleted_ = true;
-  topics_.erase(it);
   return trash;
 }
 
 Status Store::SetPartitionCount(std::string_view name, int32_t count) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  NameReservation reserved(this, lock, name);
   auto it = topics_.find(name);
   if (it == topics_.end()) return Status::NotFound("no topic " + std::string(name));
-  Topic& topic = *it->second;
-  std::lock_guard topic_lock(topic.mu_);
-  const int32_t current = static_cast<int32_t>(topic.partitions_.size());
+  std::shared_ptr<Topic> topic = it->second;
+  lock.unlock();
+  // The partitions are made under the topic's lock only: lookups of this
+  // topic wait for them, those of every other topic do not.
+  std::lock_guard topic_lock(topic->mu_);
+  const auto current = static_cast<int32_t>(topic->partitions_.size());
   if (count < current || count > 100000) {
     return Status::InvalidArgument("partitions can only grow (now " + std::to_string(current) +
                                    ")");
   }
-  Status added = AddPartitionsLocked(topic, count);
-  if (!added.ok()) RemoveNewPartitions(topic.name_, current, count);
+  Status added = AddPartitionsLocked(*topic, count);
+  if (!added.ok()) RemoveNewPartitions(topic->name_, current, count);
   return added;
 }
 
@@ -412,6 +461,15 @@ std::shared_ptr<Partition> Store::FindPartition(std::string_view topic, int32_t 
   std::shared_ptr<Topic> t = FindTopic(topic);
   return t ? t->partition(id) : nullptr;
 }
+
+std::vector<std::shared_ptr<Topic>> Store::AllTopics() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Topic>> out;
+  out.reserve(topics_.size());
+  for (auto& [name, topic] : topics_) out.push_back(topic);
+  return out;
+}
+
 
 Status Store::ChangeTopicConfig(std::string_view topic_name,
                                 const std::function<Status(TopicConfig&)>& change) {

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <cstdint>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -139,17 +141,24 @@ class Store {
   Result<std::shared_ptr<Partition>> OpenPartition(const std::string& topic, int32_t p,
                                                    const TopicConfig& config, bool clean,
                                                    const Options& options);
-  // The steps of CreateTopic and SetPartitionCount; on error the caller
-  // removes what they made (DESIGN §3: a failed mkdir leaves nothing).
-  Status MakeTopicLocked(const std::string& topic, int32_t partitions, const TopicConfig& config);
+  // The steps of CreateTopic and SetPartitionCount, run without mu_ while
+  // the name is reserved; on error the caller removes what they made
+  // (DESIGN §3: a failed mkdir leaves nothing).
+  Result<std::shared_ptr<Topic>> MakeTopic(const std::string& topic, int32_t partitions,
+                                           const TopicConfig& config);
   Status AddPartitionsLocked(Topic& topic, int32_t count);
+  // A name whose files are being made, added to or moved aside without
+  // mu_: nobody else creates, grows or deletes it meanwhile (store.cc).
+  class NameReservation;
+  // Every topic now, copied under mu_ for work done without it.
+  std::vector<std::shared_ptr<Topic>> AllTopics() const;
   void RemoveNewTopic(const std::string& topic);
   void RemoveNewPartitions(const std::string& topic, int32_t from, int32_t to);
   Status ChangeTopicConfig(std::string_view topic,
                            const std::function<Status(TopicConfig&)>& change);
   std::string TopicDir(std::string_view topic) const;
-  // DeleteTopic's part under mu_: marks, moves the files aside, commits,
-  // unlists; returns where the files went.
+  // DeleteTopic's first part: marks, unlists, moves the files aside,
+  // commits; returns where the files went.
   Result<std::string> UnlistTopic(std::string_view name, bool require_empty);
 
   std::string data_dir_;
@@ -159,8 +168,12 @@ class Store {
   bool read_only_ = false;
   TailTrust tail_trust_ = TailTrust::kNewBoot;
   bool closed_ = true;     // until Open() has loaded everything
-  mutable std::mutex mu_;  // guards topics_
+  // Guards topics_ and reserved_names_; never held across file I/O, so
+  // lookups of every topic go on while one is made or deleted.
+  mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;
+  std::set<std::string, std::less<>> reserved_names_;
+  std::condition_variable name_released_;
   std::function<void(const std::string&)> deletion_hook_;  // tests only
 };
 
