@@ -8,6 +8,7 @@
 #include "store/file_io.h"
 #include "store/metadata.h"
 #include "store/names.h"
+#include "store/record_scan.h"
 
 namespace topicfs::store {
 namespace {
@@ -78,6 +79,48 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   }
   result.status = MaybeFlushOnCountLocked(lock);
   return result;
+}
+
+Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records,
+                                                        int64_t now_ms) {
+  const char delim = delimiter();
+  if (records.empty() || records.back() != delim) {
+    return Status::InvalidArgument("a batch must be whole records");
+  }
+  const int64_t max = max_message_bytes();
+  if (size_t at = FirstRecordLongerThan(records.data(), records.size(), delim, max);
+      at < records.size()) {
+    return Status::MessageTooLarge("a record of the batch is longer than max.message.bytes (" +
+                                   std::to_string(max) + ")");
+  }
+  std::unique_lock lock(mu_);
+  if (deleted_) return Status::NotFound("topic " + topic_ + " was deleted");
+  if (static_cast<int64_t>(records.size()) > config_.segment_bytes()) {
+    return Status::MessageTooLarge("a batch of " + std::to_string(records.size()) +
+                                   " bytes is larger than segment.bytes (" +
+                                   std::to_string(config_.segment_bytes()) + ")");
+  }
+  now_ms = std::max(now_ms, segments_.back()->max_timestamp_ms());
+  AppendLimits limits{config_.segment_bytes(), config_.index_interval_bytes(), delim};
+  limits.whole = true;
+  for (;;) {
+    Segment& active = *segments_.back();
+    if (!active.ShouldRoll(now_ms, config_.segment_ms())) {
+      const int64_t base = active.next_offset();
+      Result<size_t> taken = active.Append(records, now_ms, limits);
+      if (!taken.ok()) return taken.status();
+      if (*taken == records.size()) {
+        BatchAppended done{Offset(base), active.next_offset() - base, now_ms};
+        TOPICFS_RETURN_IF_ERROR(MaybeFlushOnCountLocked(lock));
+        return done;
+      }
+      if (active.size() == 0) {
+        return Status::InvalidArgument("a batch of " + std::to_string(records.size()) +
+                                       " bytes needs more index entries than a segment holds");
+      }
+    }
+    TOPICFS_RETURN_IF_ERROR(RollLocked());
+  }
 }
 
 Status Partition::RollLocked() {

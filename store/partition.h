@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/log_position.h"
 #include "store/read_claims.h"
 #include "store/segment.h"
 #include "store/status.h"
@@ -60,6 +61,20 @@ class Partition {
     Status status;
   };
   AppendResult Append(std::string_view first, std::string_view rest, int64_t now_ms);
+
+  // Appends `records` as one batch, all or nothing (a Kafka Produce): they
+  // land together in one segment, no other append between them, after a
+  // roll when they do not fit in the active one. Nothing is appended on any
+  // error: InvalidArgument when the batch is empty or does not end with the
+  // delimiter; MessageTooLarge when a record is longer than
+  // max.message.bytes or the batch than segment.bytes (Kafka refuses a
+  // batch over segment.bytes too); NotFound once the topic is deleted.
+  struct BatchAppended {
+    Offset base_offset;        // the offset of the batch's first record
+    int64_t records = 0;
+    int64_t append_time_ms = 0;  // the time stored for every record of it
+  };
+  Result<BatchAppended> AppendBatch(std::string_view records, int64_t now_ms);
 
   // The start of `from/<offset>`: OutOfRange outside [log start, log end].
   // Readers use PartitionReader, which also keeps what it reads readable.

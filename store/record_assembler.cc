@@ -5,6 +5,7 @@
 
 #include "store/clock.h"
 #include "store/partition.h"
+#include "store/record_scan.h"
 
 namespace topicfs::store {
 namespace {
@@ -176,19 +177,8 @@ Result<size_t> RecordAssembler::WriteLocked(std::string_view chunk) {
   }
 
   // Records after the first are checked only when they could be too long.
-  size_t ok_end = whole_end;
-  if (static_cast<int64_t>(whole_end - head_len) > max) {
-    for (size_t start = head_len; start < whole_end;) {
-      size_t end =
-          static_cast<const char*>(std::memchr(data + start, delimiter_, whole_end - start)) -
-          data + 1;
-      if (static_cast<int64_t>(end - start) > max) {
-        ok_end = start;
-        break;
-      }
-      start = end;
-    }
-  }
+  const size_t ok_end =
+      head_len + FirstRecordLongerThan(data + head_len, whole_end - head_len, delimiter_, max);
   const std::string_view tail = chunk.substr(whole_end);
   const bool tail_too_long = static_cast<int64_t>(tail.size()) > max;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -54,6 +55,20 @@ inline size_t SkipDelimiters(const char* data, size_t len, char delim, size_t n,
 inline size_t WholeRecordPrefix(const char* data, size_t limit, char delim) {
   const void* last = memrchr(data, delim, limit);
   return last == nullptr ? 0 : static_cast<const char*>(last) - data + 1;
+}
+
+// Start of the first record in [data, data+len) (whole records) longer than
+// `max` bytes, delimiter included, or `len` when none is. Scans only when
+// the run as a whole is longer than `max`.
+inline size_t FirstRecordLongerThan(const char* data, size_t len, char delim, int64_t max) {
+  if (static_cast<int64_t>(len) <= max) return len;
+  for (size_t start = 0; start < len;) {
+    const void* hit = std::memchr(data + start, delim, len - start);
+    const size_t end = hit == nullptr ? len : static_cast<const char*>(hit) - data + 1;
+    if (static_cast<int64_t>(end - start) > max) return start;
+    start = end;
+  }
+  return len;
 }
 
 }  // namespace topicfs::store

@@ -199,6 +199,10 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
     take_rest = *r;
   }
   const size_t take = *take_first + take_rest;
+  if (limits.whole && take < first.size() + rest.size()) {
+    roll_back_indexes();
+    return size_t{0};
+  }
   if (take == 0) return size_t{0};
 
   // One write for both pieces: a record assembled across writes and the

@@ -36,6 +36,7 @@ struct AppendLimits {
   int64_t segment_bytes;
   int64_t index_interval_bytes;
   char delimiter;
+  bool whole = false;  // all of the records or none (a batch)
 };
 
 class Segment {
@@ -54,8 +55,8 @@ class Segment {
 
   // Appends the longest prefix of whole records in `first` then `rest` that
   // fits under segment.bytes and the index capacity (at least one record
-  // when empty), with one write. Returns the bytes taken; 0 means "roll
-  // first". On error nothing was taken.
+  // when empty), with one write; with `limits.whole`, all of them or none.
+  // Returns the bytes taken; 0 means "roll first". On error nothing was taken.
   Result<size_t> Append(std::string_view first, std::string_view rest, int64_t now_ms,
                         const AppendLimits& limits);
   Result<size_t> Append(std::string_view records, int64_t now_ms, const AppendLimits& limits) {
