@@ -70,4 +70,10 @@ std::shared_ptr<store::Segment> OpenSegments::Find(uint64_t ino) {
   return it == inodes_.end() ? nullptr : it->second.segment;
 }
 
+bool OpenSegments::HasDaemonOpens(uint64_t ino) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = inodes_.find(ino);
+  return it != inodes_.end() && it->second.count(ReadPath::kDaemon) > 0;
+}
+
 }  // namespace topicfs::fusefs

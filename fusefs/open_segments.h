@@ -58,6 +58,8 @@ class OpenSegments {
 
   // The segment of an open inode (it may have been deleted since), or null.
   std::shared_ptr<store::Segment> Find(uint64_t ino);
+  // Whether `ino` has opens through the daemon (append handles among them).
+  bool HasDaemonOpens(uint64_t ino);
 
  private:
   struct Inode {

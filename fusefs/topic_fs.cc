@@ -60,6 +60,12 @@ std::shared_ptr<store::Partition> TopicFs::PartitionOf(const NodeKey& key) const
   return store_->FindPartition(key.topic, key.partition);
 }
 
+bool TopicFs::MayBeWrittenThrough(const NodeKey& key) {
+  if (key.kind != NodeKind::kSegmentLog) return false;
+  std::optional<uint64_t> ino = inodes_.Peek(key);
+  return ino && open_segments_.HasDaemonOpens(*ino);
+}
+
 std::optional<int64_t> TopicFs::OpenStreamSize(const NodeKey& key) {
   std::optional<uint64_t> ino = inodes_.Peek(key);
   if (!ino) return std::nullopt;
@@ -115,7 +121,7 @@ store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* han
   // kernel cannot be told from inside that unlink: its name is checked again
   // at every lookup. The .log's own name may be cached; unlink drops it.
   times->entry = key.kind == NodeKind::kSegmentLog ? kStableTimeout : kNoCache;
-  times->attr = sealed ? kStableTimeout : kNoCache;
+  times->attr = sealed && !MayBeWrittenThrough(key) ? kStableTimeout : kNoCache;
   return store::Status::OK();
 }
 

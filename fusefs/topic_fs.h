@@ -145,6 +145,11 @@ class TopicFs {
   store::Result<store::ReadStart> Locate(const NodeKey& key,
                                          const std::shared_ptr<store::Partition>& partition);
   std::shared_ptr<store::Partition> PartitionOf(const NodeKey& key) const;
+  // Whether a sealed .log may still have append handles opened before its
+  // roll. The kernel moves a file's size by every write() through such a
+  // handle, while the records go to the new segment; between that and its
+  // own invalidation a cached size would be served, so none is cached.
+  bool MayBeWrittenThrough(const NodeKey& key);
   // The size of from/<N> or since/<T> as an open reader of it sees it.
   std::optional<int64_t> OpenStreamSize(const NodeKey& key);
   store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);

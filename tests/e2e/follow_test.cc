@@ -3,7 +3,15 @@
 // roll when the next one comes after its re-check window (GNU tail polls
 // FUSE once a second and reopens a replaced name on the sixth unchanged
 // poll). fast_roll_followers_test.cc pins each follower under fast rolls.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "tests/e2e/mount_fixture.h"
 
@@ -75,6 +83,44 @@ TEST_F(FollowTest, StatAndWcAreRightTheMomentWriteReturns) {
       EXPECT_EQ(Out("stat -L -c %s $M/app/0/current"), Out("wc -c < $M/app/0/current"));
     }
   }
+}
+
+// An append handle opened before a roll keeps writing through the sealed
+// segment's inode (the records go to the new segment): the kernel moves
+// that inode's size by every write(), so a cached size would be wrong for
+// a moment after each one. stat of the sealed segment must stay its size.
+TEST_F(FollowTest, StatOfASealedSegmentStaysTrueWhileAnOldHandleWrites) {
+  MakeTopic("app", {{"segment.bytes", "100"}});
+  const std::string sealed = M("app/0/00000000000000000000.log");
+  int fd = ::open(M("app/0/current").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  // The eleventh record rolls: the first ten fill the segment's 100 bytes.
+  for (int i = 0; i < 11; ++i) EXPECT_EQ(::write(fd, "record-00\n", 10), 10);
+  constexpr off_t size = 100;
+  if (Out("cat " + sealed + " | wc -c") != "100\n") {
+    ::close(fd);
+    FAIL() << "the first segment was not sealed at 100 bytes: " << Out("ls -l $M/app/0");
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop) {
+      if (::write(fd, "record-xx\n", 10) != 10) break;
+    }
+  });
+  int stats = 0, wrong = 0;
+  off_t largest = 0;
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+       std::chrono::steady_clock::now() < end; ++stats) {
+    struct stat st;
+    ASSERT_EQ(::stat(sealed.c_str(), &st), 0);
+    if (st.st_size != size) ++wrong;
+    largest = std::max(largest, st.st_size);
+  }
+  stop = true;
+  writer.join();
+  ::close(fd);
+  EXPECT_EQ(wrong, 0) << "of " << stats << " stats; the largest said " << largest;
+  EXPECT_EQ(Out("stat -c %s " + sealed), "100\n");
 }
 
 }  // namespace
