@@ -121,7 +121,10 @@ Status DirectAccess::CreateTopic(std::string_view topic, int32_t partitions,
   }
   store::TopicConfig config;
   for (const ConfigChange& c : configs) TOPICFS_RETURN_IF_ERROR(config.Set(c.name, c.value));
-  return store_->CreateTopic(topic, partitions, config);
+  // As a mount run by this user shows a topic it did not make: this user, 0755.
+  const store::Ownership owner{0755, static_cast<uint32_t>(::geteuid()),
+                               static_cast<uint32_t>(::getegid())};
+  return store_->CreateTopic(topic, partitions, config, owner);
 }
 
 Result<std::vector<std::string>> DirectAccess::ListTopics() { return store_->ListTopics(); }

@@ -2,45 +2,52 @@
 
 namespace topicfs::fusefs {
 
-OwnerCache::OwnerCache(store::Metadata* meta, store::Ownership fallback)
-    : meta_(meta), fallback_(fallback) {}
+OwnerCache::OwnerCache(store::Store* store, store::Ownership fallback)
+    : store_(store), fallback_(fallback) {}
 
-std::optional<store::Ownership> OwnerCache::Load(const std::string& key) {
+std::string OwnerCache::Key(std::string_view topic, int32_t partition) {
+  return partition == store::Store::kTopicItself ? store::TopicObjectKey(topic)
+                                                 : store::PartitionObjectKey(topic, partition);
+}
+
+std::optional<store::Ownership> OwnerCache::Load(std::string_view topic, int32_t partition) {
+  const std::string key = Key(topic, partition);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
   }
-  store::Result<std::optional<store::Ownership>> got = meta_->GetOwner(key);
+  store::Result<std::optional<store::Ownership>> got = store_->GetOwner(topic, partition);
   if (!got.ok()) return std::nullopt;  // not cached: tried again next time
   std::lock_guard<std::mutex> lock(mu_);
   cache_[key] = *got;
   return *got;
 }
 
-store::Status OwnerCache::Store(const std::string& key, const store::Ownership& owner) {
-  TOPICFS_RETURN_IF_ERROR(meta_->PutOwner(key, owner));
+store::Status OwnerCache::Save(std::string_view topic, int32_t partition,
+                               const store::Ownership& owner) {
+  TOPICFS_RETURN_IF_ERROR(store_->SetOwner(topic, partition, owner));
   std::lock_guard<std::mutex> lock(mu_);
-  cache_[key] = owner;
+  cache_[Key(topic, partition)] = owner;
   return store::Status::OK();
 }
 
 store::Ownership OwnerCache::Topic(std::string_view topic) {
-  return Load(store::TopicObjectKey(topic)).value_or(fallback_);
+  return Load(topic, store::Store::kTopicItself).value_or(fallback_);
 }
 
 store::Ownership OwnerCache::Partition(std::string_view topic, int32_t partition) {
-  std::optional<store::Ownership> own = Load(store::PartitionObjectKey(topic, partition));
+  std::optional<store::Ownership> own = Load(topic, partition);
   return own ? *own : Topic(topic);
 }
 
 store::Status OwnerCache::SetTopic(std::string_view topic, const store::Ownership& owner) {
-  return Store(store::TopicObjectKey(topic), owner);
+  return Save(topic, store::Store::kTopicItself, owner);
 }
 
 store::Status OwnerCache::SetPartition(std::string_view topic, int32_t partition,
                                        const store::Ownership& owner) {
-  return Store(store::PartitionObjectKey(topic, partition), owner);
+  return Save(topic, partition, owner);
 }
 
 void OwnerCache::ForgetTopic(std::string_view topic) {

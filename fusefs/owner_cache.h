@@ -1,5 +1,5 @@
-// chmod/chown of topics and partitions, kept in RocksDB (store metadata
-// owners) and cached here so getattr does not read RocksDB. A partition
+// chmod/chown of topics and partitions, kept by the store (Store::SetOwner:
+// meta/ and the directory) and cached here so getattr does not read RocksDB. A partition
 // without its own record takes its topic's; a topic without one takes the
 // mount's default (the daemon's user, 0755).
 #pragma once
@@ -11,13 +11,14 @@
 #include <string_view>
 
 #include "store/metadata.h"
+#include "store/store.h"
 #include "store/status.h"
 
 namespace topicfs::fusefs {
 
 class OwnerCache {
  public:
-  OwnerCache(store::Metadata* meta /* borrowed */, store::Ownership fallback);
+  OwnerCache(store::Store* store /* borrowed */, store::Ownership fallback);
   OwnerCache(const OwnerCache&) = delete;
   OwnerCache& operator=(const OwnerCache&) = delete;
 
@@ -31,10 +32,11 @@ class OwnerCache {
   const store::Ownership& fallback() const { return fallback_; }
 
  private:
-  std::optional<store::Ownership> Load(const std::string& key);
-  store::Status Store(const std::string& key, const store::Ownership& owner);
+  std::optional<store::Ownership> Load(std::string_view topic, int32_t partition);
+  store::Status Save(std::string_view topic, int32_t partition, const store::Ownership& owner);
+  static std::string Key(std::string_view topic, int32_t partition);
 
-  store::Metadata* const meta_;
+  store::Store* const store_;
   const store::Ownership fallback_;
   std::mutex mu_;  // leaf lock; RocksDB is never called under it
   std::map<std::string, std::optional<store::Ownership>> cache_;  // guarded by mu_

@@ -30,16 +30,13 @@ store::Status TopicFs::MkDir(uint64_t parent, std::string_view name, mode_t mode
       if (store_->FindTopic(name) != nullptr) {
         return store::Status::AlreadyExists("topic " + std::string(name));
       }
-      TOPICFS_RETURN_IF_ERROR(store_->CreateTopic(name, 1, store::TopicConfig()));
+      // The owner is recorded with the topic, in one commit: a failed
+      // mkdir leaves nothing behind (DESIGN §3).
+      const store::Ownership owner{static_cast<uint32_t>(mode & 07777),
+                                   static_cast<uint32_t>(uid), static_cast<uint32_t>(gid)};
       owners_.ForgetTopic(name);
-      store::Ownership owner{static_cast<uint32_t>(mode & 07777), static_cast<uint32_t>(uid),
-                             static_cast<uint32_t>(gid)};
-      if (store::Status owned = owners_.SetTopic(name, owner); !owned.ok()) {
-        // A failed mkdir leaves nothing behind (DESIGN §3).
-        (void)store_->DeleteTopic(name, /*require_empty=*/false);
-        owners_.ForgetTopic(name);
-        return owned;
-      }
+      TOPICFS_RETURN_IF_ERROR(store_->CreateTopic(name, 1, store::TopicConfig(), owner));
+      owners_.ForgetTopic(name);
       break;
     }
     case NodeKind::kTopic: {

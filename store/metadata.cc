@@ -57,6 +57,9 @@ std::string PartitionKey(std::string_view topic, int32_t p) {
   return key;
 }
 
+// Store-wide flags live in the default column family, which holds nothing else.
+std::string StoreFlagKey(std::string_view name) { return "flag/" + std::string(name); }
+
 std::string SegmentKey(std::string_view topic, int32_t p, int64_t base) {
   std::string key = PartitionKey(topic, p);
   char buf[8];
@@ -332,14 +335,34 @@ Result<std::optional<Ownership>> Metadata::GetOwner(std::string_view object) {
                                             DecodeBigEndian32(value.data() + 8)});
 }
 
-Status Metadata::PutOwner(std::string_view object, const Ownership& owner) {
+void Metadata::Batch::PutOwner(std::string_view object, const Ownership& owner) {
   char buf[12];
   EncodeBigEndian32(buf, owner.mode);
   EncodeBigEndian32(buf + 4, owner.uid);
   EncodeBigEndian32(buf + 8, owner.gid);
+  batch_->Put(meta_->cf(kOwners), object, rocksdb::Slice(buf, sizeof buf));
+}
+
+Status Metadata::PutOwner(std::string_view object, const Ownership& owner) {
+  Batch batch(this);
+  batch.PutOwner(object, owner);
+  return Write(rocksdb::WriteOptions(), &batch.raw(), "write owner");
+}
+
+Result<std::optional<std::string>> Metadata::GetStoreFlag(std::string_view name) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[0], StoreFlagKey(name), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read store flag"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Metadata::PutStoreFlag(std::string_view name, std::string_view value) {
   rocksdb::WriteBatch batch;
-  batch.Put(cf(kOwners), object, rocksdb::Slice(buf, sizeof buf));
-  return Write(rocksdb::WriteOptions(), &batch, "write owner");
+  batch.Put(handles_[0], StoreFlagKey(name), value);
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return Write(options, &batch, "write store flag");
 }
 
 Status Metadata::Sync() { return FromRocks(db_->FlushWAL(/*sync=*/true), "sync metadata"); }

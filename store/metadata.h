@@ -76,6 +76,7 @@ class Metadata {
     void DeletePartitionSegments(std::string_view topic, int32_t p);
     // The partition's state and segments (a partition whose creation failed).
     void DeletePartition(std::string_view topic, int32_t p);
+    void PutOwner(std::string_view object, const Ownership& owner);
     rocksdb::WriteBatch& raw() { return *batch_; }
 
    private:
@@ -97,6 +98,11 @@ class Metadata {
 
   Result<std::optional<Ownership>> GetOwner(std::string_view object);
   Status PutOwner(std::string_view object, const Ownership& owner);
+
+  // Facts about the store as a whole (e.g. a one-time migration done), in
+  // the default column family; written synced.
+  Result<std::optional<std::string>> GetStoreFlag(std::string_view name);
+  Status PutStoreFlag(std::string_view name, std::string_view value);
 
   // fsync of RocksDB's WAL.
   Status Sync();

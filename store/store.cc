@@ -12,6 +12,7 @@
 
 #include "store/boot_id.h"
 #include "store/data_dir.h"
+#include "store/dir_owner.h"
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/retention.h"
@@ -96,6 +97,21 @@ Status NotClosedCleanly(const std::string& data_dir) {
                               "only reads does not do: mount it, or run `topicfs recover " +
                               data_dir + "`, first");
 }
+
+// The owner also goes on the directory; a filesystem without user
+// attributes keeps it in meta/ only.
+Status KeepOwnerOnDir(const std::string& dir, const Ownership& owner) {
+  Status s = WriteDirOwner(dir, owner);
+  return s.Is(Code::kNotSupported) ? Status::OK() : s;
+}
+
+// What a topic whose owner was never recorded shows on a mount run by
+// this process: the daemon's user, 0755.
+Ownership DefaultOwner() {
+  return Ownership{0755, static_cast<uint32_t>(::geteuid()), static_cast<uint32_t>(::getegid())};
+}
+
+constexpr const char* kOwnersOnDirsFlag = "owners-on-dirs";
 
 }  // namespace
 
@@ -198,6 +214,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
     TOPICFS_RETURN_IF_ERROR(FinishInterruptedDeletions(store->data_dir_, *store->meta_));
   }
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
+  if (!options.read_only) TOPICFS_RETURN_IF_ERROR(store->CopyOwnersToDirsOnce());
   // Only once recovery is done: a crash while judging a new boot's tails
   // must be judged as a new boot again.
   if (!boot_id.empty() && boot_id != stored_boot_id && !options.read_only) {
@@ -220,6 +237,7 @@ Status Store::LoadTopics(const Options& options, bool clean) {
     if (read_only_) continue;  // shown, not written
     Metadata::Batch batch(meta_.get());
     batch.PutTopic(name, adopted);
+    RestoreOwners(batch, name, adopted.partitions);
     TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
     if (options.reporter) options.reporter->Cut(TopicDir(name), 0, "topic metadata rebuilt");
   }
@@ -288,7 +306,8 @@ Status Store::Close() {
   return SyncDir(data_dir_);
 }
 
-Status Store::CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config) {
+Status Store::CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config,
+                          std::optional<Ownership> owner) {
   if (!IsValidTopicName(name)) {
     return Status::InvalidArgument("invalid topic name '" + std::string(name) +
                                    "': use 1-249 characters of [A-Za-z0-9._-]");
@@ -301,7 +320,7 @@ Status Store::CreateTopic(std::string_view name, int32_t partitions, const Topic
   if (topics_.count(name)) return Status::AlreadyExists("topic " + std::string(name) + " exists");
   lock.unlock();
   const std::string topic(name);
-  Result<std::shared_ptr<Topic>> made = MakeTopic(topic, partitions, config);
+  Result<std::shared_ptr<Topic>> made = MakeTopic(topic, partitions, config, owner);
   if (!made.ok()) {
     RemoveNewTopic(topic);
     return made.status();
@@ -312,7 +331,8 @@ Status Store::CreateTopic(std::string_view name, int32_t partitions, const Topic
 }
 
 Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_t partitions,
-                                                const TopicConfig& config) {
+                                                const TopicConfig& config,
+                                                const std::optional<Ownership>& owner) {
   TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(topic)));
   TopicRecord record{config, partitions};
   Metadata::Batch batch(meta_.get());
@@ -320,6 +340,10 @@ Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_
   // xattr, an owner) must not come back with the new one.
   batch.DeleteTopic(topic);
   batch.PutTopic(topic, record);
+  if (owner) {
+    TOPICFS_RETURN_IF_ERROR(KeepOwnerOnDir(TopicDir(topic), *owner));
+    batch.PutOwner(TopicObjectKey(topic), *owner);
+  }
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
   Options options;
   std::vector<std::shared_ptr<Partition>> parts;
@@ -538,6 +562,57 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
     }
   }
   return actions;
+}
+
+Result<std::optional<Ownership>> Store::GetOwner(std::string_view topic, int32_t partition) {
+  return meta_->GetOwner(partition == kTopicItself ? TopicObjectKey(topic)
+                                                   : PartitionObjectKey(topic, partition));
+}
+
+Status Store::SetOwner(std::string_view topic, int32_t partition, const Ownership& owner) {
+  const bool itself = partition == kTopicItself;
+  std::shared_ptr<Topic> t = FindTopic(topic);
+  if (t == nullptr || (!itself && t->partition(partition) == nullptr)) {
+    return Status::NotFound("no topic " + std::string(topic) +
+                            (itself ? "" : " partition " + std::to_string(partition)));
+  }
+  TOPICFS_RETURN_IF_ERROR(KeepOwnerOnDir(
+      itself ? TopicDir(topic) : TopicDir(topic) + "/" + std::to_string(partition), owner));
+  return meta_->PutOwner(itself ? TopicObjectKey(topic) : PartitionObjectKey(topic, partition),
+                         owner);
+}
+
+void Store::RestoreOwners(Metadata::Batch& batch, const std::string& topic, int32_t partitions) {
+  std::optional<Ownership> owner = ReadDirOwner(TopicDir(topic));
+  if (!owner) {
+    owner = DefaultOwner();
+    owner->mode = 0700;
+    (void)KeepOwnerOnDir(TopicDir(topic), *owner);
+  }
+  batch.PutOwner(TopicObjectKey(topic), *owner);
+  for (int32_t p = 0; p < partitions; ++p) {
+    if (std::optional<Ownership> own = ReadDirOwner(TopicDir(topic) + "/" + std::to_string(p))) {
+      batch.PutOwner(PartitionObjectKey(topic, p), *own);
+    }
+  }
+}
+
+Status Store::CopyOwnersToDirsOnce() {
+  Result<std::optional<std::string>> done = meta_->GetStoreFlag(kOwnersOnDirsFlag);
+  if (!done.ok()) return done.status();
+  if (done->has_value()) return Status::OK();
+  for (const std::shared_ptr<Topic>& topic : AllTopics()) {
+    Result<std::optional<Ownership>> owner = GetOwner(topic->name(), kTopicItself);
+    if (!owner.ok()) return owner.status();
+    // Recorded as the mount shows it, so a rebuild gives it back unchanged.
+    TOPICFS_RETURN_IF_ERROR(SetOwner(topic->name(), kTopicItself, owner->value_or(DefaultOwner())));
+    for (int32_t p = 0; p < topic->partition_count(); ++p) {
+      Result<std::optional<Ownership>> own = GetOwner(topic->name(), p);
+      if (!own.ok()) return own.status();
+      if (own->has_value()) TOPICFS_RETURN_IF_ERROR(SetOwner(topic->name(), p, **own));
+    }
+  }
+  return meta_->PutStoreFlag(kOwnersOnDirsFlag, "1");
 }
 
 void Store::RunFlushPolicy(int64_t now_ms) {

@@ -101,7 +101,10 @@ class Store {
   // kernel boot: recovery then kept every acknowledged byte (DESIGN §4).
   TailTrust tail_trust() const { return tail_trust_; }
 
-  Status CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config);
+  // With `owner`, the topic's owner and mode are recorded with it, in the
+  // same commit (see SetOwner).
+  Status CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config,
+                     std::optional<Ownership> owner = std::nullopt);
   // With `require_empty`, NotEmpty when a partition holds a record (rmdir).
   // Appends fail from the moment it is decided; the files are removed after
   // the name is free, without the store's lock (open readers keep reading).
@@ -116,6 +119,13 @@ class Store {
   std::vector<std::string> ListTopics() const;
   std::shared_ptr<Topic> FindTopic(std::string_view name) const;
   std::shared_ptr<Partition> FindPartition(std::string_view topic, int32_t id) const;
+
+  // The owner and mode of a topic (`partition` kTopicItself) or of one of
+  // its partitions: kept in meta/ and on its directory under topics/, so a
+  // rebuild of meta/ restores them (dir_owner.h). nullopt: none recorded.
+  static constexpr int32_t kTopicItself = -1;
+  Result<std::optional<Ownership>> GetOwner(std::string_view topic, int32_t partition);
+  Status SetOwner(std::string_view topic, int32_t partition, const Ownership& owner);
 
   // Config by Kafka name; Permission for record.delimiter once a record exists.
   Status SetTopicConfig(std::string_view topic, std::string_view name, std::string_view value);
@@ -145,7 +155,15 @@ class Store {
   // the name is reserved; on error the caller removes what they made
   // (DESIGN §3: a failed mkdir leaves nothing).
   Result<std::shared_ptr<Topic>> MakeTopic(const std::string& topic, int32_t partitions,
-                                           const TopicConfig& config);
+                                           const TopicConfig& config,
+                                           const std::optional<Ownership>& owner);
+  // A topic adopted from its files (meta/ lost): its owner and those of its
+  // partitions from their directories; a topic without one gets its
+  // owner's alone (0700, the daemon's user), which grants nothing more.
+  void RestoreOwners(Metadata::Batch& batch, const std::string& topic, int32_t partitions);
+  // Once per store: the owners recorded in meta/ before they were also kept
+  // on the directories are written there.
+  Status CopyOwnersToDirsOnce();
   Status AddPartitionsLocked(Topic& topic, int32_t count);
   // A name whose files are being made, added to or moved aside without
   // mu_: nobody else creates, grows or deletes it meanwhile (store.cc).

@@ -76,6 +76,36 @@ TEST_F(PermissionsTest, OtherUserReadsButCannotChangeATopicItMayNotWrite) {
   EXPECT_FALSE(Sh("test -e $M/pub/1").status == 0);
 }
 
+// DESIGN §3: owners and modes are also kept on the topics' directories, so
+// a store whose meta/ is lost comes back with the permissions it had, and
+// what cannot be restored grants nothing beyond the owner (issue 16 §2).
+TEST_F(PermissionsTest, LosingMetaKeepsEveryOwnerAndMode) {
+  MakeTopic("secret");
+  MakeTopic("shared");
+  MakeTopic("theirs");
+  MakeTopic("unknown");
+  Out("echo s >> $M/secret/0/current; echo p >> $M/shared/0/current;"
+      "echo t >> $M/theirs/0/current; echo u >> $M/unknown/0/current");
+  Out("chmod 0700 $M/secret; chmod 0750 $M/shared; chmod 0640 $M/shared/0;"
+      "chown " + user_ + ":" + user_ + " $M/theirs; chmod 0700 $M/theirs");
+  const std::string before = Out("stat -c '%n %U %G %a' $M/secret $M/shared $M/shared/0 $M/theirs");
+  ASSERT_NE(AsUser("cat $M/shared/0/from/0").status, 0) << "0640 on the partition: not for others";
+  ASSERT_EQ(AsUser("cat $M/theirs/0/from/0").out, "t\n");
+  ASSERT_TRUE(Unmount());
+  // One directory from before owners were kept there: nothing to restore.
+  Out("setfattr -x user.topicfs.owner $D/topics/unknown");
+  Out("rm -rf $D/meta");
+  Mount({"--allow-other"});
+  EXPECT_EQ(Out("stat -c '%n %U %G %a' $M/secret $M/shared $M/shared/0 $M/theirs"), before);
+  EXPECT_EQ(Out("stat -c '%U %a' $M/unknown"), "root 700\n");
+  EXPECT_NE(AsUser("cat $M/secret/0/from/0").status, 0);
+  EXPECT_NE(AsUser("cat $M/shared/0/from/0").status, 0);
+  EXPECT_NE(AsUser("cat $M/unknown/0/from/0").status, 0);
+  EXPECT_EQ(AsUser("cat $M/theirs/0/from/0").out, "t\n");
+  // The directories themselves stay the daemon's, 0700 (DATA's checks).
+  EXPECT_EQ(Out("stat -c '%U %a' $D/topics/theirs $D/topics/shared/0"), "root 700\nroot 700\n");
+}
+
 TEST_F(PermissionsTest, ChownAndChmodTakeEffectAndSurviveARemount) {
   MakeTopic("mine");
   Out("echo first >> $M/mine/0/current");
