@@ -191,6 +191,8 @@ Metadata::Batch::Batch(Metadata* meta)
     : meta_(meta), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 Metadata::Batch::~Batch() = default;
 
+bool Metadata::Batch::empty() const { return batch_->Count() == 0; }
+
 void Metadata::Batch::PutTopic(std::string_view topic, const TopicRecord& record) {
   batch_->Put(meta_->cf(kTopics), topic, record.Encode());
 }

@@ -77,6 +77,7 @@ class Metadata {
     // The partition's state and segments (a partition whose creation failed).
     void DeletePartition(std::string_view topic, int32_t p);
     void PutOwner(std::string_view object, const Ownership& owner);
+    bool empty() const;
     rocksdb::WriteBatch& raw() { return *batch_; }
 
    private:

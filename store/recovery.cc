@@ -181,6 +181,7 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
                                  RecoveryReporter* reporter) {
   const std::string prefix = Prefix(dir, base);
   const std::string log_path = prefix + std::string(kLogSuffix);
+  if (reporter != nullptr) reporter->Scanned(log_path);
   Recovered out;
   bool indexes_changed = false;
   {
@@ -373,11 +374,15 @@ class PartitionLoader {
 
  private:
   // A catalog entry vouches for a segment whose size matches, after a clean
-  // stop, or when it is sealed and wholly below the recovery point.
+  // stop, or when it is wholly below the recovery point: it was flushed with
+  // that size and has not grown since. The active segment of a partition
+  // nobody appended to since its last flush is one, so recovery after a
+  // crash looks only at what was appended after each recovery point (DESIGN
+  // §4: it grows with the unflushed tail, not with the store).
   bool Trusted(const std::string& prefix, const std::optional<SegmentMeta>& old,
                int64_t file_size) const {
     if (full_recovery_ || !old || file_size != old->size_bytes) return false;
-    const bool synced = old->sealed && old->next_offset <= out_->state.recovery_point;
+    const bool synced = old->next_offset <= out_->state.recovery_point;
     return (clean_ || synced) && IndexesLookSound(prefix, *old);
   }
 

@@ -23,6 +23,9 @@ class RecoveryReporter {
   virtual ~RecoveryReporter() = default;
   // `path` lost `bytes` bytes (or a rebuilt index, bytes 0) because of `why`.
   virtual void Cut(const std::string& path, int64_t bytes, std::string_view why) = 0;
+  // `log_path` is being read through to find its whole records: it changed
+  // since its partition's recovery point, or nothing vouches for it.
+  virtual void Scanned(const std::string& /*log_path*/) {}
 };
 
 // What the scan of one .log found.

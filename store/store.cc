@@ -241,22 +241,32 @@ Status Store::LoadTopics(const Options& options, bool clean) {
     TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
     if (options.reporter) options.reporter->Cut(TopicDir(name), 0, "topic metadata rebuilt");
   }
+  // What recovery repaired goes to RocksDB in one synced commit, not one per
+  // partition: recovery is idempotent, so a crash before it only means the
+  // next open repairs the same again.
+  Metadata::Batch repaired(meta_.get());
   for (auto& [name, record] : all) {
     if (!read_only_) TOPICFS_RETURN_IF_ERROR(MakeDir(TopicDir(name)));
     std::vector<std::shared_ptr<Partition>> partitions;
     for (int32_t p = 0; p < record.partitions; ++p) {
-      auto partition = OpenPartition(name, p, record.config, clean, options);
+      auto partition = OpenPartition(name, p, record.config, clean, options, &repaired);
       if (!partition.ok()) return partition.status();
       partitions.push_back(*partition);
     }
     topics_[name] = std::make_shared<Topic>(name, record.config, std::move(partitions));
   }
-  return Status::OK();
+  return CommitIfAny(repaired);
+}
+
+Status Store::CommitIfAny(Metadata::Batch& batch) {
+  if (batch.empty()) return Status::OK();
+  return meta_->Commit(batch, /*sync=*/true);
 }
 
 Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic, int32_t p,
                                                         const TopicConfig& config, bool clean,
-                                                        const Options& options) {
+                                                        const Options& options,
+                                                        Metadata::Batch* changes) {
   const std::string dir = TopicDir(topic) + "/" + std::to_string(p);
   if (!read_only_) TOPICFS_RETURN_IF_ERROR(MakeDir(dir));
   auto state = meta_->GetPartition(topic, p);
@@ -271,11 +281,9 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
   auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), load);
   if (!loaded.ok()) return loaded.status();
   if (loaded->changed && !read_only_) {
-    Metadata::Batch batch(meta_.get());
-    batch.DeletePartitionSegments(topic, p);
-    for (const SegmentMeta& m : loaded->catalog) batch.PutSegment(topic, p, m);
-    batch.PutPartition(topic, p, loaded->state);
-    TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+    changes->DeletePartitionSegments(topic, p);
+    for (const SegmentMeta& m : loaded->catalog) changes->PutSegment(topic, p, m);
+    changes->PutPartition(topic, p, loaded->state);
   }
   return std::make_shared<Partition>(topic, p, dir, meta_.get(), config, loaded->state,
                                      std::move(loaded->segments));
@@ -346,12 +354,14 @@ Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_
   }
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
   Options options;
+  Metadata::Batch made(meta_.get());
   std::vector<std::shared_ptr<Partition>> parts;
   for (int32_t p = 0; p < partitions; ++p) {
-    auto partition = OpenPartition(topic, p, config, /*clean=*/true, options);
+    auto partition = OpenPartition(topic, p, config, /*clean=*/true, options, &made);
     if (!partition.ok()) return partition.status();
     parts.push_back(*partition);
   }
+  TOPICFS_RETURN_IF_ERROR(CommitIfAny(made));
   TOPICFS_RETURN_IF_ERROR(SyncDir(data_dir_ + "/topics"));
   return std::make_shared<Topic>(topic, config, std::move(parts));
 }
@@ -455,13 +465,13 @@ Status Store::SetPartitionCount(std::string_view name, int32_t count) {
 
 Status Store::AddPartitionsLocked(Topic& topic, int32_t count) {
   Options options;
+  Metadata::Batch batch(meta_.get());
   std::vector<std::shared_ptr<Partition>> added;
   for (auto p = static_cast<int32_t>(topic.partitions_.size()); p < count; ++p) {
-    auto partition = OpenPartition(topic.name_, p, topic.config_, /*clean=*/true, options);
+    auto partition = OpenPartition(topic.name_, p, topic.config_, /*clean=*/true, options, &batch);
     if (!partition.ok()) return partition.status();
     added.push_back(*partition);
   }
-  Metadata::Batch batch(meta_.get());
   batch.PutTopic(topic.name_, TopicRecord{topic.config_, count});
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
   topic.partitions_.insert(topic.partitions_.end(), added.begin(), added.end());

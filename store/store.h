@@ -150,7 +150,10 @@ class Store {
   Status LoadTopics(const Options& options, bool clean);
   Result<std::shared_ptr<Partition>> OpenPartition(const std::string& topic, int32_t p,
                                                    const TopicConfig& config, bool clean,
-                                                   const Options& options);
+                                                   const Options& options,
+                                                   Metadata::Batch* changes /* what it repaired */);
+  // A synced commit of `batch`, when it holds anything.
+  Status CommitIfAny(Metadata::Batch& batch);
   // The steps of CreateTopic and SetPartitionCount, run without mu_ while
   // the name is reserved; on error the caller removes what they made
   // (DESIGN §3: a failed mkdir leaves nothing).

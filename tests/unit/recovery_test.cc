@@ -758,6 +758,39 @@ TEST_F(RecoveryTest, KilledProcessKeepsEveryAppendedRecord) {
   ExpectIntact(*store, log);
 }
 
+// DESIGN §4, issue 16 §4: after a crash only what changed since each
+// partition's recovery point is read; the partitions nobody appended to
+// are taken from the catalog, however many there are.
+TEST_F(RecoveryTest, ACrashReadsOnlyThePartitionsAppendedToSinceTheirFlush) {
+  constexpr int kTopics = 40;
+  {
+    auto store = Reopen();
+    for (int t = 0; t < kTopics; ++t) {
+      const std::string name = "t" + std::to_string(t);
+      ASSERT_TRUE(store->CreateTopic(name, 1, TopicConfig()).ok());
+      AppendOk(*store->FindPartition(name, 0), MakeRecords(t, 2), kT0);
+    }
+    ASSERT_TRUE(store->Close().ok());
+  }
+  int code = test::RunInChild([&] {
+    auto opened = Store::Open({.data_dir = data()});
+    if (!opened.ok()) return false;
+    Store* store = opened->release();  // never closed: a crash
+    auto p = store->FindPartition("t7", 0);
+    return p->Append(MakeRecords(100, 3), {}, kT0).status.ok();
+  });
+  ASSERT_EQ(code, 0);
+  auto store = Reopen();
+  EXPECT_TRUE(store->recovered());
+  const std::vector<std::string> scanned = reporter_->scanned();
+  ASSERT_EQ(scanned.size(), 1u) << "read " << scanned.size() << " segments of " << kTopics;
+  EXPECT_EQ(scanned[0], test::LogFiles(test::PartitionDir(data(), "t7", 0)).back());
+  EXPECT_EQ(ReadAll(store->FindPartition("t7", 0)), MakeRecords(7, 2) + MakeRecords(100, 3));
+  for (int t = 0; t < kTopics; ++t) {
+    EXPECT_EQ(store->FindPartition("t" + std::to_string(t), 0)->log_end_offset(), t == 7 ? 5 : 2);
+  }
+}
+
 // Issue 17 §1 at the store: kill -9 in the same boot keeps unflushed records
 // whose bytes include a NUL run (NULs are data in a newline topic).
 TEST_F(RecoveryTest, SameBootKeepsUnflushedRecordsHoldingNulRuns) {

@@ -174,12 +174,21 @@ class CollectingReporter : public store::RecoveryReporter {
     std::lock_guard<std::mutex> l(mu_);
     return cuts_;
   }
+  void Scanned(const std::string& log_path) override {
+    std::lock_guard<std::mutex> l(mu_);
+    scanned_.push_back(log_path);
+  }
+  std::vector<std::string> scanned() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return scanned_;
+  }
   // Bytes reported cut from `path`.
   int64_t BytesCut(const std::string& path) const;
 
  private:
   mutable std::mutex mu_;
   std::vector<CutEntry> cuts_;
+  std::vector<std::string> scanned_;
 };
 
 // Runs `body` in a forked child that ends with _exit (no destructors, no
