@@ -9,6 +9,7 @@ TOPICFS_PACKAGES=(
   librocksdb-dev libxxhash-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   attr
+  python3 logrotate  # tools the end-to-end tests drive, as users would
 )
 
 topicfs_install_deps() {
