@@ -90,7 +90,7 @@ char LogDelimiter(int fd, const std::string& choice) {
 
 void DumpLog(const std::string& path, int64_t base, const std::string& delim_choice, Output* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Check(ErrnoStatus(errno, "open " + path));
+  if (fd < 0) Check(store::Status::ForErrno(errno, "open " + path));
   const char delim = LogDelimiter(fd, delim_choice);
   std::unique_ptr<char[]> buf(new char[kChunkBytes]);
   std::string carry;  // a record that continues into the next read
@@ -109,7 +109,7 @@ void DumpLog(const std::string& path, int64_t base, const std::string& delim_cho
     ssize_t n = ::pread(fd, buf.get(), kChunkBytes, read_pos);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      store::Status s = ErrnoStatus(errno, "read " + path);
+      store::Status s = store::Status::ForErrno(errno, "read " + path);
       ::close(fd);
       Check(s);
     }

@@ -17,31 +17,6 @@ namespace topicfs::cli {
 using store::Result;
 using store::Status;
 
-Status ErrnoStatus(int err, const std::string& what) {
-  std::string msg = what + ": " + std::strerror(err);
-  switch (err) {
-    case ENOENT:
-      return Status::NotFound(msg);
-    case EINVAL:
-      return Status::InvalidArgument(msg);
-    case EPERM:
-    case EACCES:
-      return Status::Permission(msg);
-    case ENOTEMPTY:
-      return Status::NotEmpty(msg);
-    case EEXIST:
-      return Status::AlreadyExists(msg);
-    case EMSGSIZE:
-      return Status::MessageTooLarge(msg);
-    case E2BIG:
-      return Status::TooBig(msg);
-    case ENOTSUP:
-      return Status::NotSupported(msg);
-    default:
-      return Status::FromErrno(err, what);
-  }
-}
-
 std::string TopicfsXattr(std::string_view name) { return "user.topicfs." + std::string(name); }
 
 Result<std::string> GetXattr(const std::string& path, const std::string& name) {
@@ -52,9 +27,9 @@ Result<std::string> GetXattr(const std::string& path, const std::string& name) {
       value.resize(n);
       return value;
     }
-    if (errno != ERANGE) return ErrnoStatus(errno, "getxattr " + name + " of " + path);
+    if (errno != ERANGE) return Status::ForErrno(errno, "getxattr " + name + " of " + path);
     ssize_t need = ::getxattr(path.c_str(), name.c_str(), nullptr, 0);
-    if (need < 0) return ErrnoStatus(errno, "getxattr " + name + " of " + path);
+    if (need < 0) return Status::ForErrno(errno, "getxattr " + name + " of " + path);
     value.resize(need + 1);
   }
 }
@@ -73,21 +48,21 @@ Result<int64_t> GetXattrInt(const std::string& path, const std::string& name) {
 
 Status SetXattr(const std::string& path, const std::string& name, std::string_view value) {
   if (::setxattr(path.c_str(), name.c_str(), value.data(), value.size(), 0) != 0) {
-    return ErrnoStatus(errno, "set " + name + "=" + std::string(value) + " on " + path);
+    return Status::ForErrno(errno, "set " + name + "=" + std::string(value) + " on " + path);
   }
   return Status::OK();
 }
 
 Status RemoveXattr(const std::string& path, const std::string& name) {
   if (::removexattr(path.c_str(), name.c_str()) != 0 && errno != ENODATA) {
-    return ErrnoStatus(errno, "remove " + name + " from " + path);
+    return Status::ForErrno(errno, "remove " + name + " from " + path);
   }
   return Status::OK();
 }
 
 Result<std::vector<std::string>> ListDir(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return ErrnoStatus(errno, "list " + dir);
+  if (d == nullptr) return Status::ForErrno(errno, "list " + dir);
   std::vector<std::string> names;
   errno = 0;
   while (struct dirent* e = ::readdir(d)) {
@@ -96,7 +71,7 @@ Result<std::vector<std::string>> ListDir(const std::string& dir) {
   }
   int err = errno;
   ::closedir(d);
-  if (err != 0) return ErrnoStatus(err, "list " + dir);
+  if (err != 0) return Status::ForErrno(err, "list " + dir);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -120,14 +95,14 @@ bool IsDirectory(const std::string& path) {
 
 Result<std::string> ReadWholeFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  if (fd < 0) return Status::ForErrno(errno, "open " + path);
   std::string data;
   char buf[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status s = ErrnoStatus(errno, "read " + path);
+      Status s = Status::ForErrno(errno, "read " + path);
       ::close(fd);
       return s;
     }
@@ -142,7 +117,7 @@ Status WriteAll(int fd, const char* data, size_t len, const std::string& what) {
   while (len > 0) {
     ssize_t n = ::write(fd, data, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, what);
+    if (n < 0) return Status::ForErrno(errno, what);
     data += n;
     len -= n;
   }

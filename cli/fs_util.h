@@ -12,10 +12,6 @@
 
 namespace topicfs::cli {
 
-// `what: strerror(err)` with the store's code for `err` (ENOENT NotFound,
-// EINVAL InvalidArgument, EPERM Permission, ...).
-store::Status ErrnoStatus(int err, const std::string& what);
-
 // "user.topicfs." + name: how the mount exposes configs and facts.
 std::string TopicfsXattr(std::string_view name);
 

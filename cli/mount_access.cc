@@ -35,7 +35,7 @@ class MountWriter : public RecordWriter {
   Status Close() override {
     int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) return ErrnoStatus(errno, "close " + path_);
+    if (::close(fd) != 0) return store::Status::ForErrno(errno, "close " + path_);
     return Status::OK();
   }
 
@@ -54,7 +54,7 @@ class MountReader : public RecordReader {
     do {
       n = ::pread(fd_, buf, len, pos_);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) return ErrnoStatus(errno, "read " + path_);
+    if (n < 0) return store::Status::ForErrno(errno, "read " + path_);
     if (n == 0) {
       // Refreshes the size the kernel holds, so the next read sees appends.
       struct stat st;
@@ -108,7 +108,7 @@ Status MountAccess::CreateTopic(std::string_view topic, int32_t partitions,
       return Status::AlreadyExists("topic '" + std::string(topic) + "' already exists in " +
                                    Name());
     }
-    return ErrnoStatus(errno, "mkdir " + dir);
+    return store::Status::ForErrno(errno, "mkdir " + dir);
   }
   for (const ConfigChange& c : configs) {
     Status s = SetXattr(dir, TopicfsXattr(c.name), c.value);
@@ -119,7 +119,7 @@ Status MountAccess::CreateTopic(std::string_view topic, int32_t partitions,
   }
   for (int32_t p = 1; p < partitions; ++p) {
     const std::string pdir = PartitionDir(topic, p);
-    if (::mkdir(pdir.c_str(), 0755) != 0) return ErrnoStatus(errno, "mkdir " + pdir);
+    if (::mkdir(pdir.c_str(), 0755) != 0) return store::Status::ForErrno(errno, "mkdir " + pdir);
   }
   return Status::OK();
 }
@@ -190,7 +190,7 @@ Status MountAccess::SetPartitionCount(std::string_view topic, int32_t count) {
   }
   for (int32_t p = current; p < count; ++p) {
     const std::string pdir = PartitionDir(topic, p);
-    if (::mkdir(pdir.c_str(), 0755) != 0) return ErrnoStatus(errno, "mkdir " + pdir);
+    if (::mkdir(pdir.c_str(), 0755) != 0) return store::Status::ForErrno(errno, "mkdir " + pdir);
   }
   return Status::OK();
 }
@@ -235,7 +235,7 @@ Result<std::unique_ptr<RecordWriter>> MountAccess::OpenWriter(std::string_view t
   TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
   std::string path = PartitionDir(topic, partition) + "/current";
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  if (fd < 0) return store::Status::ForErrno(errno, "open " + path);
   return std::unique_ptr<RecordWriter>(new MountWriter(fd, path));
 }
 
@@ -246,7 +246,7 @@ Result<std::unique_ptr<RecordReader>> MountAccess::OpenReader(std::string_view t
   const std::string dir = PartitionDir(topic, partition);
   auto open_reader = [](const std::string& path) -> Result<std::unique_ptr<RecordReader>> {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus(errno, "open " + path);
+    if (fd < 0) return store::Status::ForErrno(errno, "open " + path);
     return std::unique_ptr<RecordReader>(new MountReader(fd, path));
   };
   switch (from.kind) {

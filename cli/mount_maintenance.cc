@@ -42,7 +42,7 @@ int64_t FileSize(const std::string& path) {
 Result<std::string> HashFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
   if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  if (fd < 0) return store::Status::ForErrno(errno, "open " + path);
   XXH3_state_t* state = XXH3_createState();
   XXH3_64bits_reset(state);
   constexpr size_t kBufBytes = 1 << 20;
@@ -53,7 +53,7 @@ Result<std::string> HashFile(const std::string& path) {
   for (;;) {
     ssize_t n = ::read(fd, buf.get(), kBufBytes);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) status = ErrnoStatus(errno, "read " + path);
+    if (n < 0) status = store::Status::ForErrno(errno, "read " + path);
     if (n <= 0) break;
     XXH3_64bits_update(state, buf.get(), n);
   }
@@ -143,7 +143,7 @@ Result<std::vector<store::RetentionAction>> MountAccess::ApplyRetentionToTopic(
       const SegmentFile& s = (*segments)[i];
       if (!dry_run && ::unlink(s.log_path.c_str()) != 0) {
         if (errno == ENOENT) continue;  // the daemon's own retention was first
-        return ErrnoStatus(errno, "rm " + s.log_path);
+        return store::Status::ForErrno(errno, "rm " + s.log_path);
       }
       actions.push_back({topic, p, s.base_offset, summaries[i].size_bytes});
     }

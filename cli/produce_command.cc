@@ -47,7 +47,7 @@ void RunProduce(const ProduceOptions& opt) {
   for (;;) {
     ssize_t n = ::read(STDIN_FILENO, buf.get(), kChunkBytes);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) Check(ErrnoStatus(errno, "read stdin"));
+    if (n < 0) Check(store::Status::ForErrno(errno, "read stdin"));
     if (n == 0) break;
     Check(writer->Write(std::string_view(buf.get(), n)));
   }

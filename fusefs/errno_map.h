@@ -1,4 +1,6 @@
-// The one place a store::Status becomes an errno for the kernel (STYLE 4).
+// errnos the store has no code for (ENOTDIR, EISDIR, ENODATA, ERANGE, ELOOP):
+// the kernel paths answer them through an I/O-error Status carrying the
+// errno, which store::ToErrno (the one table, store/status.cc) gives back.
 #pragma once
 
 #include <string_view>
@@ -7,11 +9,8 @@
 
 namespace topicfs::fusefs {
 
-// 0 for OK; otherwise a positive errno (DESIGN §1.7).
-int ErrnoFromStatus(const store::Status& status);
-
-// A Status that maps back to exactly `err` (for errnos the store has no code
-// for: ENOTDIR, EISDIR, ENODATA, ERANGE).
-store::Status StatusWithErrno(int err, std::string_view message);
+inline store::Status StatusWithErrno(int err, std::string_view message) {
+  return store::Status::IOError(message, err);
+}
 
 }  // namespace topicfs::fusefs

@@ -18,7 +18,7 @@ TopicFs& Fs(fuse_req_t req) { return *static_cast<TopicFs*>(fuse_req_userdata(re
 FileHandle* File(const fuse_file_info* fi) { return reinterpret_cast<FileHandle*>(fi->fh); }
 
 void ReplyStatus(fuse_req_t req, const store::Status& s) {
-  fuse_reply_err(req, ErrnoFromStatus(s));
+  fuse_reply_err(req, store::ToErrno(s));
 }
 
 // Runs `body`, which replies; an exception becomes ENOMEM or EIO instead.

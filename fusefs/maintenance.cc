@@ -49,7 +49,9 @@ void Maintenance::Run() {
   while (!cv_.wait_for(lock, milliseconds(tick_ms), [this] { return stop_; })) {
     lock.unlock();
     int64_t now = store::NowMs();
-    store_->RunFlushPolicy(now);
+    for (const store::Status& failure : store_->RunFlushPolicy(now)) {
+      LogError("fsync failed: " + failure.ToString());
+    }
     if (now >= next_retention) {
       RunRetention();
       next_retention = store::NowMs() + retention_interval_ms_;

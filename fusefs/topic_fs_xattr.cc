@@ -24,10 +24,13 @@ constexpr size_t kMaxUserValue = 64 * 1024;
 using Facts = std::vector<std::pair<std::string, std::string>>;
 
 Facts PartitionFacts(store::Partition& p) {
-  return {{"log_start_offset", std::to_string(p.log_start_offset())},
-          {"log_end_offset", std::to_string(p.log_end_offset())},
-          {"size_bytes", std::to_string(p.size_bytes())},
-          {"segment_count", std::to_string(p.segment_count())}};
+  Facts facts = {{"log_start_offset", std::to_string(p.log_start_offset())},
+                 {"log_end_offset", std::to_string(p.log_end_offset())},
+                 {"size_bytes", std::to_string(p.size_bytes())},
+                 {"segment_count", std::to_string(p.segment_count())}};
+  // Only while the partition is stopped by a failed fsync.
+  if (store::Status failure = p.failure(); !failure.ok()) facts.emplace_back("error", failure.message());
+  return facts;
 }
 
 Facts SegmentFacts(const store::Segment& seg) {
@@ -48,7 +51,7 @@ Facts SegmentFacts(const store::Segment& seg) {
 bool IsFactName(std::string_view name) {
   static constexpr std::string_view kNames[] = {
       "log_start_offset", "log_end_offset", "size_bytes",       "segment_count", "base_offset",
-      "next_offset",      "record_count",   "max_timestamp_ms", "xxh3"};
+      "next_offset",      "record_count",   "max_timestamp_ms", "xxh3",          "error"};
   for (std::string_view n : kNames) {
     if (n == name) return true;
   }

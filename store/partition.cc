@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "store/clock.h"
 #include "store/file_io.h"
@@ -44,6 +45,10 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   std::unique_lock lock(mu_);
   if (deleted_) {
     result.status = Status::NotFound("topic " + topic_ + " was deleted");
+    return result;
+  }
+  if (!failure_.ok()) {
+    result.status = failure_;
     return result;
   }
   const char delim = config_.delimiter();
@@ -95,6 +100,7 @@ Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records
   }
   std::unique_lock lock(mu_);
   if (deleted_) return Status::NotFound("topic " + topic_ + " was deleted");
+  if (!failure_.ok()) return failure_;
   if (static_cast<int64_t>(records.size()) > config_.segment_bytes()) {
     return Status::MessageTooLarge("a batch of " + std::to_string(records.size()) +
                                    " bytes is larger than segment.bytes (" +
@@ -159,6 +165,7 @@ Status Partition::Flush() {
   {
     std::lock_guard lock(mu_);
     if (deleted_) return Status::NotFound("topic " + topic_ + " was deleted");
+    if (!failure_.ok()) return failure_;
     target = segments_.back()->next_offset();
     if (target == state_.recovery_point) return Status::OK();
     for (auto& seg : segments_) {
@@ -177,12 +184,17 @@ Status Partition::Flush() {
   // recovery point only claims what was appended before the flush began.
   // Past a few segments (many rolls since the last flush), one syncfs
   // replaces three fsyncs, and three journal commits, per segment.
+  Status synced;
   if (to_sync.size() > kSyncfsThreshold) {
-    TOPICFS_RETURN_IF_ERROR(SyncFilesystem(dir_));
+    synced = SyncFilesystem(dir_);
   } else {
-    for (auto& seg : to_sync) TOPICFS_RETURN_IF_ERROR(seg->Sync());
+    for (auto& seg : to_sync) {
+      synced = seg->Sync();
+      if (!synced.ok()) break;
+    }
   }
-  TOPICFS_RETURN_IF_ERROR(SyncDir(dir_));
+  if (synced.ok()) synced = SyncDir(dir_);
+  if (!synced.ok()) return Fail(synced);
   Metadata::Batch batch(meta_);
   PartitionState state;
   {
@@ -194,6 +206,29 @@ Status Partition::Flush() {
   }
   batch.PutPartition(topic_, id_, state);
   return meta_->Commit(batch, /*sync=*/true);
+}
+
+Status Partition::Fail(const Status& sync_error) {
+  std::lock_guard lock(mu_);
+  if (failure_.ok()) {
+    failure_ = Status::IOError(topic_ + "/" + std::to_string(id_) + ": " + sync_error.message() +
+                                   "; appends to this partition are refused until the store is "
+                                   "opened again",
+                               EIO);
+  }
+  return failure_;
+}
+
+Status Partition::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+bool Partition::TakeFailureToReport() {
+  std::lock_guard lock(mu_);
+  if (failure_.ok() || failure_reported_) return false;
+  failure_reported_ = true;
+  return true;
 }
 
 Status Partition::MaybeFlushOnTime(int64_t now_ms) {

@@ -112,6 +112,13 @@ class Partition {
 
   // Makes every record appended so far durable: segments, indexes, catalog.
   Status Flush();
+  // The fsync failure that stopped this partition, OK when none. A failed
+  // fsync cannot be retried into success (the kernel may have dropped the
+  // dirty pages and cleared the error), so from then on appends and flushes
+  // fail with it (EIO) until the store is opened again; reads go on.
+  Status failure() const;
+  // The failure, once: true the first time it is asked for after it happened.
+  bool TakeFailureToReport();
   // Runs the flush.ms policy.
   Status MaybeFlushOnTime(int64_t now_ms);
   // Deletes the oldest sealed segments while `should_delete(segment)` holds,
@@ -150,6 +157,8 @@ class Partition {
   std::shared_ptr<Segment> ClaimHolding(ReadClaim* claim, int64_t pos);
 
   Status RollLocked();
+  // Records `sync_error` as the partition's failure (the first one stays).
+  Status Fail(const Status& sync_error);
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
   // What a lookup learns under mu_; the scan to the record runs without it.
   struct PendingLocate {
@@ -175,6 +184,8 @@ class Partition {
   std::deque<std::shared_ptr<Segment>> segments_;  // guarded by mu_; never empty
   int64_t last_flush_ms_ = 0;                      // guarded by mu_
   bool deleted_ = false;                           // guarded by mu_
+  Status failure_;                                 // guarded by mu_
+  bool failure_reported_ = false;                  // guarded by mu_
   ReadClaims claims_;                              // guarded by mu_
   std::atomic<char> delimiter_;                    // mirrors config_
   std::atomic<int64_t> max_message_bytes_;         // mirrors config_

@@ -1,6 +1,7 @@
 // Errors as values at the store boundary. A Status is cheap when OK (no
-// allocation); an error carries a code and one line of text. The fusefs layer
-// maps codes to errno in one place, the CLI maps them to one stderr line.
+// allocation); an error carries a code and one line of text. Codes and errno
+// meet in one table (status.cc): ToErrno for what a front-end answers,
+// Status::ForErrno for what an errno from the kernel stands for.
 #pragma once
 
 #include <memory>
@@ -25,6 +26,11 @@ enum class Code {
   kMessageTooLarge,  // EMSGSIZE
   kTooBig,           // E2BIG
   kNotSupported,     // ENOTSUP
+  kBusy,             // EBUSY: held by someone else (a group's one open handle)
+  kWouldBlock,       // EAGAIN: nothing yet, and the caller asked not to wait
+  kInterrupted,      // EINTR: a wait cancelled (a signal, an unmount)
+  kDeadlineExceeded, // ETIMEDOUT: a wait ran out of time
+  kUnavailable,      // EIO: a remote store (the tier) cannot be reached now
 };
 
 class [[nodiscard]] Status {
@@ -46,8 +52,18 @@ class [[nodiscard]] Status {
   }
   static Status TooBig(std::string_view msg) { return Status(Code::kTooBig, msg); }
   static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
+  static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
+  static Status WouldBlock(std::string_view msg) { return Status(Code::kWouldBlock, msg); }
+  static Status Interrupted(std::string_view msg) { return Status(Code::kInterrupted, msg); }
+  static Status DeadlineExceeded(std::string_view msg) {
+    return Status(Code::kDeadlineExceeded, msg);
+  }
+  static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   // An I/O failure; `err` is the errno (ENOSPC becomes kNoSpace).
   static Status FromErrno(int err, std::string_view what);
+  // What an errno from the kernel stands for: the code whose errno it is
+  // (ENOENT NotFound, EACCES Permission, EBUSY Busy, ...), else FromErrno.
+  static Status ForErrno(int err, std::string_view what);
   static Status IOError(std::string_view msg, int err = 0) {
     Status s(Code::kIOError, msg);
     s.errno_ = err;
@@ -70,6 +86,10 @@ class [[nodiscard]] Status {
   int errno_ = 0;
   std::shared_ptr<const std::string> msg_;  // null when OK
 };
+
+// The errno a front-end answers for `status` (0 for OK): its code's, or for
+// an I/O error the errno it came from (DESIGN §1.7).
+int ToErrno(const Status& status);
 
 // A value or the Status explaining why there is none.
 template <typename T>

@@ -625,24 +625,21 @@ Status Store::CopyOwnersToDirsOnce() {
   return meta_->PutStoreFlag(kOwnersOnDirsFlag, "1");
 }
 
-void Store::RunFlushPolicy(int64_t now_ms) {
-  std::vector<std::shared_ptr<Topic>> topics;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& [name, topic] : topics_) topics.push_back(topic);
+std::vector<Status> Store::RunFlushPolicy(int64_t now_ms) {
+  std::vector<Status> failures;
+  for (auto& topic : AllTopics()) {
+    for (auto& p : topic->partitions()) {
+      // A failure is the partition's until the next open (Partition::Fail):
+      // it is reported below, whichever flush met it.
+      (void)p->MaybeFlushOnTime(now_ms);
+      if (p->TakeFailureToReport()) failures.push_back(p->failure());
+    }
   }
-  for (auto& topic : topics) {
-    for (auto& p : topic->partitions()) (void)p->MaybeFlushOnTime(now_ms);
-  }
+  return failures;
 }
 
 Status Store::FlushAll() {
-  std::vector<std::shared_ptr<Topic>> topics;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& [name, topic] : topics_) topics.push_back(topic);
-  }
-  for (auto& topic : topics) {
+  for (auto& topic : AllTopics()) {
     for (auto& p : topic->partitions()) TOPICFS_RETURN_IF_ERROR(p->Flush());
   }
   return meta_->Sync();

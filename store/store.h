@@ -134,8 +134,10 @@ class Store {
   // Applies (or with dry_run only lists) retention for one topic or all.
   Result<std::vector<RetentionAction>> ApplyRetention(int64_t now_ms, bool dry_run,
                                                       std::optional<std::string> topic = {});
-  // Runs flush.ms for every partition.
-  void RunFlushPolicy(int64_t now_ms);
+  // Runs flush.ms for every partition. Returns each partition failure
+  // (Partition::failure) once, the first time after it happened, whatever
+  // flush met it, for the caller to log.
+  std::vector<Status> RunFlushPolicy(int64_t now_ms);
   // fsync of everything.
   Status FlushAll();
 

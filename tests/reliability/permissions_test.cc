@@ -20,10 +20,7 @@ class PermissionsTest : public MountTest {
  protected:
   void SetUp() override {
     user_ = "tfs" + std::to_string(::getpid() % 100000);
-    ASSERT_EQ(
-        std::system(("useradd --no-create-home --shell /usr/sbin/nologin " + user_ + " 2>/dev/null")
-                        .c_str()),
-        0)
+    ASSERT_EQ(RetryWhileLocked("useradd --no-create-home --shell /usr/sbin/nologin " + user_), 0)
         << "cannot create a test user";
     user_created_ = true;
     MountTest::SetUp();
@@ -34,7 +31,18 @@ class PermissionsTest : public MountTest {
   }
   void TearDown() override {
     MountTest::TearDown();
-    if (user_created_) (void)std::system(("userdel " + user_ + " 2>/dev/null").c_str());
+    if (user_created_) (void)RetryWhileLocked("userdel " + user_);
+  }
+  // useradd and userdel fail while another one holds /etc/passwd's lock (a
+  // test running beside this one): they are tried again for up to 10 s.
+  static int RetryWhileLocked(const std::string& command) {
+    int status = -1;
+    for (int i = 0; i < 100; ++i) {
+      status = std::system((command + " 2>/dev/null").c_str());
+      if (status == 0) break;
+      ::usleep(100'000);
+    }
+    return status;
   }
   // Runs `command` as the test user; returns its exit status and stderr.
   ShellResult AsUser(const std::string& command) {

@@ -1132,34 +1132,41 @@ TEST_F(RecoveryTest, FlushMakesSealedSegmentIndexesDurable) {
 
 // A failed fsync is reported and claims nothing: the records are kept as
 // long as the process lives, and the next successful Flush covers them.
-TEST_F(RecoveryTest, FailedFsyncIsReportedAndALaterFlushCoversTheRecords) {
+// After a failed fsync the partition takes nothing more, and its close
+// leaves no clean marker; the next open (the daemon restarted in the same
+// boot) recovers every acknowledged record and takes appends again.
+TEST_F(RecoveryTest, AFailedFsyncStopsThePartitionUntilTheStoreIsOpenedAgain) {
   const std::string log = MakeRecords(0, 60);
-  test::PowerLossInjector power(data(), dir_.Sub("synced"));
-  struct FailOnce : test::ScriptedFaultInjector {
-    test::PowerLossInjector* power;
-    int BeforeSync(const std::string& path) override {
-      int err = ScriptedFaultInjector::BeforeSync(path);
-      return err ? err : power->BeforeSync(path);
-    }
-  } faults;
-  faults.power = &power;
   int code = test::RunInChild([&] {
+    test::ScriptedFaultInjector faults;
     test::ScopedFaultInjector install(&faults);
     auto opened = Store::Open({.data_dir = data()});
     if (!opened.ok()) return false;
-    Store* store = opened->release();
+    std::unique_ptr<Store> store = std::move(*opened);
     if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
+    if (!store->CreateTopic("other", 1, TopicConfig()).ok()) return false;
     auto p = store->FindPartition("t", 0);
     if (!p->Append(log, {}, kT0).status.ok()) return false;
     faults.FailSync(".log", EIO);
-    Status s = p->Flush();
-    if (s.ok() || s.sys_errno() != EIO || p->recovery_point() != 0) return false;
-    return p->Flush().ok() && p->recovery_point() == 60;
+    if (p->Flush().sys_errno() != EIO) return false;
+    if (p->Append("late\n", {}, kT0).status.sys_errno() != EIO) return false;
+    // Other partitions go on; the store reports the failure once.
+    AppendOk(*store->FindPartition("other", 0), "o\n", kT0);
+    std::vector<Status> failures = store->RunFlushPolicy(NowMs());
+    if (failures.size() != 1 || failures[0].sys_errno() != EIO) return false;
+    if (!store->RunFlushPolicy(NowMs()).empty()) return false;
+    return !store->Close().ok();  // its flush fails too: no clean marker
   });
   ASSERT_EQ(code, 0);
-  power.PowerLoss();
-  auto store = ReopenAfterReboot();
+  EXPECT_FALSE(test::FileExists(Marker()));
+  auto store = Reopen();
+  EXPECT_TRUE(store->recovered());
   ExpectIntact(*store, log);
+  auto p = store->FindPartition("t", 0);
+  EXPECT_TRUE(p->failure().ok());
+  AppendOk(*p, "after\n", kT0);
+  EXPECT_TRUE(p->Flush().ok());
+  EXPECT_EQ(ReadAll(store->FindPartition("other", 0)), "o\n");
 }
 
 }  // namespace
