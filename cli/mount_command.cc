@@ -25,6 +25,7 @@
 #include "cli/cli_error.h"
 #include "cli/mount_preflight.h"
 #include "cli/mounts.h"
+#include "cli/run_program.h"
 #include "cli/store_lock.h"
 #include "fusefs/daemon.h"
 #include "fusefs/log.h"
@@ -244,14 +245,10 @@ bool Running(pid_t pid) {
 void RunUnmount(const std::string& mountpoint_arg) {
   std::string mountpoint = RealPath(mountpoint_arg).value_or(Absolute(mountpoint_arg));
   std::vector<pid_t> daemons = DaemonsServing(mountpoint);
-  std::string command = "fusermount3 -u '" + mountpoint + "' 2>&1";
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) Fail(std::string("cannot run fusermount3: ") + std::strerror(errno));
-  std::string output;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) output += buf;
-  int status = ::pclose(p);
-  if (status != 0) {
+  store::Result<ProgramResult> ran = RunProgram({"fusermount3", "-u", mountpoint});
+  if (!ran.ok()) Fail(ran.status().ToString());
+  if (ran->exit_status != 0) {
+    std::string& output = ran->output;
     while (!output.empty() && output.back() == '\n') output.pop_back();
     Fail("cannot unmount " + mountpoint + ": " + (output.empty() ? "fusermount3 failed" : output));
   }

@@ -117,6 +117,25 @@ TEST_F(LifecycleTest, BackgroundMountReturnsOnceMountedAndUnmountWaits) {
   CleanUpBackground();
 }
 
+// `unmount` runs fusermount3 without a shell: a mount point whose name
+// holds a quote and spaces is unmounted like any other.
+TEST_F(LifecycleTest, UnmountOfAMountPointWithAQuoteInItsName) {
+  ASSERT_TRUE(Unmount());
+  const std::string odd = Dir("it's a mnt");
+  ASSERT_EQ(::mkdir(odd.c_str(), 0755), 0);
+  ShellResult r = Sh("$T mount $D \"" + odd + "\" --log " + Dir("odd.log"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Out("stat -f -c %t \"" + odd + "\""), "65735546\n");
+  r = Sh("$T unmount \"" + odd + "\"");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Out("stat -f -c %t \"" + odd + "\""), Out("stat -f -c %t " + Dir()));
+  if (r.status != 0) (void)Sh("fusermount3 -uz \"" + odd + "\"");
+  // Unmounted already: one line saying so, non-zero.
+  r = Sh("$T unmount \"" + odd + "\"");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("cannot unmount " + odd), std::string::npos) << r.err;
+}
+
 TEST_F(LifecycleTest, MountFuse3FormWithOptionsAndRetentionTask) {
   ASSERT_TRUE(Unmount());
   ShellResult r =
