@@ -11,7 +11,6 @@
 
 #include "fusefs/errno_map.h"
 #include "fusefs/topic_fs.h"
-#include "store/metadata.h"
 #include "store/topic_config.h"
 
 namespace topicfs::fusefs {
@@ -67,14 +66,14 @@ bool HoldsAttributes(NodeKind kind) {
   return kind == NodeKind::kTopic || kind == NodeKind::kPartition || kind == NodeKind::kSegmentLog;
 }
 
-std::string ObjectKey(const NodeKey& key) {
+store::Store::AttributeHolder HolderOf(const NodeKey& key) {
   switch (key.kind) {
     case NodeKind::kTopic:
-      return store::TopicObjectKey(key.topic);
+      return {key.topic};
     case NodeKind::kPartition:
-      return store::PartitionObjectKey(key.topic, key.partition);
+      return {key.topic, key.partition};
     default:
-      return store::SegmentObjectKey(key.topic, key.partition, key.value);
+      return {key.topic, key.partition, key.value};
   }
 }
 
@@ -115,7 +114,7 @@ store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name
     return NoData(name);
   }
   store::Result<std::optional<std::string>> value =
-      store_->metadata().GetXattr(ObjectKey(*key), name);
+      store_->GetUserAttribute(HolderOf(*key), name);
   if (!value.ok()) return value.status();
   if (!value->has_value()) return NoData(name);
   return std::move(**value);
@@ -139,16 +138,12 @@ store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string
     return store::Status::InvalidArgument("unknown attribute " + std::string(name));
   }
   if (value.size() > kMaxUserValue) return store::Status::TooBig("value over 64 KiB");
-  const std::string object = ObjectKey(*key);
-  if (flags & (XATTR_CREATE | XATTR_REPLACE)) {
-    store::Result<std::optional<std::string>> old = store_->metadata().GetXattr(object, name);
-    if (!old.ok()) return old.status();
-    if ((flags & XATTR_CREATE) && old->has_value()) {
-      return store::Status::AlreadyExists(std::string(name));
-    }
-    if ((flags & XATTR_REPLACE) && !old->has_value()) return NoData(name);
-  }
-  return store_->metadata().PutXattr(object, name, value);
+  using Mode = store::Store::SetMode;
+  const Mode mode = (flags & XATTR_CREATE)    ? Mode::kCreate
+                    : (flags & XATTR_REPLACE) ? Mode::kReplace
+                                              : Mode::kAny;
+  store::Status set = store_->SetUserAttribute(HolderOf(*key), name, value, mode);
+  return set.Is(store::Code::kNotFound) ? NoData(name) : set;
 }
 
 store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
@@ -163,11 +158,8 @@ store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
       return store::Status::Permission(std::string(name) + " is read-only");
     return store::Status::InvalidArgument("unknown attribute " + std::string(name));
   }
-  const std::string object = ObjectKey(*key);
-  store::Result<std::optional<std::string>> old = store_->metadata().GetXattr(object, name);
-  if (!old.ok()) return old.status();
-  if (!old->has_value()) return NoData(name);
-  return store_->metadata().DeleteXattr(object, name);
+  store::Status removed = store_->RemoveUserAttribute(HolderOf(*key), name);
+  return removed.Is(store::Code::kNotFound) ? NoData(name) : removed;
 }
 
 store::Result<std::string> TopicFs::ListXattr(uint64_t ino) {
@@ -188,7 +180,7 @@ store::Result<std::string> TopicFs::ListXattr(uint64_t ino) {
     if (!facts.ok()) return facts.status();
     for (auto& [fact, value] : *facts) add(std::string(kTopicfsPrefix) + fact);
   }
-  store::Result<std::vector<std::string>> names = store_->metadata().ListXattrs(ObjectKey(*key));
+  store::Result<std::vector<std::string>> names = store_->ListUserAttributes(HolderOf(*key));
   if (!names.ok()) return names.status();
   for (const std::string& name : *names) add(name);
   return out;

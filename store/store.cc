@@ -592,6 +592,53 @@ Status Store::SetOwner(std::string_view topic, int32_t partition, const Ownershi
                          owner);
 }
 
+namespace {
+
+std::string HolderKey(const Store::AttributeHolder& holder) {
+  if (holder.segment_base >= 0) {
+    return SegmentObjectKey(holder.topic, holder.partition, holder.segment_base);
+  }
+  if (holder.partition != Store::kTopicItself) {
+    return PartitionObjectKey(holder.topic, holder.partition);
+  }
+  return TopicObjectKey(holder.topic);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> Store::GetUserAttribute(const AttributeHolder& holder,
+                                                           std::string_view name) {
+  return meta_->GetXattr(HolderKey(holder), name);
+}
+
+Status Store::SetUserAttribute(const AttributeHolder& holder, std::string_view name,
+                               std::string_view value, SetMode mode) {
+  const std::string key = HolderKey(holder);
+  if (mode != SetMode::kAny) {
+    Result<std::optional<std::string>> old = meta_->GetXattr(key, name);
+    if (!old.ok()) return old.status();
+    if (mode == SetMode::kCreate && old->has_value()) {
+      return Status::AlreadyExists(std::string(name) + " is set");
+    }
+    if (mode == SetMode::kReplace && !old->has_value()) {
+      return Status::NotFound(std::string(name) + " is not set");
+    }
+  }
+  return meta_->PutXattr(key, name, value);
+}
+
+Status Store::RemoveUserAttribute(const AttributeHolder& holder, std::string_view name) {
+  const std::string key = HolderKey(holder);
+  Result<std::optional<std::string>> old = meta_->GetXattr(key, name);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Status::NotFound(std::string(name) + " is not set");
+  return meta_->DeleteXattr(key, name);
+}
+
+Result<std::vector<std::string>> Store::ListUserAttributes(const AttributeHolder& holder) {
+  return meta_->ListXattrs(HolderKey(holder));
+}
+
 void Store::RestoreOwners(Metadata::Batch& batch, const std::string& topic, int32_t partitions) {
   std::optional<Ownership> owner = ReadDirOwner(TopicDir(topic));
   if (!owner) {

@@ -127,6 +127,22 @@ class Store {
   Result<std::optional<Ownership>> GetOwner(std::string_view topic, int32_t partition);
   Status SetOwner(std::string_view topic, int32_t partition, const Ownership& owner);
 
+  // What carries user attributes (`user.*`, kept in meta/): a topic, one of
+  // its partitions, or one segment of a partition.
+  struct AttributeHolder {
+    std::string_view topic;
+    int32_t partition = kTopicItself;
+    int64_t segment_base = -1;  // >= 0: the segment based there
+  };
+  enum class SetMode { kAny, kCreate /* AlreadyExists if set */, kReplace /* NotFound if not */ };
+  Result<std::optional<std::string>> GetUserAttribute(const AttributeHolder& holder,
+                                                      std::string_view name);
+  Status SetUserAttribute(const AttributeHolder& holder, std::string_view name,
+                          std::string_view value, SetMode mode = SetMode::kAny);
+  // NotFound when it is not set.
+  Status RemoveUserAttribute(const AttributeHolder& holder, std::string_view name);
+  Result<std::vector<std::string>> ListUserAttributes(const AttributeHolder& holder);
+
   // Config by Kafka name; Permission for record.delimiter once a record exists.
   Status SetTopicConfig(std::string_view topic, std::string_view name, std::string_view value);
   Status UnsetTopicConfig(std::string_view topic, std::string_view name);
@@ -144,7 +160,6 @@ class Store {
   // Re-reads sealed segments against their XXH3-64 and checks every index.
   std::vector<VerifyProblem> Verify();
 
-  Metadata& metadata() { return *meta_; }
   DescriptorCache& descriptor_cache() { return *files_; }
 
  private:
