@@ -64,17 +64,17 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
     Segment& active = *segments_.back();
     if (active.ShouldRoll(now_ms, config_.segment_ms())) {
       result.status = RollLocked();
-      if (!result.status.ok()) return result;
+      if (!result.status.ok()) break;
       continue;
     }
     Result<size_t> taken = active.Append(first, rest, now_ms, limits);
     if (!taken.ok()) {
       result.status = taken.status();
-      return result;
+      break;
     }
     if (*taken == 0) {
       result.status = RollLocked();
-      if (!result.status.ok()) return result;
+      if (!result.status.ok()) break;
       continue;
     }
     const size_t from_first = std::min(*taken, first.size());
@@ -82,7 +82,8 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
     rest.remove_prefix(*taken - from_first);
     result.bytes += *taken;
   }
-  result.status = MaybeFlushOnCountLocked(lock);
+  if (result.status.ok()) result.status = MaybeFlushOnCountLocked(lock);
+  if (result.bytes > 0) WakeReached(lock);
   return result;
 }
 
@@ -117,7 +118,9 @@ Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records
       if (!taken.ok()) return taken.status();
       if (*taken == records.size()) {
         BatchAppended done{Offset(base), active.next_offset() - base, now_ms};
-        TOPICFS_RETURN_IF_ERROR(MaybeFlushOnCountLocked(lock));
+        Status flushed = MaybeFlushOnCountLocked(lock);
+        WakeReached(lock);
+        if (!flushed.ok()) return flushed;
         return done;
       }
       if (active.size() == 0) {
@@ -272,7 +275,37 @@ std::vector<std::shared_ptr<Segment>> Partition::Segments() const {
 
 int64_t Partition::stream_end() const {
   std::lock_guard lock(mu_);
+  return StreamEndLocked();
+}
+
+int64_t Partition::StreamEndLocked() const {
   return segments_.back()->stream_base + segments_.back()->size();
+}
+
+Result<WaitId> Partition::WhenStreamPast(int64_t stream_pos, WakeFn wake) {
+  std::lock_guard lock(mu_);
+  if (deleted_) return Status::NotFound("topic " + topic_ + " was deleted");
+  if (StreamEndLocked() > stream_pos) return WaitId{0};
+  return waiters_.Add(stream_pos, std::move(wake));
+}
+
+bool Partition::CancelWait(WaitId id) {
+  std::lock_guard lock(mu_);
+  return waiters_.Cancel(id);
+}
+
+void Partition::WakeReached(std::unique_lock<std::mutex>& lock) {
+  if (waiters_.empty()) return;
+  std::vector<WakeFn> reached = waiters_.TakeReached(StreamEndLocked());
+  lock.unlock();
+  WakeAll(reached, Status::OK());
+}
+
+void Partition::WakeAllWaiters(const Status& why) {
+  std::unique_lock lock(mu_);
+  std::vector<WakeFn> all = waiters_.TakeAll();
+  lock.unlock();
+  WakeAll(all, why);
 }
 
 int64_t Partition::log_start_offset() const {
@@ -391,8 +424,10 @@ bool Partition::MarkDeleted(const std::vector<std::shared_ptr<Partition>>& parti
       return false;
     }
   }
+  std::vector<std::vector<WakeFn>> woken;
   for (auto& p : partitions) {
     p->deleted_ = true;
+    woken.push_back(p->waiters_.TakeAll());
     // The files go next; whoever holds a segment (an open handle, a reader)
     // keeps reading it, as with an unlinked file. A reader that holds the
     // partition (its topic and `partitions` hold two references) may walk
@@ -403,6 +438,9 @@ bool Partition::MarkDeleted(const std::vector<std::shared_ptr<Partition>>& parti
       if (partition_held || seg.use_count() > 1) seg->KeepReadable();
     }
   }
+  locks.clear();
+  flush_locks.clear();
+  for (auto& wakes : woken) WakeAll(wakes, Status::NotFound("the topic was deleted"));
   return true;
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/append_waiters.h"
 #include "store/log_position.h"
 #include "store/read_claims.h"
 #include "store/segment.h"
@@ -110,6 +111,17 @@ class Partition {
   TopicConfig config() const;
   void set_config(const TopicConfig& config);
 
+  // Calls `wake` once (append_waiters.h) when a record starts at
+  // partition-wide byte position `stream_pos`, or the topic is deleted, or
+  // WakeAllWaiters() is called. 0, and no call, when one is already there;
+  // NotFound, and no call, when the topic is deleted.
+  Result<WaitId> WhenStreamPast(int64_t stream_pos, WakeFn wake);
+  // True when the wait was still pending; it will not be woken. False: its
+  // wake-up has run or is running.
+  bool CancelWait(WaitId id);
+  // Wakes every waiter with `why` (the store closing).
+  void WakeAllWaiters(const Status& why);
+
   // Makes every record appended so far durable: segments, indexes, catalog.
   Status Flush();
   // The fsync failure that stopped this partition, OK when none. A failed
@@ -157,6 +169,9 @@ class Partition {
   std::shared_ptr<Segment> ClaimHolding(ReadClaim* claim, int64_t pos);
 
   Status RollLocked();
+  int64_t StreamEndLocked() const;
+  // Wakes the waiters the last append reached; unlocks `lock` to do it.
+  void WakeReached(std::unique_lock<std::mutex>& lock);
   // Records `sync_error` as the partition's failure (the first one stays).
   Status Fail(const Status& sync_error);
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
@@ -187,6 +202,7 @@ class Partition {
   Status failure_;                                 // guarded by mu_
   bool failure_reported_ = false;                  // guarded by mu_
   ReadClaims claims_;                              // guarded by mu_
+  AppendWaiters waiters_;                          // guarded by mu_
   std::atomic<char> delimiter_;                    // mirrors config_
   std::atomic<int64_t> max_message_bytes_;         // mirrors config_
   std::atomic<int64_t> active_base_;               // mirrors segments_.back()

@@ -17,7 +17,17 @@ constexpr size_t kLongRecordStep = 64 << 10;
 PartitionReader::PartitionReader(std::shared_ptr<Partition> partition)
     : partition_(std::move(partition)) {}
 
-PartitionReader::~PartitionReader() { partition_->ReleaseClaim(&claim_); }
+PartitionReader::~PartitionReader() {
+  if (wait_ != 0) partition_->CancelWait(wait_);
+  partition_->ReleaseClaim(&claim_);
+}
+
+Result<WaitId> PartitionReader::WhenReadable(ReadPosition at, WakeFn wake) {
+  std::lock_guard lock(mu_);
+  Result<WaitId> id = partition_->WhenStreamPast(start_stream_ + at.value(), std::move(wake));
+  if (id.ok() && *id != 0) wait_ = *id;
+  return id;
+}
 
 Result<std::unique_ptr<PartitionReader>> PartitionReader::Open(std::shared_ptr<Partition> partition,
                                                                Partition::StartAt how,

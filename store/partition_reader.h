@@ -68,6 +68,14 @@ class PartitionReader {
   ReadPosition end() const;
   Partition& partition() const { return *partition_; }
 
+  // Calls `wake` once a record starts at `at`, or the topic is deleted
+  // (Partition::WhenStreamPast): how a follower waits at the log end. 0,
+  // and no call, when one already does. A reader has one wait at a time;
+  // destroying it cancels the wait.
+  Result<WaitId> WhenReadable(ReadPosition at, WakeFn wake);
+  // True when the wait was still pending and now never wakes.
+  bool CancelWait(WaitId id) { return partition_->CancelWait(id); }
+
   // Copies up to `len` bytes found at `at` into `buf`; fewer only at the
   // log end (0 there).
   Result<size_t> ReadAt(ReadPosition at, char* buf, size_t len);
@@ -106,6 +114,7 @@ class PartitionReader {
   std::shared_ptr<Segment> cursor_;  // guarded by mu_; the segment read last
   int64_t next_stream_ = 0;          // guarded by mu_; where ReadRecords goes on
   Offset next_offset_;               // guarded by mu_; the record there
+  WaitId wait_ = 0;                  // guarded by mu_; the last wait registered
 };
 
 }  // namespace topicfs::store

@@ -296,6 +296,9 @@ Store::~Store() {
 Status Store::Close() {
   if (closed_) return Status::OK();
   closed_ = true;
+  for (auto& topic : AllTopics()) {
+    for (auto& p : topic->partitions()) p->WakeAllWaiters(Status::Unavailable("the store closed"));
+  }
   if (read_only_) return Status::OK();  // nothing was written, no marker to leave
   Status first;
   for (auto& topic : AllTopics()) {
