@@ -7,6 +7,7 @@
 #include "cli/mount_command.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -37,6 +38,8 @@ namespace {
 constexpr long kFuseSuperMagic = 0x65735546;
 constexpr auto kMountWait = std::chrono::seconds(30);
 constexpr auto kExitWait = std::chrono::seconds(60);
+// How long a busy mount is tried again after its followers were ended.
+constexpr auto kFollowersExitWait = std::chrono::seconds(2);
 
 struct MountCommandOptions {
   std::string data;
@@ -242,10 +245,27 @@ bool Running(pid_t pid) {
   return state != 'Z' && state != 'X';
 }
 
+// fusermount3 -u; its exit status and what it said.
+store::Result<ProgramResult> FuserUnmount(const std::string& mountpoint) {
+  return RunProgram({"fusermount3", "-u", mountpoint});
+}
+
 void RunUnmount(const std::string& mountpoint_arg) {
   std::string mountpoint = RealPath(mountpoint_arg).value_or(Absolute(mountpoint_arg));
   std::vector<pid_t> daemons = DaemonsServing(mountpoint);
-  store::Result<ProgramResult> ran = RunProgram({"fusermount3", "-u", mountpoint});
+  store::Result<ProgramResult> ran = FuserUnmount(mountpoint);
+  if (ran.ok() && ran->exit_status != 0 && !daemons.empty() &&
+      ran->output.find("busy") != std::string::npos) {
+    // Busy: perhaps only follow/ readers waiting at the log end hold it.
+    // The daemon answers them with end of file (SIGUSR1, DESIGN §7), they
+    // exit, and the unmount is tried again for a moment.
+    for (pid_t pid : daemons) ::kill(pid, SIGUSR1);
+    auto until = std::chrono::steady_clock::now() + kFollowersExitWait;
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      ran = FuserUnmount(mountpoint);
+    } while (ran.ok() && ran->exit_status != 0 && std::chrono::steady_clock::now() < until);
+  }
   if (!ran.ok()) Fail(ran.status().ToString());
   if (ran->exit_status != 0) {
     std::string& output = ran->output;

@@ -1,5 +1,6 @@
 #include "fusefs/daemon.h"
 
+#include <signal.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -67,6 +68,14 @@ void Ready(const DaemonOptions& options, const std::string& error) {
   if (options.on_ready) options.on_ready(error);
 }
 
+// SIGUSR1 (sent by `topicfs unmount` to a busy mount) ends every follow/
+// reader waiting at the log end with end of file, so that their `cat`s
+// exit and close what kept the mount busy.
+FollowWaits* g_follow_waits = nullptr;
+void EndFollowers(int) {
+  if (g_follow_waits != nullptr) g_follow_waits->RequestEnd();
+}
+
 // Mounts and serves until unmounted. `store` stays open throughout.
 int Serve(const DaemonOptions& options, store::Store* store) {
   TopicFs fs(store, store::Ownership{0755, static_cast<uint32_t>(getuid()),
@@ -92,6 +101,12 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       fs.channel().Install(se, {options.mount.passthrough, options.mount.io_uring,
                                 options.mount.max_read, BackingStackDepth(options.data_dir)});
       fs.invalidator().Start(se);
+      fs.follow_waits().Start();
+      g_follow_waits = &fs.follow_waits();
+      struct sigaction end_followers {};
+      end_followers.sa_handler = EndFollowers;
+      sigemptyset(&end_followers.sa_mask);
+      sigaction(SIGUSR1, &end_followers, nullptr);
       Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
       maintenance.Start();
       LogInfo("mounted " + options.data_dir + " on " + options.mountpoint);
@@ -105,6 +120,10 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       rc = loop >= 0 ? 0 : 1;
       if (loop < 0) LogError("session loop failed: " + std::string(strerror(-loop)));
       fuse_loop_cfg_destroy(config);
+      // Followers end with end of file, before the unmount cuts them off.
+      fs.follow_waits().Stop();
+      signal(SIGUSR1, SIG_IGN);
+      g_follow_waits = nullptr;
       maintenance.Stop();
       fs.invalidator().Stop();
       fuse_session_unmount(se);

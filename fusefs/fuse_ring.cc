@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "fusefs/log.h"
 
@@ -127,16 +128,26 @@ struct FuseRing::Entry {
   bool replied = false;
   void* memory = nullptr;  // owned
   iovec iov[2];            // what REGISTER hands the kernel: headers, payload
+  ~Entry() { std::free(memory); }
 };
 
 struct FuseRing::Queue {
   int qid = 0;
   std::atomic<uint64_t> served{0};  // written by the queue's thread only
-  Entry entries[kDepth];
+  // Grows by one for each request parked at a time (Park()).
+  std::vector<std::unique_ptr<Entry>> entries;  // the queue's thread only
+  int answered_fd = -1;  // an eventfd: parked requests were answered
+  std::mutex answered_mu;
+  std::vector<Entry*> answered;  // guarded by answered_mu
   ~Queue() {
-    for (Entry& e : entries) std::free(e.memory);
+    if (answered_fd >= 0) ::close(answered_fd);
   }
 };
+
+namespace {
+// The user data of the completion that says parked requests were answered.
+char answered_tag;
+}  // namespace
 
 thread_local FuseRing::Entry* FuseRing::serving_ = nullptr;
 
@@ -160,26 +171,38 @@ bool FuseRing::Prepare(size_t payload_size) {
   payload_size_ = payload_size;
   const int n = PossibleCpus();
   if (n <= 0) return false;
-  const size_t bytes = 2 * kPage + (payload_size + kPage - 1) / kPage * kPage;
   for (int qid = 0; qid < n; ++qid) {
     auto queue = std::make_unique<Queue>();
     queue->qid = qid;
-    for (Entry& e : queue->entries) {
-      e.memory = std::aligned_alloc(kPage, bytes);
-      if (e.memory == nullptr) {
+    queue->answered_fd = ::eventfd(0, EFD_CLOEXEC);
+    if (queue->answered_fd < 0) {
+      queues_.clear();
+      return false;
+    }
+    for (int i = 0; i < kDepth; ++i) {
+      if (AddEntry(queue.get()) == nullptr) {
         queues_.clear();
         return false;
       }
-      e.header = new (e.memory) RingHeader();
-      e.payload = static_cast<char*>(e.memory) + 2 * kPage;
-      e.payload_size = payload_size;
-      e.qid = static_cast<uint16_t>(qid);
-      e.iov[0] = {e.header, sizeof(RingHeader)};
-      e.iov[1] = {e.payload, payload_size};
     }
     queues_.push_back(std::move(queue));
   }
   return true;
+}
+
+FuseRing::Entry* FuseRing::AddEntry(Queue* queue) {
+  const size_t bytes = 2 * kPage + (payload_size_ + kPage - 1) / kPage * kPage;
+  auto e = std::make_unique<Entry>();
+  e->memory = std::aligned_alloc(kPage, bytes);
+  if (e->memory == nullptr) return nullptr;
+  e->header = new (e->memory) RingHeader();
+  e->payload = static_cast<char*>(e->memory) + 2 * kPage;
+  e->payload_size = payload_size_;
+  e->qid = static_cast<uint16_t>(queue->qid);
+  e->iov[0] = {e->header, sizeof(RingHeader)};
+  e->iov[1] = {e->payload, payload_size_};
+  queue->entries.push_back(std::move(e));
+  return queue->entries.back().get();
 }
 
 void FuseRing::Start(fuse_session* se, int dev_fd) {
@@ -224,17 +247,21 @@ void FuseRing::RunQueue(Queue* queue) {
   }
   rc = io_uring_register_files(&ring, &dev_fd_, 1);
   if (rc < 0) LogError("io_uring: registering /dev/fuse: " + std::string(strerror(-rc)));
-  for (Entry& e : queue->entries) PrepareCommand(io_uring_get_sqe(&ring), &e, kCmdRegister, e.iov);
+  for (auto& e : queue->entries) PrepareCommand(&ring, e.get(), kCmdRegister, e->iov);
   // The stop signal arrives as a completion without an entry.
   io_uring_sqe* stop = io_uring_get_sqe(&ring);
   io_uring_prep_poll_add(stop, stop_fd_, POLLIN);
   io_uring_sqe_set_data(stop, nullptr);
+  io_uring_sqe* answered = io_uring_get_sqe(&ring);
+  io_uring_prep_poll_multishot(answered, queue->answered_fd, POLLIN);
+  io_uring_sqe_set_data(answered, &answered_tag);
   io_uring_submit(&ring);
   ServeQueue(queue, &ring);
   io_uring_queue_exit(&ring);
 }
 
 void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
+  // Entries with a command in the kernel (REGISTER or COMMIT_AND_FETCH).
   int live = kDepth;
   while (live > 0) {
     if (io_uring_sq_ready(ring) > 0) CommitYieldingCpu(ring);
@@ -247,12 +274,24 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
     unsigned head;
     unsigned seen = 0;
     bool stopping = false;
+    bool answered = false;
     io_uring_cqe* cqe;
     io_uring_for_each_cqe(ring, head, cqe) {
       ++seen;
-      auto* e = static_cast<Entry*>(io_uring_cqe_get_data(cqe));
-      if (e == nullptr) {
+      void* data = io_uring_cqe_get_data(cqe);
+      if (data == nullptr) {
         stopping = true;
+      } else if (data == &answered_tag) {
+        answered = true;
+        if (!(cqe->flags & IORING_CQE_F_MORE)) {  // the multishot poll ended: re-arm
+          io_uring_sqe* sqe = io_uring_get_sqe(ring);
+          if (sqe == nullptr) {
+            io_uring_submit(ring);
+            sqe = io_uring_get_sqe(ring);
+          }
+          io_uring_prep_poll_multishot(sqe, queue->answered_fd, POLLIN);
+          io_uring_sqe_set_data(sqe, &answered_tag);
+        }
       } else if (cqe->res < 0) {
         // ENOTCONN: unmounted. Anything else is a refused command; the
         // kernel falls back to /dev/fuse when a registration fails.
@@ -262,19 +301,56 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
         }
         --live;
       } else {
+        auto* e = static_cast<Entry*>(data);
         Serve(e);
         queue->served.store(queue->served.load(std::memory_order_relaxed) + 1,
                             std::memory_order_relaxed);
-        PrepareCommand(io_uring_get_sqe(ring), e, kCmdCommitAndFetch, nullptr);
+        if (e->replied) {
+          PrepareCommand(ring, e, kCmdCommitAndFetch, nullptr);
+        } else {
+          Park(queue, ring, e);
+        }
       }
     }
     io_uring_cq_advance(ring, seen);
+    if (answered) live += CommitAnswered(queue, ring);
     if (stopping) return;
   }
 }
 
-void FuseRing::PrepareCommand(void* slot, Entry* e, uint32_t op, const iovec* iov) {
-  auto* sqe = static_cast<io_uring_sqe*>(slot);
+void FuseRing::Park(Queue* queue, io_uring* ring, Entry* e) {
+  {
+    std::lock_guard lock(parked_mu_);
+    parked_[e->unique] = e;
+  }
+  // The parked entry's command completed; a new one takes its place.
+  Entry* fresh = AddEntry(queue);
+  if (fresh == nullptr) {
+    LogError("io_uring: queue " + std::to_string(queue->qid) + ": out of memory for an entry");
+    return;
+  }
+  PrepareCommand(ring, fresh, kCmdRegister, fresh->iov);
+}
+
+int FuseRing::CommitAnswered(Queue* queue, io_uring* ring) {
+  uint64_t count;
+  (void)!::read(queue->answered_fd, &count, sizeof count);
+  std::vector<Entry*> answered;
+  {
+    std::lock_guard lock(queue->answered_mu);
+    answered.swap(queue->answered);
+  }
+  for (Entry* e : answered) PrepareCommand(ring, e, kCmdCommitAndFetch, nullptr);
+  return static_cast<int>(answered.size());
+}
+
+void FuseRing::PrepareCommand(io_uring* ring, Entry* e, uint32_t op, const iovec* iov) {
+  io_uring_sqe* sqe = io_uring_get_sqe(ring);
+  if (sqe == nullptr) {  // the submission queue is full: send what is in it
+    io_uring_submit(ring);
+    sqe = io_uring_get_sqe(ring);
+  }
+  void* slot = sqe;
   // An SQE128: liburing 2.3 declares the command area as a zero-length
   // array, which GCC takes for the end of the object.
 #pragma GCC diagnostic push
@@ -319,9 +395,8 @@ void FuseRing::Serve(Entry* e) {
   serving_ = e;
   fuse_session_process_buf(se_, &buf);
   serving_ = nullptr;
-  // Every request that comes this way gets a reply from libfuse; should one
-  // not, the caller must not wait forever.
-  if (!e->replied) ReplyError(e->header, in.unique, EIO);
+  // A request left without a reply is parked (Park()): its handler answers
+  // it later from another thread, through CaptureParkedReply().
 }
 
 bool FuseRing::CaptureReply(const struct iovec* iov, int count) {
@@ -330,6 +405,36 @@ bool FuseRing::CaptureReply(const struct iovec* iov, int count) {
   fuse_out_header out;
   std::memcpy(&out, iov[0].iov_base, sizeof out);
   if (out.unique != e->unique || e->replied) return false;
+  FillReply(e, iov, count);
+  return true;
+}
+
+bool FuseRing::CaptureParkedReply(const struct iovec* iov, int count) {
+  if (count < 1 || iov[0].iov_len != sizeof(fuse_out_header)) return false;
+  fuse_out_header out;
+  std::memcpy(&out, iov[0].iov_base, sizeof out);
+  Entry* e;
+  {
+    std::lock_guard lock(parked_mu_);
+    auto it = parked_.find(out.unique);
+    if (it == parked_.end()) return false;
+    e = it->second;
+    parked_.erase(it);
+  }
+  FillReply(e, iov, count);
+  Queue* queue = queues_[e->qid].get();
+  {
+    std::lock_guard lock(queue->answered_mu);
+    queue->answered.push_back(e);
+  }
+  uint64_t one = 1;
+  if (::write(queue->answered_fd, &one, sizeof one) < 0) LogError("io_uring: cannot wake a queue");
+  return true;
+}
+
+void FuseRing::FillReply(Entry* e, const struct iovec* iov, int count) {
+  fuse_out_header out;
+  std::memcpy(&out, iov[0].iov_base, sizeof out);
   size_t n = 0;
   for (int i = 1; i < count; ++i) {
     if (n + iov[i].iov_len > e->payload_size) {
@@ -344,7 +449,6 @@ bool FuseRing::CaptureReply(const struct iovec* iov, int count) {
   std::memcpy(e->header->in_out, &out, sizeof out);
   e->header->ent.payload_sz = static_cast<uint32_t>(n);
   e->replied = true;
-  return true;
 }
 
 }  // namespace topicfs::fusefs

@@ -19,6 +19,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 
@@ -54,15 +56,30 @@ class FuseRing {
   // request that `iov` (a fuse_out_header and its arguments) answers; the
   // reply is then in the entry, to go back with the next commit.
   static bool CaptureReply(const struct iovec* iov, int count);
+  // From the writev hook on any other thread: true when `iov` answers a
+  // request that was left without a reply when its handler returned (a
+  // follow/ read parked until a record comes). The reply goes into that
+  // request's entry, and its queue's thread commits it.
+  bool CaptureParkedReply(const struct iovec* iov, int count);
 
  private:
   struct Entry;
   struct Queue;
   void RunQueue(Queue* queue);
+  // Sets up a new entry of `queue`, with `payload_size_` bytes of payload.
+  Entry* AddEntry(Queue* queue);
+  // After Serve() left `e` without a reply: keeps it aside for a reply from
+  // another thread and registers a fresh entry in its place, so the queue
+  // keeps its depth however many requests are parked.
+  void Park(Queue* queue, io_uring* ring, Entry* e);
+  // Commits the entries whose parked requests were answered since.
+  int CommitAnswered(Queue* queue, io_uring* ring);
   // Serves `queue`'s requests until the stop signal or the connection's end.
   void ServeQueue(Queue* queue, ::io_uring* ring);
   void Serve(Entry* entry);
-  static void PrepareCommand(void* sqe, Entry* entry, uint32_t op, const struct iovec* iov);
+  static void PrepareCommand(io_uring* ring, Entry* entry, uint32_t op, const struct iovec* iov);
+  // Copies the reply in `iov` into `e`'s buffers.
+  static void FillReply(Entry* e, const struct iovec* iov, int count);
 
   // The entry whose request the calling thread is serving, if any.
   static thread_local Entry* serving_;
@@ -73,6 +90,9 @@ class FuseRing {
   std::vector<std::unique_ptr<Queue>> queues_;
   std::vector<std::thread> threads_;
   int stop_fd_ = -1;  // an eventfd; written once to end the queues
+
+  std::mutex parked_mu_;
+  std::unordered_map<uint64_t, Entry*> parked_;  // guarded; by request unique
 };
 
 }  // namespace topicfs::fusefs

@@ -31,6 +31,7 @@ struct FileHandle {
     kAppend,   // a .log opened with O_APPEND for writing
     kIndex,    // a .index or .timeindex, read from its file
     kStream,   // from/<N> or since/<T>
+    kFollow,   // follow/<N>: a kStream whose reads wait at the log end
   };
   FileHandle() = default;
   ~FileHandle();
@@ -46,7 +47,8 @@ struct FileHandle {
   size_t entry_size = 1;                              // kIndex
   std::unique_ptr<store::RecordAssembler> assembler;  // kAppend
   std::atomic<int64_t> active_base{-1};               // kAppend: the active segment last seen
-  std::unique_ptr<store::PartitionReader> reader;     // kStream
+  std::unique_ptr<store::PartitionReader> reader;     // kStream, kFollow
+  std::atomic<int64_t> follow_pos{0};  // kFollow: just past what the last read returned
 };
 
 struct DirEntry {

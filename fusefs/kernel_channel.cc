@@ -72,12 +72,12 @@ ssize_t KernelChannel::ReadRequest(int fd, void* buf, size_t len, void* userdata
 }
 
 ssize_t KernelChannel::WriteReply(int fd, struct iovec* iov, int count, void* userdata) {
-  if (FuseRing::CaptureReply(iov, count)) {
+  KernelChannel* self = Self(userdata);
+  if (FuseRing::CaptureReply(iov, count) || self->ring_.CaptureParkedReply(iov, count)) {
     size_t total = 0;
     for (int i = 0; i < count; ++i) total += iov[i].iov_len;
     return static_cast<ssize_t>(total);
   }
-  KernelChannel* self = Self(userdata);
   bool start_ring = false;
   if (!self->init_done_.load(std::memory_order_relaxed))
     start_ring = self->PatchInitReply(iov, count);

@@ -9,6 +9,7 @@
 
 #include "fusefs/errno_map.h"
 #include "fusefs/log.h"
+#include "fusefs/replies.h"
 #include "fusefs/topic_fs.h"
 
 namespace topicfs::fusefs {
@@ -16,10 +17,6 @@ namespace {
 
 TopicFs& Fs(fuse_req_t req) { return *static_cast<TopicFs*>(fuse_req_userdata(req)); }
 FileHandle* File(const fuse_file_info* fi) { return reinterpret_cast<FileHandle*>(fi->fh); }
-
-void ReplyStatus(fuse_req_t req, const store::Status& s) {
-  fuse_reply_err(req, store::ToErrno(s));
-}
 
 // Runs `body`, which replies; an exception becomes ENOMEM or EIO instead.
 template <typename Body>
@@ -176,14 +173,14 @@ void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_
   Guard(req, [&] {
     ReadReply data;
     store::Status s = Fs(req).Read(File(fi), size, off, &data);
+    // A follower at the log end: the reply waits for the next record,
+    // unless the reader asked not to wait (O_NONBLOCK, checked per read as
+    // fcntl may change it).
+    if (s.Is(store::Code::kWouldBlock) && !(fi->flags & O_NONBLOCK)) {
+      return Fs(req).follow_waits().ParkRead(req, File(fi), size, off);
+    }
     if (!s.ok()) return ReplyStatus(req, s);
-    if (data.fd < 0) return (void)fuse_reply_buf(req, data.bytes.data(), data.bytes.size());
-    if (data.len == 0) return (void)fuse_reply_buf(req, nullptr, 0);
-    fuse_bufvec buf = FUSE_BUFVEC_INIT(data.len);
-    buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-    buf.buf[0].fd = data.fd;
-    buf.buf[0].pos = data.pos;
-    fuse_reply_data(req, &buf, static_cast<fuse_buf_copy_flags>(0));
+    ReplyRead(req, data);
   });
 }
 
@@ -195,6 +192,10 @@ void Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t size, off
     if (!n.ok()) return ReplyStatus(req, n.status());
     fuse_reply_write(req, *n);
   });
+}
+
+void Poll(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi, fuse_pollhandle* ph) {
+  Guard(req, [&] { Fs(req).follow_waits().Poll(req, File(fi), ph); });
 }
 
 void Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
@@ -302,6 +303,7 @@ fuse_lowlevel_ops MakeLowlevelOps() {
   ops.open = Open;
   ops.read = Read;
   ops.write = Write;
+  ops.poll = Poll;
   ops.flush = Flush;
   ops.release = Release;
   ops.fsync = Fsync;

@@ -29,6 +29,10 @@ std::optional<NodeKey> PartitionChild(const NodeKey& parent, std::string_view na
     key.kind = NodeKind::kSinceDir;
     return key;
   }
+  if (name == kFollowName) {
+    key.kind = NodeKind::kFollowDir;
+    return key;
+  }
   std::optional<store::SegmentFileName> file = store::ParseSegmentFileName(name);
   if (!file) return std::nullopt;
   switch (file->kind) {
@@ -55,6 +59,7 @@ bool IsDirectory(NodeKind kind) {
     case NodeKind::kPartition:
     case NodeKind::kFromDir:
     case NodeKind::kSinceDir:
+    case NodeKind::kFollowDir:
       return true;
     default:
       return false;
@@ -67,7 +72,8 @@ bool IsSegmentFile(NodeKind kind) {
 }
 
 bool IsVirtualEntry(NodeKind kind) {
-  return kind == NodeKind::kFromEntry || kind == NodeKind::kSinceEntry;
+  return kind == NodeKind::kFromEntry || kind == NodeKind::kSinceEntry ||
+         kind == NodeKind::kFollowEntry;
 }
 
 NodeKey RootKey() { return NodeKey{}; }
@@ -102,6 +108,14 @@ std::optional<NodeKey> ChildKey(const NodeKey& parent, std::string_view name) {
       if (!n) return std::nullopt;
       return NodeKey{NodeKind::kFromEntry, parent.topic, parent.partition, *n};
     }
+    case NodeKind::kFollowDir: {
+      if (name == kFollowEndName) {
+        return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, kFollowEnd};
+      }
+      std::optional<int64_t> n = store::ParseDecimal(name);
+      if (!n) return std::nullopt;
+      return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, *n};
+    }
     case NodeKind::kSinceDir: {
       std::optional<int64_t> t = store::ParseTimeMs(name);
       if (!t) return std::nullopt;
@@ -132,6 +146,10 @@ std::string NodeName(const NodeKey& key) {
       return std::string(kFromName);
     case NodeKind::kSinceDir:
       return std::string(kSinceName);
+    case NodeKind::kFollowDir:
+      return std::string(kFollowName);
+    case NodeKind::kFollowEntry:
+      return key.value == kFollowEnd ? std::string(kFollowEndName) : std::to_string(key.value);
     case NodeKind::kFromEntry:
     case NodeKind::kSinceEntry:
       return std::to_string(key.value);
@@ -150,6 +168,8 @@ NodeKey ParentKey(const NodeKey& key) {
       return NodeKey{NodeKind::kFromDir, key.topic, key.partition, 0};
     case NodeKind::kSinceEntry:
       return NodeKey{NodeKind::kSinceDir, key.topic, key.partition, 0};
+    case NodeKind::kFollowEntry:
+      return NodeKey{NodeKind::kFollowDir, key.topic, key.partition, 0};
     default:
       return PartitionKey(key.topic, key.partition);
   }

@@ -23,12 +23,17 @@ enum class NodeKind {
   kCurrent,  // symlink to the active segment's .log
   kFromDir,
   kSinceDir,
-  kFromEntry,   // from/<offset>
-  kSinceEntry,  // since/<epoch ms>
+  kFollowDir,
+  kFromEntry,    // from/<offset>
+  kSinceEntry,   // since/<epoch ms>
+  kFollowEntry,  // follow/<offset> or follow/end (value kFollowEnd)
 };
 
+// The value of follow/end: the log end at open.
+inline constexpr int64_t kFollowEnd = -1;
+
 // Identifies one object of the tree. `value` is the segment base offset, the
-// from/ offset or the since/ time (epoch ms), and 0 otherwise.
+// from/ or follow/ offset or the since/ time (epoch ms), and 0 otherwise.
 struct NodeKey {
   NodeKind kind = NodeKind::kRoot;
   std::string topic;
@@ -41,7 +46,8 @@ struct NodeKey {
 
 bool IsDirectory(NodeKind kind);
 bool IsSegmentFile(NodeKind kind);
-// from/<N> and since/<T>: never cached, looked up afresh each time.
+// from/<N>, since/<T> and follow/<N>: never cached, looked up afresh each
+// time.
 bool IsVirtualEntry(NodeKind kind);
 
 NodeKey RootKey();
@@ -69,5 +75,7 @@ std::string NodePath(const NodeKey& key);
 inline constexpr std::string_view kCurrentName = "current";
 inline constexpr std::string_view kFromName = "from";
 inline constexpr std::string_view kSinceName = "since";
+inline constexpr std::string_view kFollowName = "follow";
+inline constexpr std::string_view kFollowEndName = "end";
 
 }  // namespace topicfs::fusefs

@@ -74,9 +74,10 @@ std::optional<int64_t> TopicFs::OpenStreamSize(const NodeKey& key) {
 
 store::Result<store::ReadStart> TopicFs::Locate(
     const NodeKey& key, const std::shared_ptr<store::Partition>& partition) {
-  store::Result<store::ReadStart> start = key.kind == NodeKind::kFromEntry
-                                              ? partition->LocateOffset(key.value)
-                                              : partition->LocateTime(key.value);
+  store::Result<store::ReadStart> start =
+      key.kind == NodeKind::kSinceEntry ? partition->LocateTime(key.value)
+      : key.value == kFollowEnd         ? partition->LocateOffset(partition->log_end_offset())
+                                        : partition->LocateOffset(key.value);
   if (!start.ok() && start.status().Is(store::Code::kOutOfRange)) {
     return store::Status::NotFound(NodePath(key) + " is outside the log");
   }
@@ -177,7 +178,7 @@ store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, str
   switch (key.kind) {
     case NodeKind::kPartition: {
       FillCommon(st, S_IFDIR | (owner.mode & 07777), owner, 0);
-      st->st_nlink = 4;  // ".", its name, and the ".." of from/ and since/
+      st->st_nlink = 5;  // ".", its name, and the ".." of from/, since/ and follow/
       int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
       SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
       *times = {kStableTimeout, kNoCache};
@@ -191,12 +192,14 @@ store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, str
       return store::Status::OK();
     case NodeKind::kFromDir:
     case NodeKind::kSinceDir:
+    case NodeKind::kFollowDir:
       FillCommon(st, S_IFDIR | (owner.mode & 0555), owner, 0);
       SetTimes(st, mount_time_ms_);
       *times = {kStableTimeout, 1.0};
       return store::Status::OK();
     case NodeKind::kFromEntry:
     case NodeKind::kSinceEntry:
+    case NodeKind::kFollowEntry:
       return StatVirtual(key, handle, owner, st, times);
     default:
       return StatSegmentFile(key, handle, owner, st, times);
@@ -296,10 +299,12 @@ void TopicFs::FillDirEntries(const NodeKey& key, DirHandle* dir) {
         add(child, S_IFDIR);
         child.kind = NodeKind::kSinceDir;
         add(child, S_IFDIR);
+        child.kind = NodeKind::kFollowDir;
+        add(child, S_IFDIR);
       }
       break;
     default:
-      break;  // from/ and since/ list nothing: their names are looked up only
+      break;  // from/, since/ and follow/ list nothing: their names are looked up only
   }
 }
 

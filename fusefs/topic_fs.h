@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "fusefs/follow_waits.h"
 #include "fusefs/handles.h"
-#include "fusefs/open_streams.h"
 #include "fusefs/inode_table.h"
 #include "fusefs/invalidator.h"
 #include "fusefs/kernel_channel.h"
@@ -75,6 +75,7 @@ class TopicFs {
   Invalidator& invalidator() { return invalidator_; }
   KernelChannel& channel() { return channel_; }
   InodeTable& inodes() { return inodes_; }
+  FollowWaits& follow_waits() { return follow_waits_; }
   store::Store& store() { return *store_; }
 
   // Namespace (topic_fs.cc).
@@ -100,7 +101,8 @@ class TopicFs {
   store::Status SetAttr(uint64_t ino, const struct stat& attr, int to_set, struct stat* st,
                         double* timeout);
 
-  // Data (topic_fs_io.cc).
+  // Data (topic_fs_io.cc). A read of a follow/ file at the log end is
+  // WouldBlock (the caller parks it in follow_waits()).
   store::Status Open(uint64_t ino, int flags, OpenReply* out);
   store::Status Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out);
   store::Result<size_t> Write(FileHandle* handle, std::string_view data);
@@ -177,6 +179,7 @@ class TopicFs {
   InodeTable inodes_;
   OwnerCache owners_;
   Invalidator invalidator_;
+  FollowWaits follow_waits_{this};
   const int64_t mount_time_ms_;
 };
 

@@ -208,22 +208,26 @@ store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
     case NodeKind::kSegmentTimeIndex:
       return OpenIndexFile(ino, *key, flags, out);
     case NodeKind::kFromEntry:
-    case NodeKind::kSinceEntry: {
+    case NodeKind::kSinceEntry:
+    case NodeKind::kFollowEntry: {
       if (WantsWrite(flags)) return store::Status::Permission(NodePath(*key) + " is read-only");
       std::shared_ptr<store::Partition> partition = PartitionOf(*key);
       if (partition == nullptr) return store::Status::NotFound(NodePath(*key));
       // Checked again at open: a trim since the lookup makes it vanish.
       store::Result<std::unique_ptr<store::PartitionReader>> reader =
-          key->kind == NodeKind::kFromEntry
-              ? store::PartitionReader::FromOffset(partition, store::Offset(key->value))
-              : store::PartitionReader::FromTime(partition, key->value);
+          key->kind == NodeKind::kSinceEntry
+              ? store::PartitionReader::FromTime(partition, key->value)
+              : store::PartitionReader::FromOffset(
+                    partition, store::Offset(key->value == kFollowEnd ? partition->log_end_offset()
+                                                                      : key->value));
       if (!reader.ok()) {
         if (reader.status().Is(store::Code::kOutOfRange))
           return store::Status::NotFound(NodePath(*key) + " is outside the log");
         return reader.status();
       }
       auto handle = std::make_unique<FileHandle>();
-      handle->kind = FileHandle::Kind::kStream;
+      handle->kind = key->kind == NodeKind::kFollowEntry ? FileHandle::Kind::kFollow
+                                                         : FileHandle::Kind::kStream;
       handle->partition = partition;
       handle->reader = std::move(*reader);
       handle->ino = ino;
@@ -266,6 +270,17 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
     }
     case FileHandle::Kind::kStream:
       return ReadStream(*handle->reader, size, off, out);
+    case FileHandle::Kind::kFollow: {
+      TOPICFS_RETURN_IF_ERROR(ReadStream(*handle->reader, size, off, out));
+      const size_t got = out->fd >= 0 ? out->len : out->bytes.size();
+      handle->follow_pos.store(off + static_cast<int64_t>(got), std::memory_order_relaxed);
+      // At the log end a follower waits (the caller parks the request),
+      // unless the topic is gone: then, and only then, end of file.
+      if (got == 0 && size > 0 && !handle->partition->deleted()) {
+        return store::Status::WouldBlock("no record yet");
+      }
+      return store::Status::OK();
+    }
   }
   return store::Status::OK();
 }
@@ -310,7 +325,8 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
-  if (handle->kind == FileHandle::Kind::kStream) {
+  if (handle->kind == FileHandle::Kind::kStream || handle->kind == FileHandle::Kind::kFollow) {
+    follow_waits_.Release(handle);
     open_streams_.Remove(handle->ino, handle->reader.get());
   } else {
     open_segments_.Release(handle->ino, handle->read_path);
