@@ -72,4 +72,15 @@ void BackgroundProcess::Stop() {
   pid_ = -1;
 }
 
+bool BackgroundProcess::Signal(int sig) const { return pid_ > 0 && ::kill(pid_, sig) == 0; }
+
+std::optional<int> BackgroundProcess::Wait(int timeout_s) {
+  if (pid_ < 0) return std::nullopt;
+  int status = 0;
+  auto exited = [&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; };
+  if (!WaitUntil(exited, timeout_s)) return std::nullopt;
+  pid_ = -1;
+  return status;
+}
+
 }  // namespace topicfs::e2e

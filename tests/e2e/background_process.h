@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ class BackgroundProcess {
   bool HoldsFileUnder(const std::string& dir) const;
   // SIGTERM, then SIGKILL if it has not exited within 5 s; reaps it.
   void Stop();
+  // Sends `sig` (a Ctrl-C is SIGINT); false when it is not running.
+  bool Signal(int sig) const;
+  // Waits up to `timeout_s` seconds for it to exit and reaps it: its wait
+  // status, or nullopt while it still runs.
+  std::optional<int> Wait(int timeout_s);
   // The command line, for messages.
   const std::string& command() const { return command_; }
 

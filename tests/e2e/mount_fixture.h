@@ -33,6 +33,9 @@ class MountTest : public ::testing::Test {
   // fusermount3 -u and wait for the daemon; true when it exited with 0.
   bool Unmount();
   bool Mounted() const;
+  // Reaps the daemon once it has exited (after an unmount the test ran
+  // itself); false if it still runs after `timeout_s` seconds.
+  bool WaitDaemon(int timeout_s);
 
   // Runs `command` with /bin/sh in the test directory; $M, $D and $T (the
   // topicfs binary) are set. Killed after `timeout_s` seconds.
@@ -69,7 +72,6 @@ class MountTest : public ::testing::Test {
   static std::string Join(const std::string& a, const std::string& b) {
     return b.empty() ? a : a + "/" + b;
   }
-  bool WaitDaemon(int timeout_s);
   void ForceUnmount();
 };
 
