@@ -2,16 +2,19 @@
 // and, for an append handle, its own record assembler (DESIGN §1.3).
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "fusefs/open_segments.h"
+#include "store/consumer_groups.h"
 #include "store/partition.h"
 #include "store/partition_reader.h"
 #include "store/record_assembler.h"
@@ -25,6 +28,9 @@ namespace topicfs::fusefs {
 // earlier one went in gives the caller a short count (DESIGN §1.3).
 constexpr size_t kMaxWriteBytes = size_t{1} << 20;
 
+// Whether open flags ask for writing.
+inline bool WantsWrite(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
+
 struct FileHandle {
   enum class Kind {
     kSegment,  // a .log opened for reading
@@ -32,6 +38,7 @@ struct FileHandle {
     kIndex,    // a .index or .timeindex, read from its file
     kStream,   // from/<N> or since/<T>
     kFollow,   // follow/<N>: a kStream whose reads wait at the log end
+    kGroup,    // groups/<g>: a kStream that commits what it returned at close
   };
   FileHandle() = default;
   ~FileHandle();
@@ -49,6 +56,14 @@ struct FileHandle {
   std::atomic<int64_t> active_base{-1};               // kAppend: the active segment last seen
   std::unique_ptr<store::PartitionReader> reader;     // kStream, kFollow
   std::atomic<int64_t> follow_pos{0};  // kFollow: just past what the last read returned
+  // kGroup: the group, whose claim the handle holds from open to the
+  // close() that commits, and what its reads returned from the start on.
+  std::string group;
+  std::unique_ptr<store::ConsumerGroups::Claim> group_claim;  // guarded by group_mu
+  std::mutex group_mu;
+  int64_t group_frontier = 0;   // guarded; bytes returned without a gap
+  int64_t group_records = 0;    // guarded; whole records among them
+  int64_t group_committed = 0;  // guarded; group_records when last committed
 };
 
 struct DirEntry {

@@ -162,7 +162,7 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     fi->keep_cache = open.keep_cache;
     // A read-only handle has nothing to commit at close: spare the FLUSH
     // round trip of every cat/grep/tail.
-    fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
+    fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY && !open.flush_on_close;
     int sent = open.backing_id > 0 ? ReplyOpenPassthrough(req, fi->fh, fi->noflush, open.backing_id)
                                    : fuse_reply_open(req, fi);
     if (sent != 0) Fs(req).Release(open.handle);  // interrupted

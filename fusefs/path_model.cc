@@ -33,6 +33,10 @@ std::optional<NodeKey> PartitionChild(const NodeKey& parent, std::string_view na
     key.kind = NodeKind::kFollowDir;
     return key;
   }
+  if (name == kGroupsName) {
+    key.kind = NodeKind::kGroupsDir;
+    return key;
+  }
   std::optional<store::SegmentFileName> file = store::ParseSegmentFileName(name);
   if (!file) return std::nullopt;
   switch (file->kind) {
@@ -60,6 +64,7 @@ bool IsDirectory(NodeKind kind) {
     case NodeKind::kFromDir:
     case NodeKind::kSinceDir:
     case NodeKind::kFollowDir:
+    case NodeKind::kGroupsDir:
       return true;
     default:
       return false;
@@ -73,7 +78,7 @@ bool IsSegmentFile(NodeKind kind) {
 
 bool IsVirtualEntry(NodeKind kind) {
   return kind == NodeKind::kFromEntry || kind == NodeKind::kSinceEntry ||
-         kind == NodeKind::kFollowEntry;
+         kind == NodeKind::kFollowEntry || kind == NodeKind::kGroupEntry;
 }
 
 NodeKey RootKey() { return NodeKey{}; }
@@ -116,6 +121,13 @@ std::optional<NodeKey> ChildKey(const NodeKey& parent, std::string_view name) {
       if (!n) return std::nullopt;
       return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, *n};
     }
+    case NodeKind::kGroupsDir: {
+      // Group names follow topic-name rules (DESIGN §7).
+      if (!store::IsValidTopicName(name)) return std::nullopt;
+      NodeKey key{NodeKind::kGroupEntry, parent.topic, parent.partition, 0};
+      key.group = std::string(name);
+      return key;
+    }
     case NodeKind::kSinceDir: {
       std::optional<int64_t> t = store::ParseTimeMs(name);
       if (!t) return std::nullopt;
@@ -148,6 +160,10 @@ std::string NodeName(const NodeKey& key) {
       return std::string(kSinceName);
     case NodeKind::kFollowDir:
       return std::string(kFollowName);
+    case NodeKind::kGroupsDir:
+      return std::string(kGroupsName);
+    case NodeKind::kGroupEntry:
+      return key.group;
     case NodeKind::kFollowEntry:
       return key.value == kFollowEnd ? std::string(kFollowEndName) : std::to_string(key.value);
     case NodeKind::kFromEntry:
@@ -170,6 +186,8 @@ NodeKey ParentKey(const NodeKey& key) {
       return NodeKey{NodeKind::kSinceDir, key.topic, key.partition, 0};
     case NodeKind::kFollowEntry:
       return NodeKey{NodeKind::kFollowDir, key.topic, key.partition, 0};
+    case NodeKind::kGroupEntry:
+      return NodeKey{NodeKind::kGroupsDir, key.topic, key.partition, 0};
     default:
       return PartitionKey(key.topic, key.partition);
   }

@@ -27,6 +27,8 @@ enum class NodeKind {
   kFromEntry,    // from/<offset>
   kSinceEntry,   // since/<epoch ms>
   kFollowEntry,  // follow/<offset> or follow/end (value kFollowEnd)
+  kGroupsDir,
+  kGroupEntry,   // groups/<group> (`group` names it)
 };
 
 // The value of follow/end: the log end at open.
@@ -39,6 +41,7 @@ struct NodeKey {
   std::string topic;
   int32_t partition = -1;
   int64_t value = 0;
+  std::string group;  // kGroupEntry only
 
   auto operator<=>(const NodeKey&) const = default;
   bool operator==(const NodeKey&) const = default;
@@ -46,8 +49,8 @@ struct NodeKey {
 
 bool IsDirectory(NodeKind kind);
 bool IsSegmentFile(NodeKind kind);
-// from/<N>, since/<T> and follow/<N>: never cached, looked up afresh each
-// time.
+// from/<N>, since/<T>, follow/<N> and groups/<g>: never cached, looked up
+// afresh each time.
 bool IsVirtualEntry(NodeKind kind);
 
 NodeKey RootKey();
@@ -77,5 +80,6 @@ inline constexpr std::string_view kFromName = "from";
 inline constexpr std::string_view kSinceName = "since";
 inline constexpr std::string_view kFollowName = "follow";
 inline constexpr std::string_view kFollowEndName = "end";
+inline constexpr std::string_view kGroupsName = "groups";
 
 }  // namespace topicfs::fusefs

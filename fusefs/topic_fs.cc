@@ -149,6 +149,29 @@ store::Status TopicFs::StatVirtual(const NodeKey& key, const FileHandle* handle,
   return store::Status::OK();
 }
 
+store::Status TopicFs::StatGroup(const NodeKey& key, const FileHandle* handle,
+                                 const store::Ownership& owner, struct stat* st,
+                                 CacheTimes* times) {
+  std::shared_ptr<store::Partition> partition = PartitionOf(key);
+  if (partition == nullptr) return store::Status::NotFound(NodePath(key));
+  int64_t size;
+  if (handle != nullptr && handle->reader != nullptr) {
+    size = handle->reader->end().value();
+  } else {
+    store::Result<int64_t> start = GroupStart(key, *partition);
+    if (!start.ok()) return start.status();
+    store::Result<store::ReadStart> at = partition->LocateOffset(*start);
+    size = at.ok() ? std::max<int64_t>(0, partition->stream_end() - at->stream_pos) : 0;
+  }
+  // Writable by those who may set its committed_offset; opening it for
+  // writing is refused.
+  FillCommon(st, S_IFREG | (owner.mode & 0666), owner, size);
+  int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
+  SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
+  *times = {kNoCache, kNoCache};
+  return store::Status::OK();
+}
+
 store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, struct stat* st,
                                CacheTimes* times) {
   *st = {};
@@ -178,7 +201,7 @@ store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, str
   switch (key.kind) {
     case NodeKind::kPartition: {
       FillCommon(st, S_IFDIR | (owner.mode & 07777), owner, 0);
-      st->st_nlink = 5;  // ".", its name, and the ".." of from/, since/ and follow/
+      st->st_nlink = 6;  // ".", its name, and the ".." of from/, since/, follow/, groups/
       int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
       SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
       *times = {kStableTimeout, kNoCache};
@@ -193,10 +216,13 @@ store::Status TopicFs::StatKey(const NodeKey& key, const FileHandle* handle, str
     case NodeKind::kFromDir:
     case NodeKind::kSinceDir:
     case NodeKind::kFollowDir:
+    case NodeKind::kGroupsDir:
       FillCommon(st, S_IFDIR | (owner.mode & 0555), owner, 0);
       SetTimes(st, mount_time_ms_);
       *times = {kStableTimeout, 1.0};
       return store::Status::OK();
+    case NodeKind::kGroupEntry:
+      return StatGroup(key, handle, owner, st, times);
     case NodeKind::kFromEntry:
     case NodeKind::kSinceEntry:
     case NodeKind::kFollowEntry:
@@ -301,7 +327,12 @@ void TopicFs::FillDirEntries(const NodeKey& key, DirHandle* dir) {
         add(child, S_IFDIR);
         child.kind = NodeKind::kFollowDir;
         add(child, S_IFDIR);
+        child.kind = NodeKind::kGroupsDir;
+        add(child, S_IFDIR);
       }
+      break;
+    case NodeKind::kGroupsDir:
+      ListGroups(key, dir);
       break;
     default:
       break;  // from/, since/ and follow/ list nothing: their names are looked up only

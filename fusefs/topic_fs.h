@@ -53,6 +53,7 @@ struct OpenReply {
   bool direct_io = false;
   bool keep_cache = false;
   int backing_id = 0;  // > 0: reply with FOPEN_PASSTHROUGH and this id
+  bool flush_on_close = false;  // a read-only open that still needs FLUSH (a group's commit)
 };
 
 // What a read sends back: a range of a file descriptor (spliced where the
@@ -155,6 +156,23 @@ class TopicFs {
   // The size of from/<N> or since/<T> as an open reader of it sees it.
   std::optional<int64_t> OpenStreamSize(const NodeKey& key);
   store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
+
+  // Consumer groups (topic_fs_groups.cc, DESIGN §7).
+  // The offset groups/<g> reads from: the committed one, or the log start
+  // when there is none or retention overtook it.
+  store::Result<int64_t> GroupStart(const NodeKey& key, store::Partition& partition);
+  store::Status StatGroup(const NodeKey& key, const FileHandle* handle,
+                          const store::Ownership& owner, struct stat* st, CacheTimes* times);
+  store::Status OpenGroup(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
+  store::Status ReadGroup(FileHandle* handle, size_t size, int64_t off, ReadReply* out);
+  // Commits the offset after the last whole record returned, then lets the
+  // group go (a later read takes it again).
+  store::Status FlushGroup(FileHandle* handle);
+  void ListGroups(const NodeKey& groups_dir, DirHandle* dir);
+  store::Status ForgetGroup(const NodeKey& key);
+  store::Result<std::string> GetGroupXattr(const NodeKey& key, std::string_view name);
+  store::Status SetGroupXattr(const NodeKey& key, std::string_view name, std::string_view value);
+  store::Result<std::string> ListGroupXattrs(const NodeKey& key);
   store::Status OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
   void FillDirEntries(const NodeKey& key, DirHandle* dir);
   // After an append through `handle`: if the partition rolled since the

@@ -105,6 +105,7 @@ store::Status TopicFs::Unlink(uint64_t parent, std::string_view name) {
   struct stat st;
   store::Result<NodeKey> child = ExistingChild(parent, name, &st);
   if (!child.ok()) return child.status();
+  if (child->kind == NodeKind::kGroupEntry) return ForgetGroup(*child);
   if (child->kind != NodeKind::kSegmentLog) return NotOffered(*child, "rm");
   std::shared_ptr<store::Partition> partition = PartitionOf(*child);
   if (partition == nullptr) return store::Status::NotFound(NodePath(*child));

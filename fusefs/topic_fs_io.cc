@@ -32,7 +32,6 @@ namespace {
 // partition's end either way.
 constexpr int64_t kRollGraceMs = 2000;
 
-bool WantsWrite(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
 // Every request but the last of a write() the kernel cut is a full request
 // less, for the first, the buffer's offset in its page (a writev() of many
@@ -207,6 +206,8 @@ store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
     case NodeKind::kSegmentIndex:
     case NodeKind::kSegmentTimeIndex:
       return OpenIndexFile(ino, *key, flags, out);
+    case NodeKind::kGroupEntry:
+      return OpenGroup(ino, *key, flags, out);
     case NodeKind::kFromEntry:
     case NodeKind::kSinceEntry:
     case NodeKind::kFollowEntry: {
@@ -270,6 +271,8 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
     }
     case FileHandle::Kind::kStream:
       return ReadStream(*handle->reader, size, off, out);
+    case FileHandle::Kind::kGroup:
+      return ReadGroup(handle, size, off, out);
     case FileHandle::Kind::kFollow: {
       TOPICFS_RETURN_IF_ERROR(ReadStream(*handle->reader, size, off, out));
       const size_t got = out->fd >= 0 ? out->len : out->bytes.size();
@@ -303,6 +306,7 @@ store::Result<size_t> TopicFs::Write(FileHandle* handle, std::string_view data) 
 }
 
 store::Status TopicFs::Flush(FileHandle* handle, pid_t closer) {
+  if (handle->kind == FileHandle::Kind::kGroup) return FlushGroup(handle);
   if (handle->kind != FileHandle::Kind::kAppend) return store::Status::OK();
   // A writer killed in the middle of a record must not commit it: the
   // kernel closes its descriptors from the dying task (DECISIONS.md).
@@ -325,7 +329,7 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
-  if (handle->kind == FileHandle::Kind::kStream || handle->kind == FileHandle::Kind::kFollow) {
+  if (handle->reader != nullptr) {
     follow_waits_.Release(handle);
     open_streams_.Remove(handle->ino, handle->reader.get());
   } else {

@@ -97,6 +97,7 @@ store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name
   }
   store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
+  if (key->kind == NodeKind::kGroupEntry) return GetGroupXattr(*key, name);
   if (!HoldsAttributes(key->kind)) return NoData(name);
   if (name.starts_with(kTopicfsPrefix)) {
     std::string_view short_name = name.substr(kTopicfsPrefix.size());
@@ -125,6 +126,7 @@ store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string
   if (!name.starts_with(kUserPrefix)) return StatusWithErrno(ENOTSUP, "only user.* attributes");
   store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
+  if (key->kind == NodeKind::kGroupEntry) return SetGroupXattr(*key, name, value);
   if (!HoldsAttributes(key->kind)) {
     return store::Status::Permission(NodePath(*key) + " holds no attributes");
   }
@@ -165,6 +167,7 @@ store::Status TopicFs::RemoveXattr(uint64_t ino, std::string_view name) {
 store::Result<std::string> TopicFs::ListXattr(uint64_t ino) {
   store::Result<NodeKey> key = ExistingKey(ino);
   if (!key.ok()) return key.status();
+  if (key->kind == NodeKind::kGroupEntry) return ListGroupXattrs(*key);
   std::string out;
   if (!HoldsAttributes(key->kind)) return out;
   auto add = [&out](std::string_view name) {

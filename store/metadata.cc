@@ -17,7 +17,10 @@
 namespace topicfs::store {
 namespace {
 
-const char* const kFamilyNames[] = {"topics", "partitions", "segments", "xattrs", "owners"};
+const char* const kFamilyNames[] = {"topics", "partitions", "segments", "xattrs", "owners",
+                                    "groups"};
+// The families every topicfs store has had; later ones are added at open.
+constexpr size_t kFirstFamilies = 5;
 
 // For a read-only open: RocksDB would otherwise rotate meta/LOG and write a
 // new one.
@@ -141,7 +144,8 @@ Status Metadata::CheckDir(const std::string& dir) {
   std::vector<std::string> names;
   rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
   if (!s.ok()) return FromRocksOpen(s, dir);
-  for (const char* family : kFamilyNames) {
+  for (size_t i = 0; i < kFirstFamilies; ++i) {
+    const char* family = kFamilyNames[i];
     if (std::find(names.begin(), names.end(), family) == names.end()) {
       return Status::NotSupported(dir + " holds another program's RocksDB, not a topicfs store " +
                                   "(it has no '" + family + "' column family): left untouched");
@@ -165,25 +169,41 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir, bool re
   if (read_only) options.info_log = std::make_shared<NullLogger>();
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.write_buffer_size = 4 << 20;  // metadata is small; keep the RSS low
+  // Read-only, a family the store does not have yet cannot be made: it is
+  // left out and stays null.
+  std::vector<std::string> present;
+  if (read_only) (void)rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &present);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  std::vector<size_t> slots;  // where each opened family's handle goes
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const char* name : kFamilyNames) families.emplace_back(name, cf_options);
+  slots.push_back(0);
+  for (size_t i = 0; i < kFamilyCount; ++i) {
+    if (read_only && std::find(present.begin(), present.end(), kFamilyNames[i]) == present.end())
+      continue;
+    families.emplace_back(kFamilyNames[i], cf_options);
+    slots.push_back(i + 1);
+  }
   // RocksDB would make it 0755; its files are private behind a 0700 meta/.
   if (!read_only && ::mkdir(dir.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
     return Status::FromErrno(errno, "mkdir " + dir);
   }
   std::unique_ptr<Metadata> meta(new Metadata());
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s =
-      read_only ? rocksdb::DB::OpenForReadOnly(options, dir, families, &meta->handles_, &db)
-                : rocksdb::DB::Open(options, dir, families, &meta->handles_, &db);
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
+  rocksdb::Status s = read_only
+                          ? rocksdb::DB::OpenForReadOnly(options, dir, families, &opened, &db)
+                          : rocksdb::DB::Open(options, dir, families, &opened, &db);
   if (!s.ok()) return FromRocksOpen(s, dir);
   meta->db_.reset(db);
+  meta->handles_.assign(kFamilyCount + 1, nullptr);
+  for (size_t i = 0; i < opened.size(); ++i) meta->handles_[slots[i]] = opened[i];
   return meta;
 }
 
 Metadata::~Metadata() {
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  for (auto* h : handles_) {
+    if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
+  }
   if (db_) (void)db_->Close();
 }
 
@@ -233,6 +253,7 @@ void Metadata::Batch::DeleteTopic(std::string_view topic) {
   }
   DeletePrefix(*batch_, meta_->cf(kXattrs), TopicObjectKey(topic) + '\0');
   batch_->Delete(meta_->cf(kOwners), TopicObjectKey(topic));
+  if (meta_->cf(kGroups) != nullptr) DeletePrefix(*batch_, meta_->cf(kGroups), prefix);
 }
 
 Status Metadata::Commit(Batch& batch, bool sync) {
@@ -368,5 +389,79 @@ Status Metadata::PutStoreFlag(std::string_view name, std::string_view value) {
 }
 
 Status Metadata::Sync() { return FromRocks(db_->FlushWAL(/*sync=*/true), "sync metadata"); }
+
+namespace {
+
+std::string GroupKey(std::string_view topic, int32_t p, std::string_view group) {
+  std::string key(topic);
+  key.push_back('\0');
+  char be[4];
+  EncodeBigEndian32(be, static_cast<uint32_t>(p));
+  key.append(be, 4);
+  key.append(group);
+  return key;
+}
+
+std::string EncodeCommitted(int64_t offset, int64_t commit_ms) {
+  char bytes[16];
+  EncodeBigEndian64(bytes, static_cast<uint64_t>(offset));
+  EncodeBigEndian64(bytes + 8, static_cast<uint64_t>(commit_ms));
+  return std::string(bytes, sizeof bytes);
+}
+
+}  // namespace
+
+Status Metadata::PutCommitted(std::string_view topic, int32_t p, std::string_view group,
+                              int64_t offset, int64_t commit_ms) {
+  if (cf(kGroups) == nullptr) return Status::ForErrno(EROFS, "the store is open read-only");
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kGroups), GroupKey(topic, p, group), EncodeCommitted(offset, commit_ms));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return Write(options, &batch, "commit of a group offset");
+}
+
+Result<std::optional<CommittedOffset>> Metadata::GetCommitted(std::string_view topic,
+                                                                  int32_t p,
+                                                                  std::string_view group) {
+  if (cf(kGroups) == nullptr) return std::optional<CommittedOffset>();
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kGroups), GroupKey(topic, p, group), &value);
+  if (s.IsNotFound()) return std::optional<CommittedOffset>();
+  TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read a group offset"));
+  if (value.size() != 16) return Status::Corruption("a committed offset of the wrong size");
+  return std::optional<CommittedOffset>(CommittedOffset{std::string(group), p,
+                                            static_cast<int64_t>(DecodeBigEndian64(value.data())),
+                                            static_cast<int64_t>(DecodeBigEndian64(value.data() + 8))});
+}
+
+Result<std::vector<CommittedOffset>> Metadata::ListCommitted(std::string_view topic) {
+  std::vector<CommittedOffset> out;
+  if (cf(kGroups) == nullptr) return out;
+  std::string prefix(topic);
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kGroups)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view key = it->key().ToStringView().substr(prefix.size());
+    std::string_view value = it->value().ToStringView();
+    if (key.size() < 4 || value.size() != 16) return Status::Corruption("a bad group offset record");
+    out.push_back(CommittedOffset{std::string(key.substr(4)),
+                            static_cast<int32_t>(DecodeBigEndian32(key.data())),
+                            static_cast<int64_t>(DecodeBigEndian64(value.data())),
+                            static_cast<int64_t>(DecodeBigEndian64(value.data() + 8))});
+  }
+  TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list group offsets"));
+  return out;
+}
+
+Status Metadata::DeleteCommitted(std::string_view topic, int32_t p, std::string_view group) {
+  if (cf(kGroups) == nullptr) return Status::ForErrno(EROFS, "the store is open read-only");
+  rocksdb::WriteBatch batch;
+  batch.Delete(cf(kGroups), GroupKey(topic, p, group));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return Write(options, &batch, "delete of a group offset");
+}
 
 }  // namespace topicfs::store

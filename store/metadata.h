@@ -4,6 +4,8 @@
 //   segments    <topic> 0x00 <p BE32> <base BE64> -> SegmentMeta
 //   xattrs      <object key> 0x00 <name>         -> value
 //   owners      <object key>                     -> mode, uid, gid
+//   groups      <topic> 0x00 <p BE32> <group>     -> committed offset BE64,
+//                                                    commit time ms BE64
 // Object keys name topics ("t/<topic>"), partitions ("p/<topic>/<p>") and
 // segments ("s/<topic>/<p>/<base>"). Appends never write here.
 #pragma once
@@ -15,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/consumer_groups.h"
 #include "store/partition.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
@@ -100,6 +103,16 @@ class Metadata {
   Result<std::optional<Ownership>> GetOwner(std::string_view object);
   Status PutOwner(std::string_view object, const Ownership& owner);
 
+  // Consumer groups' committed offsets (DESIGN §7). A commit is one synced
+  // write: durable when it returns.
+  Status PutCommitted(std::string_view topic, int32_t p, std::string_view group, int64_t offset,
+                      int64_t commit_ms);
+  Result<std::optional<CommittedOffset>> GetCommitted(std::string_view topic, int32_t p,
+                                                std::string_view group);
+  // Every committed offset of `topic`, by partition then group.
+  Result<std::vector<CommittedOffset>> ListCommitted(std::string_view topic);
+  Status DeleteCommitted(std::string_view topic, int32_t p, std::string_view group);
+
   // Facts about the store as a whole (e.g. a one-time migration done), in
   // the default column family; written synced.
   Result<std::optional<std::string>> GetStoreFlag(std::string_view name);
@@ -110,14 +123,16 @@ class Metadata {
 
  private:
   Metadata() = default;
-  enum Family { kTopics, kPartitions, kSegments, kXattrs, kOwners, kFamilyCount };
+  enum Family { kTopics, kPartitions, kSegments, kXattrs, kOwners, kGroups, kFamilyCount };
   // Every write goes through here: it resumes RocksDB after a failed write.
   Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
                std::string_view what);
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f + 1]; }
 
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; index 0 is "default"
+  // Owned; index 0 is "default". A family a read-only open did not find (a
+  // store from before it existed) is null, and reads of it find nothing.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
 }  // namespace topicfs::store

@@ -201,6 +201,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   auto meta = Metadata::Open(store->data_dir_ + "/meta", options.read_only);
   if (!meta.ok()) return WithRecoverAdvice(meta.status(), store->data_dir_);
   store->meta_ = std::move(*meta);
+  store->groups_ = std::make_unique<ConsumerGroups>(store->meta_.get());
   if (clean && !options.read_only) {
     ::unlink(marker.c_str());
     TOPICFS_RETURN_IF_ERROR(SyncDir(store->data_dir_));

@@ -22,6 +22,7 @@
 #include "store/clock.h"
 #include "store/descriptor_cache.h"
 #include "store/metadata.h"
+#include "store/consumer_groups.h"
 #include "store/partition.h"
 #include "store/recovery.h"
 #include "store/status.h"
@@ -120,6 +121,9 @@ class Store {
   std::shared_ptr<Topic> FindTopic(std::string_view name) const;
   std::shared_ptr<Partition> FindPartition(std::string_view topic, int32_t id) const;
 
+  // Consumer groups' committed offsets and claims (DESIGN §7).
+  ConsumerGroups& groups() { return *groups_; }
+
   // The owner and mode of a topic (`partition` kTopicItself) or of one of
   // its partitions: kept in meta/ and on its directory under topics/, so a
   // rebuild of meta/ restores them (dir_owner.h). nullopt: none recorded.
@@ -201,6 +205,7 @@ class Store {
 
   std::string data_dir_;
   std::unique_ptr<Metadata> meta_;
+  std::unique_ptr<ConsumerGroups> groups_;  // over meta_
   std::shared_ptr<DescriptorCache> files_;  // shared with every segment
   bool recovered_ = false;
   bool read_only_ = false;

@@ -14,6 +14,10 @@
 
 namespace topicfs::e2e {
 
+// What a partition directory lists besides its segment files, sorted.
+inline const std::vector<std::string> kPartitionEntries = {"current", "follow", "from", "groups",
+                                                           "since"};
+
 // The topicfs binary: $TOPICFS_BIN, else the one the build made.
 std::string TopicfsBinary();
 

@@ -174,7 +174,7 @@ TEST_F(RefusalTest, RemovingTheOldestSegmentTrimsTheLog) {
     EXPECT_EQ(::stat(M("app/0/" + first + suffix).c_str(), &st), -1) << suffix;
     EXPECT_EQ(errno, ENOENT);
   }
-  EXPECT_EQ(List(M("app/0")).size(), 3 * (logs.size() - 1) + 3);
+  EXPECT_EQ(List(M("app/0")).size(), 3 * (logs.size() - 1) + kPartitionEntries.size());
   EXPECT_EQ(::stat(M("app/0/from/0").c_str(), &st), -1);
   EXPECT_EQ(errno, ENOENT);
   std::string from_start = ReadFile(M("app/0/from/" + std::to_string(std::stoll(second))));

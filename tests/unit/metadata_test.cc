@@ -68,8 +68,8 @@ TEST_F(MetadataTest, ColumnFamiliesAreTheDocumentedOnes) {
   std::vector<std::string> families;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &families).ok());
   std::sort(families.begin(), families.end());
-  EXPECT_EQ(families, (std::vector<std::string>{"default", "owners", "partitions", "segments",
-                                                "topics", "xattrs"}));
+  EXPECT_EQ(families, (std::vector<std::string>{"default", "groups", "owners", "partitions",
+                                                "segments", "topics", "xattrs"}));
 }
 
 TEST_F(MetadataTest, TopicRecordRoundTripsAndSurvivesReopen) {

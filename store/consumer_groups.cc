@@ -1,0 +1,54 @@
+#include "store/consumer_groups.h"
+
+#include "store/metadata.h"
+#include "store/names.h"
+
+namespace topicfs::store {
+
+ConsumerGroups::Claim::~Claim() {
+  std::lock_guard lock(groups_->mu_);
+  groups_->held_.erase(key_);
+}
+
+Result<std::unique_ptr<ConsumerGroups::Claim>> ConsumerGroups::Acquire(std::string_view topic,
+                                                                       int32_t partition,
+                                                                       std::string_view group) {
+  if (!IsValidTopicName(group)) {
+    return Status::InvalidArgument("invalid group name '" + std::string(group) +
+                                   "': use 1-249 characters of [A-Za-z0-9._-]");
+  }
+  Claim::Key key{std::string(topic), partition, std::string(group)};
+  std::lock_guard lock(mu_);
+  if (!held_.insert(key).second) {
+    return Status::Busy("group " + std::string(group) + " is in use on " + std::string(topic) +
+                        "/" + std::to_string(partition));
+  }
+  return std::unique_ptr<Claim>(new Claim(this, std::move(key)));
+}
+
+Status ConsumerGroups::Commit(std::string_view topic, int32_t partition, std::string_view group,
+                              Offset next, int64_t now_ms) {
+  return meta_->PutCommitted(topic, partition, group, next.value(), now_ms);
+}
+
+Result<std::optional<CommittedOffset>> ConsumerGroups::Get(std::string_view topic,
+                                                           int32_t partition,
+                                                           std::string_view group) {
+  return meta_->GetCommitted(topic, partition, group);
+}
+
+Result<std::vector<CommittedOffset>> ConsumerGroups::List(std::string_view topic) {
+  return meta_->ListCommitted(topic);
+}
+
+Status ConsumerGroups::Forget(std::string_view topic, int32_t partition, std::string_view group) {
+  Result<std::optional<CommittedOffset>> had = Get(topic, partition, group);
+  if (!had.ok()) return had.status();
+  if (!had->has_value()) {
+    return Status::NotFound("group " + std::string(group) + " has no offset on " +
+                            std::string(topic) + "/" + std::to_string(partition));
+  }
+  return meta_->DeleteCommitted(topic, partition, group);
+}
+
+}  // namespace topicfs::store
