@@ -64,6 +64,7 @@ struct FileHandle {
   int64_t group_frontier = 0;   // guarded; bytes returned without a gap
   int64_t group_records = 0;    // guarded; whole records among them
   int64_t group_committed = 0;  // guarded; group_records when last committed
+  uint64_t group_reader = 0;    // guarded; the lock owner (file table) that read last
 };
 
 struct DirEntry {

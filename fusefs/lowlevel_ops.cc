@@ -172,7 +172,7 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_info* fi) {
   Guard(req, [&] {
     ReadReply data;
-    store::Status s = Fs(req).Read(File(fi), size, off, &data);
+    store::Status s = Fs(req).Read(File(fi), size, off, &data, fi->lock_owner);
     // A follower at the log end: the reply waits for the next record,
     // unless the reader asked not to wait (O_NONBLOCK, checked per read as
     // fcntl may change it).
@@ -199,7 +199,7 @@ void Poll(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi, fuse_pollhandl
 }
 
 void Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).Flush(File(fi), fuse_req_ctx(req)->pid)); });
+  Guard(req, [&] { ReplyStatus(req, Fs(req).Flush(File(fi), fuse_req_ctx(req)->pid, fi->lock_owner)); });
 }
 
 void Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {

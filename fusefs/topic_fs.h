@@ -105,11 +105,15 @@ class TopicFs {
   // Data (topic_fs_io.cc). A read of a follow/ file at the log end is
   // WouldBlock (the caller parks it in follow_waits()).
   store::Status Open(uint64_t ino, int flags, OpenReply* out);
-  store::Status Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out);
+  // `owner`: the kernel's lock owner of the reading process (its file
+  // table), 0 when unknown.
+  store::Status Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out,
+                     uint64_t owner = 0);
   store::Result<size_t> Write(FileHandle* handle, std::string_view data);
   // `closer`: the task that closed a descriptor (the FUSE request's pid),
   // 0 when unknown.
-  store::Status Flush(FileHandle* handle, pid_t closer = 0);
+  // `owner` as for Read.
+  store::Status Flush(FileHandle* handle, pid_t closer = 0, uint64_t owner = 0);
   store::Status Fsync(FileHandle* handle);
   void Release(FileHandle* handle);
 
@@ -164,10 +168,12 @@ class TopicFs {
   store::Status StatGroup(const NodeKey& key, const FileHandle* handle,
                           const store::Ownership& owner, struct stat* st, CacheTimes* times);
   store::Status OpenGroup(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
-  store::Status ReadGroup(FileHandle* handle, size_t size, int64_t off, ReadReply* out);
-  // Commits the offset after the last whole record returned, then lets the
-  // group go (a later read takes it again).
-  store::Status FlushGroup(FileHandle* handle);
+  store::Status ReadGroup(FileHandle* handle, size_t size, int64_t off, ReadReply* out,
+                          uint64_t owner);
+  // Commits the offset after the last whole record returned; when the
+  // process that read closes (`owner`), lets the group go too (a later read
+  // takes it again).
+  store::Status FlushGroup(FileHandle* handle, uint64_t owner);
   void ListGroups(const NodeKey& groups_dir, DirHandle* dir);
   store::Status ForgetGroup(const NodeKey& key);
   store::Result<std::string> GetGroupXattr(const NodeKey& key, std::string_view name);

@@ -63,8 +63,10 @@ store::Status TopicFs::OpenGroup(uint64_t ino, const NodeKey& key, int flags, Op
   return store::Status::OK();
 }
 
-store::Status TopicFs::ReadGroup(FileHandle* handle, size_t size, int64_t off, ReadReply* out) {
+store::Status TopicFs::ReadGroup(FileHandle* handle, size_t size, int64_t off, ReadReply* out,
+                                 uint64_t owner) {
   std::lock_guard lock(handle->group_mu);
+  if (owner != 0) handle->group_reader = owner;
   if (handle->group_claim == nullptr) {
     // Read again after the close() that committed (a descriptor that was
     // shared): the group must be taken again.
@@ -89,7 +91,7 @@ store::Status TopicFs::ReadGroup(FileHandle* handle, size_t size, int64_t off, R
   return store::Status::OK();
 }
 
-store::Status TopicFs::FlushGroup(FileHandle* handle) {
+store::Status TopicFs::FlushGroup(FileHandle* handle, uint64_t owner) {
   std::lock_guard lock(handle->group_mu);
   if (handle->group_records > handle->group_committed) {
     const store::Offset next = handle->reader->start_offset() + handle->group_records;
@@ -98,9 +100,11 @@ store::Status TopicFs::FlushGroup(FileHandle* handle) {
                                                     store::NowMs()));
     handle->group_committed = handle->group_records;
   }
-  // The close() that committed lets the group go, so the next `cat` of it
-  // can open at once (a release comes later, asynchronously).
-  handle->group_claim.reset();
+  // The reader's own close() lets the group go, so the next `cat` of it can
+  // open at once (the kernel's release comes later, asynchronously). A
+  // close of a copy in another process (a child's exit, or the close-on-
+  // exec in a fork before exec) commits what was returned but keeps it.
+  if (owner != 0 && owner == handle->group_reader) handle->group_claim.reset();
   return store::Status::OK();
 }
 

@@ -242,7 +242,8 @@ store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
   }
 }
 
-store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out) {
+store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out,
+                           uint64_t owner) {
   switch (handle->kind) {
     case FileHandle::Kind::kSegment:
     case FileHandle::Kind::kAppend: {
@@ -272,7 +273,7 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
     case FileHandle::Kind::kStream:
       return ReadStream(*handle->reader, size, off, out);
     case FileHandle::Kind::kGroup:
-      return ReadGroup(handle, size, off, out);
+      return ReadGroup(handle, size, off, out, owner);
     case FileHandle::Kind::kFollow: {
       TOPICFS_RETURN_IF_ERROR(ReadStream(*handle->reader, size, off, out));
       const size_t got = out->fd >= 0 ? out->len : out->bytes.size();
@@ -305,8 +306,8 @@ store::Result<size_t> TopicFs::Write(FileHandle* handle, std::string_view data) 
   return n;
 }
 
-store::Status TopicFs::Flush(FileHandle* handle, pid_t closer) {
-  if (handle->kind == FileHandle::Kind::kGroup) return FlushGroup(handle);
+store::Status TopicFs::Flush(FileHandle* handle, pid_t closer, uint64_t owner) {
+  if (handle->kind == FileHandle::Kind::kGroup) return FlushGroup(handle, owner);
   if (handle->kind != FileHandle::Kind::kAppend) return store::Status::OK();
   // A writer killed in the middle of a record must not commit it: the
   // kernel closes its descriptors from the dying task (DECISIONS.md).

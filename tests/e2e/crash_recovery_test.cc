@@ -15,14 +15,6 @@ namespace {
 
 class CrashRecoveryTest : public MountTest {
  protected:
-  // kill -9 of the daemon this test started, then the lazy unmount a user
-  // does before mounting again.
-  void KillDaemonAndDetach() {
-    ASSERT_EQ(::kill(daemon_, SIGKILL), 0);
-    ASSERT_TRUE(WaitFor([&] { return ::waitpid(daemon_, nullptr, WNOHANG) == daemon_; }, 20));
-    daemon_ = -1;
-    Out("fusermount3 -uz $M");
-  }
   std::string LogEnd(const std::string& partition) {
     return Xattr(M(partition), "user.topicfs.log_end_offset");
   }

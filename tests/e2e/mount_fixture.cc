@@ -135,6 +135,13 @@ void MountTest::Mount(const std::vector<std::string>& args) {
   ASSERT_NE(daemon_, -1) << "daemon exited while mounting\n" << DaemonLog();
 }
 
+void MountTest::KillDaemonAndDetach() {
+  ASSERT_EQ(::kill(daemon_, SIGKILL), 0);
+  ASSERT_TRUE(WaitFor([&] { return ::waitpid(daemon_, nullptr, WNOHANG) == daemon_; }, 20));
+  daemon_ = -1;
+  Out("fusermount3 -uz $M");
+}
+
 bool MountTest::WaitDaemon(int timeout_s) {
   if (daemon_ < 0) return true;
   bool done = WaitUntil(

@@ -37,6 +37,9 @@ class MountTest : public ::testing::Test {
   // fusermount3 -u and wait for the daemon; true when it exited with 0.
   bool Unmount();
   bool Mounted() const;
+  // kill -9 of the daemon this test started, then the lazy unmount a user
+  // does before mounting again.
+  void KillDaemonAndDetach();
   // Reaps the daemon once it has exited (after an unmount the test ran
   // itself); false if it still runs after `timeout_s` seconds.
   bool WaitDaemon(int timeout_s);
