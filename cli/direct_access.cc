@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cli/store_lock.h"
+#include "store/clock.h"
 #include "store/partition_reader.h"
 #include "store/record_assembler.h"
 #include "store/topic_config.h"
@@ -49,10 +50,39 @@ class DirectReader : public RecordReader {
     if (n.ok()) pos_ = pos_ + static_cast<int64_t>(*n);
     return n;
   }
+  store::PartitionReader& reader() { return *reader_; }
 
  private:
   std::unique_ptr<store::PartitionReader> reader_;
   store::ReadPosition pos_;
+};
+
+// A group's reader: holds the group, reads through a PartitionReader and
+// commits through the store.
+class DirectGroupReader : public GroupReader {
+ public:
+  DirectGroupReader(store::Store* store, std::unique_ptr<store::ConsumerGroups::Claim> claim,
+                    std::unique_ptr<store::PartitionReader> reader, std::string group)
+      : store_(store), claim_(std::move(claim)), reader_(std::move(reader)),
+        group_(std::move(group)) {}
+
+  Result<size_t> Read(char* buf, size_t len) override { return reader_.Read(buf, len); }
+  Status Commit(int64_t records, int64_t /*bytes*/) override {
+    Status s;
+    if (records > 0) {
+      store::Partition& p = reader_.reader().partition();
+      s = store_->groups().Commit(p.topic(), p.id(), group_,
+                                  reader_.reader().start_offset() + records, store::NowMs());
+    }
+    claim_.reset();
+    return s;
+  }
+
+ private:
+  store::Store* store_;
+  std::unique_ptr<store::ConsumerGroups::Claim> claim_;
+  DirectReader reader_;
+  std::string group_;
 };
 
 }  // namespace
@@ -195,6 +225,51 @@ Result<std::unique_ptr<RecordReader>> DirectAccess::OpenReader(std::string_view 
   }
   if (!reader.ok()) return reader.status();
   return std::unique_ptr<RecordReader>(new DirectReader(std::move(*reader)));
+}
+
+Result<std::vector<store::CommittedOffset>> DirectAccess::ListGroupOffsets(std::string_view topic) {
+  Result<std::shared_ptr<store::Topic>> t = Topic(topic);
+  if (!t.ok()) return t.status();
+  return store_->groups().List(topic);
+}
+
+Status DirectAccess::SetGroupOffset(std::string_view topic, int32_t partition,
+                                    std::string_view group, int64_t offset) {
+  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
+  if (!p.ok()) return p.status();
+  const int64_t start = (*p)->log_start_offset(), end = (*p)->log_end_offset();
+  if (offset < start || offset > end) {
+    return Status::InvalidArgument("offset " + std::to_string(offset) + " is outside [" +
+                                   std::to_string(start) + ", " + std::to_string(end) + "]");
+  }
+  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
+      store_->groups().Acquire(topic, partition, group);
+  if (!claim.ok()) return claim.status();
+  return store_->groups().Commit(topic, partition, group, store::Offset(offset), store::NowMs());
+}
+
+Status DirectAccess::DeleteGroupOffset(std::string_view topic, int32_t partition,
+                                       std::string_view group) {
+  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
+  if (!p.ok()) return p.status();
+  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
+      store_->groups().Acquire(topic, partition, group);
+  if (!claim.ok()) return claim.status();
+  return store_->groups().Forget(topic, partition, group);
+}
+
+Result<std::unique_ptr<GroupReader>> DirectAccess::OpenGroupReader(std::string_view topic,
+                                                                   int32_t partition,
+                                                                   std::string_view group) {
+  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
+  if (!p.ok()) return p.status();
+  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
+      store_->groups().Acquire(topic, partition, group);
+  if (!claim.ok()) return claim.status();
+  Result<std::unique_ptr<store::PartitionReader>> reader = store_->groups().ReaderFor(*p, group);
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<GroupReader>(new DirectGroupReader(
+      store_.get(), std::move(*claim), std::move(*reader), std::string(group)));
 }
 
 Result<std::vector<store::VerifyProblem>> DirectAccess::Verify() { return store_->Verify(); }

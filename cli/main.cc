@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "cli/consume_command.h"
 #include "cli/dump_command.h"
+#include "cli/group_command.h"
 #include "cli/mount_command.h"
 #include "cli/produce_command.h"
 #include "cli/recover_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   topicfs::cli::SetupRetentionCommand(app);
   topicfs::cli::SetupProduceCommand(app);
   topicfs::cli::SetupConsumeCommand(app);
+  topicfs::cli::SetupGroupCommand(app);
   topicfs::cli::SetupDumpCommand(app);
   topicfs::cli::SetupVerifyCommand(app);
   topicfs::cli::SetupRecoverCommand(app);

@@ -70,6 +70,43 @@ class MountReader : public RecordReader {
   int64_t pos_ = 0;
 };
 
+// A getxattr that found no such attribute (ENODATA): a group without a
+// committed offset on that partition.
+bool NoAttribute(const Status& s) { return store::ToErrno(s) == ENODATA; }
+
+// A group through the mount. groups/<g> is held open from the start (the
+// group is this process's), the records are read through from/<start>,
+// and a commit reads the same bytes through groups/<g> before closing it:
+// the daemon commits what that handle returned, at its close().
+class MountGroupReader : public GroupReader {
+ public:
+  MountGroupReader(int group_fd, std::string group_path, std::unique_ptr<RecordReader> records)
+      : group_fd_(group_fd), group_path_(std::move(group_path)), records_(std::move(records)) {}
+  ~MountGroupReader() override {
+    if (group_fd_ >= 0) ::close(group_fd_);
+  }
+  Result<size_t> Read(char* buf, size_t len) override { return records_->Read(buf, len); }
+  Status Commit(int64_t /*records*/, int64_t bytes) override {
+    char buf[64 << 10];
+    while (bytes > 0) {
+      ssize_t n = ::read(group_fd_, buf, static_cast<size_t>(std::min<int64_t>(bytes, sizeof buf)));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::ForErrno(errno, "read " + group_path_);
+      if (n == 0) return Status::IOError(group_path_ + " ended before what was read was committed");
+      bytes -= n;
+    }
+    int fd = group_fd_;
+    group_fd_ = -1;
+    if (::close(fd) != 0) return Status::ForErrno(errno, "commit (close) " + group_path_);
+    return Status::OK();
+  }
+
+ private:
+  int group_fd_;
+  std::string group_path_;
+  std::unique_ptr<RecordReader> records_;
+};
+
 }  // namespace
 
 std::string MountAccess::TopicDir(std::string_view topic) const {
@@ -253,7 +290,8 @@ Result<std::unique_ptr<RecordReader>> MountAccess::OpenReader(std::string_view t
     case ReadFrom::Kind::kTime:
       return open_reader(dir + "/since/" + std::to_string(from.value));
     case ReadFrom::Kind::kOffset: {
-      auto reader = open_reader(dir + "/from/" + std::to_string(from.value));
+      auto reader = open_reader(dir + (from.wait_at_end ? "/follow/" : "/from/") +
+                                std::to_string(from.value));
       if (reader.ok() || !reader.status().Is(store::Code::kNotFound)) return reader;
       Result<PartitionInfo> info = ReadPartition(topic, partition);
       if (!info.ok()) return info.status();
@@ -267,11 +305,79 @@ Result<std::unique_ptr<RecordReader>> MountAccess::OpenReader(std::string_view t
   for (int attempt = 0;; ++attempt) {
     Result<int64_t> start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
     if (!start.ok()) return start.status();
-    auto reader = open_reader(dir + "/from/" + std::to_string(*start));
+    auto reader = open_reader(dir + (from.wait_at_end ? "/follow/" : "/from/") +
+                              std::to_string(*start));
     if (reader.ok() || !reader.status().Is(store::Code::kNotFound) || attempt == 9) {
       return reader;
     }
   }
+}
+
+Result<std::vector<store::CommittedOffset>> MountAccess::ListGroupOffsets(std::string_view topic) {
+  Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(topic));
+  if (!ids.ok()) return ids.status();
+  std::vector<store::CommittedOffset> out;
+  for (int32_t p : *ids) {
+    const std::string groups = PartitionDir(topic, p) + "/groups";
+    Result<std::vector<std::string>> names = ListDir(groups);
+    if (!names.ok()) return names.status();
+    for (const std::string& g : *names) {
+      Result<int64_t> offset = GetXattrInt(groups + "/" + g, TopicfsXattr("committed_offset"));
+      if (!offset.ok() && NoAttribute(offset.status())) continue;  // forgotten since
+      if (!offset.ok()) return offset.status();
+      out.push_back(store::CommittedOffset{g, p, *offset, 0});
+    }
+  }
+  return out;
+}
+
+Status MountAccess::SetGroupOffset(std::string_view topic, int32_t partition,
+                                   std::string_view group, int64_t offset) {
+  TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
+  return SetXattr(PartitionDir(topic, partition) + "/groups/" + std::string(group),
+                  TopicfsXattr("committed_offset"), std::to_string(offset));
+}
+
+Status MountAccess::DeleteGroupOffset(std::string_view topic, int32_t partition,
+                                      std::string_view group) {
+  TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
+  const std::string path = PartitionDir(topic, partition) + "/groups/" + std::string(group);
+  if (::unlink(path.c_str()) != 0) return Status::ForErrno(errno, "rm " + path);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<GroupReader>> MountAccess::OpenGroupReader(std::string_view topic,
+                                                                  int32_t partition,
+                                                                  std::string_view group) {
+  TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
+  if (!store::IsValidTopicName(group)) {
+    return Status::InvalidArgument("invalid group name '" + std::string(group) +
+                                   "': use 1-249 characters of [A-Za-z0-9._-]");
+  }
+  const std::string dir = PartitionDir(topic, partition);
+  const std::string path = dir + "/groups/" + std::string(group);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::ForErrno(errno, "open " + path);
+  auto close_group = [fd] { ::close(fd); };
+  // Where the handle starts: the committed offset, or the log start.
+  Result<int64_t> start = GetXattrInt(path, TopicfsXattr("committed_offset"));
+  if (!start.ok() && NoAttribute(start.status())) {
+    start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
+  }
+  if (!start.ok()) {
+    close_group();
+    return start.status();
+  }
+  Result<std::unique_ptr<RecordReader>> records =
+      OpenReader(topic, partition, ReadFrom{ReadFrom::Kind::kOffset, *start});
+  if (!records.ok() && records.status().Is(store::Code::kOutOfRange)) {
+    records = OpenReader(topic, partition, ReadFrom{ReadFrom::Kind::kBeginning, 0});
+  }
+  if (!records.ok()) {
+    close_group();
+    return records.status();
+  }
+  return std::unique_ptr<GroupReader>(new MountGroupReader(fd, path, std::move(*records)));
 }
 
 }  // namespace topicfs::cli

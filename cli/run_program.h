@@ -3,6 +3,9 @@
 // is just a byte) and collects what it printed.
 #pragma once
 
+#include <sys/types.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,5 +20,25 @@ struct ProgramResult {
 
 // `argv[0]` is looked up in PATH. Fails only when it cannot be started.
 store::Result<ProgramResult> RunProgram(const std::vector<std::string>& argv);
+
+// A program fed on its stdin through a pipe (`consume --exec`); its stdout
+// and stderr are this process's.
+class FedProgram {
+ public:
+  // `argv[0]` is looked up in PATH.
+  static store::Result<std::unique_ptr<FedProgram>> Start(const std::vector<std::string>& argv);
+  ~FedProgram();
+  FedProgram(const FedProgram&) = delete;
+  FedProgram& operator=(const FedProgram&) = delete;
+  // Every byte, or an error (EPIPE once it stopped reading).
+  store::Status Write(const char* data, size_t len);
+  // Ends its input and waits for it: its exit code, or 128 + signal.
+  int Finish();
+
+ private:
+  FedProgram(pid_t pid, int in) : pid_(pid), in_(in) {}
+  pid_t pid_;
+  int in_;
+};
 
 }  // namespace topicfs::cli

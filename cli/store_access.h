@@ -50,6 +50,9 @@ struct TopicInfo {
 struct ReadFrom {
   enum class Kind { kOffset, kTime, kBeginning } kind = Kind::kBeginning;
   int64_t value = 0;  // offset, or epoch milliseconds
+  // A read at the log end waits for the next record (a mount's follow/<N>)
+  // instead of returning 0; not for kTime, which has no follow/ form.
+  bool wait_at_end = false;
 };
 
 // Appends a stream of bytes as records; a record may span chunks.
@@ -67,6 +70,16 @@ class RecordReader {
   virtual ~RecordReader() = default;
   // Up to `len` bytes; 0 at the current log end (call again to follow).
   virtual store::Result<size_t> Read(char* buf, size_t len) = 0;
+};
+
+// A RecordReader for a group: what it read is the group's only once
+// committed.
+class GroupReader : public RecordReader {
+ public:
+  // Commits the offset past the first `records` whole records read, which
+  // are `bytes` long (durable when it returns; 0 commits nothing), and lets
+  // the group go. Nothing may be read afterwards.
+  virtual store::Status Commit(int64_t records, int64_t bytes) = 0;
 };
 
 class StoreAccess {
@@ -98,6 +111,21 @@ class StoreAccess {
   virtual store::Result<std::unique_ptr<RecordReader>> OpenReader(std::string_view topic,
                                                                   int32_t partition,
                                                                   const ReadFrom& from) = 0;
+  // Consumer groups (DESIGN §7). Every committed offset of `topic`, by
+  // partition then group.
+  virtual store::Result<std::vector<store::CommittedOffset>> ListGroupOffsets(
+      std::string_view topic) = 0;
+  // Sets `group`'s committed offset on a partition (a reset): InvalidArgument
+  // outside [log start, log end], Busy while the group is in use there.
+  virtual store::Status SetGroupOffset(std::string_view topic, int32_t partition,
+                                       std::string_view group, int64_t offset) = 0;
+  // Forgets `group` on a partition: NotFound when it has no offset there.
+  virtual store::Status DeleteGroupOffset(std::string_view topic, int32_t partition,
+                                          std::string_view group) = 0;
+  // Reads `group`'s records on a partition from its committed offset to the
+  // log end, holding the group (Busy when someone else does).
+  virtual store::Result<std::unique_ptr<GroupReader>> OpenGroupReader(
+      std::string_view topic, int32_t partition, std::string_view group) = 0;
   // Every problem with the path it concerns.
   virtual store::Result<std::vector<store::VerifyProblem>> Verify() = 0;
   // Flushes and closes; the access is unusable afterwards.

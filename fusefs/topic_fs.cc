@@ -158,9 +158,9 @@ store::Status TopicFs::StatGroup(const NodeKey& key, const FileHandle* handle,
   if (handle != nullptr && handle->reader != nullptr) {
     size = handle->reader->end().value();
   } else {
-    store::Result<int64_t> start = GroupStart(key, *partition);
+    store::Result<store::Offset> start = store_->groups().StartOf(*partition, key.group);
     if (!start.ok()) return start.status();
-    store::Result<store::ReadStart> at = partition->LocateOffset(*start);
+    store::Result<store::ReadStart> at = partition->LocateOffset(start->value());
     size = at.ok() ? std::max<int64_t>(0, partition->stream_end() - at->stream_pos) : 0;
   }
   // Writable by those who may set its committed_offset; opening it for

@@ -162,9 +162,6 @@ class TopicFs {
   store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
 
   // Consumer groups (topic_fs_groups.cc, DESIGN §7).
-  // The offset groups/<g> reads from: the committed one, or the log start
-  // when there is none or retention overtook it.
-  store::Result<int64_t> GroupStart(const NodeKey& key, store::Partition& partition);
   store::Status StatGroup(const NodeKey& key, const FileHandle* handle,
                           const store::Ownership& owner, struct stat* st, CacheTimes* times);
   store::Status OpenGroup(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);

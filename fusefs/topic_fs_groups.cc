@@ -24,15 +24,6 @@ store::Status NoGroupData(std::string_view name) {
 
 }  // namespace
 
-store::Result<int64_t> TopicFs::GroupStart(const NodeKey& key, store::Partition& partition) {
-  store::Result<std::optional<store::CommittedOffset>> committed =
-      store_->groups().Get(key.topic, key.partition, key.group);
-  if (!committed.ok()) return committed.status();
-  const int64_t log_start = partition.log_start_offset();
-  if (!committed->has_value()) return log_start;
-  return std::clamp((*committed)->offset, log_start, partition.log_end_offset());
-}
-
 store::Status TopicFs::OpenGroup(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
   if (WantsWrite(flags)) return store::Status::Permission(NodePath(key) + " is read-only");
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
@@ -40,14 +31,8 @@ store::Status TopicFs::OpenGroup(uint64_t ino, const NodeKey& key, int flags, Op
   store::Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
       store_->groups().Acquire(key.topic, key.partition, key.group);
   if (!claim.ok()) return claim.status();
-  store::Result<int64_t> start = GroupStart(key, *partition);
-  if (!start.ok()) return start.status();
   store::Result<std::unique_ptr<store::PartitionReader>> reader =
-      store::PartitionReader::FromOffset(partition, store::Offset(*start));
-  // Retention may have moved the log start since: then the new one.
-  if (!reader.ok() && reader.status().Is(store::Code::kOutOfRange)) {
-    reader = store::PartitionReader::FromLogStart(partition);
-  }
+      store_->groups().ReaderFor(partition, key.group);
   if (!reader.ok()) return reader.status();
   auto handle = std::make_unique<FileHandle>();
   handle->kind = FileHandle::Kind::kGroup;

@@ -1,7 +1,10 @@
 #include "store/consumer_groups.h"
 
+#include <algorithm>
+
 #include "store/metadata.h"
 #include "store/names.h"
+#include "store/partition_reader.h"
 
 namespace topicfs::store {
 
@@ -49,6 +52,26 @@ Status ConsumerGroups::Forget(std::string_view topic, int32_t partition, std::st
                             std::string(topic) + "/" + std::to_string(partition));
   }
   return meta_->DeleteCommitted(topic, partition, group);
+}
+
+Result<Offset> ConsumerGroups::StartOf(const Partition& partition, std::string_view group) {
+  Result<std::optional<CommittedOffset>> committed =
+      Get(partition.topic(), partition.id(), group);
+  if (!committed.ok()) return committed.status();
+  const int64_t log_start = partition.log_start_offset();
+  if (!committed->has_value()) return Offset(log_start);
+  return Offset(std::clamp((*committed)->offset, log_start, partition.log_end_offset()));
+}
+
+Result<std::unique_ptr<PartitionReader>> ConsumerGroups::ReaderFor(
+    std::shared_ptr<Partition> partition, std::string_view group) {
+  Result<Offset> start = StartOf(*partition, group);
+  if (!start.ok()) return start.status();
+  Result<std::unique_ptr<PartitionReader>> reader = PartitionReader::FromOffset(partition, *start);
+  if (!reader.ok() && reader.status().Is(Code::kOutOfRange)) {
+    reader = PartitionReader::FromLogStart(std::move(partition));
+  }
+  return reader;
 }
 
 }  // namespace topicfs::store

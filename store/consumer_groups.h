@@ -21,6 +21,8 @@
 namespace topicfs::store {
 
 class Metadata;
+class Partition;
+class PartitionReader;
 
 struct CommittedOffset {
   std::string group;
@@ -65,6 +67,14 @@ class ConsumerGroups {
   Result<std::vector<CommittedOffset>> List(std::string_view topic);
   // NotFound when the group has no offset on the partition.
   Status Forget(std::string_view topic, int32_t partition, std::string_view group);
+
+  // Where `group` reads `partition` from: its committed offset, or the log
+  // start when it has none or retention overtook it.
+  Result<Offset> StartOf(const Partition& partition, std::string_view group);
+  // A reader from there (from the log start should retention move it
+  // meanwhile).
+  Result<std::unique_ptr<PartitionReader>> ReaderFor(std::shared_ptr<Partition> partition,
+                                                     std::string_view group);
 
  private:
   Metadata* const meta_;
