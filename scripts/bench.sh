@@ -11,7 +11,7 @@
 #                  topicfs and reference runs alternate, and swap order every
 #                  repetition, so machine drift cancels out
 #   --only GROUPS  comma-separated subset of: bulk,echo,write,cat,lookup,conc,
-#                  peers,rss,mount (default: all). Implies --no-doc unless
+#                  peers,wake,rss,mount (default: all). Implies --no-doc unless
 #                  --doc is given.
 #   --topicfs PATH the topicfs binary (default: build-bench/topicfs, brought
 #                  up to date with cmake first; else build/topicfs)
@@ -89,6 +89,8 @@ if [ $QUICK = 1 ]; then
   : "${REPS:=1}"
   BULK_BYTES=$((32 * MiB))      # per bulk append run
   ECHO_N=2000                   # echo >> loop iterations
+  WAKE_N=300                    # follow/ and XREAD BLOCK wake-ups
+  TAIL_N=3                      # tail -f wake-ups (about 1 s each)
   WRITE_N=20000                 # one record per write()
   REDIS1_N=20000                # unpipelined XADD
   PEER_N=200000                 # pipelined XADD / JetStream async publish
@@ -104,6 +106,8 @@ else
   : "${REPS:=5}"
   BULK_BYTES=$((256 * MiB))
   ECHO_N=20000
+  WAKE_N=3000
+  TAIL_N=10
   WRITE_N=100000
   REDIS1_N=100000
   PEER_N=1000000
@@ -133,7 +137,10 @@ need getfattr attr
 need g++ g++
 need pkg-config pkg-config
 need cmake cmake
-if want write || want peers; then
+if want wake; then
+  [ -f /usr/include/hiredis/hiredis.h ] || need_pkgs+=(libhiredis-dev)
+fi
+if want write || want peers || want wake; then
   need redis-server redis-server
   need redis-benchmark redis-tools
   need redis-cli redis-tools
@@ -236,6 +243,10 @@ if want peers; then
     die "compile nats_pub"
 fi
 TFB=$BIN/tfbench
+if want wake; then
+  g++ -O2 -std=c++20 -o "$BIN/wake_latency" "$REPO/bench/peers/wake_latency.cc" -lhiredis -lpthread ||
+    die "compile wake_latency"
+fi
 
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.6f", b-a}'; }
@@ -650,6 +661,21 @@ group_peers() {
 }
 
 vmrss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+# Issue 10: how soon a reader blocked at the log end gets a record after
+# the write() that appended it returned (bench/peers/wake_latency.cc).
+group_wake() {
+  topic wake || return 1
+  local tf rd tl tf50 tf99 rd50 rd99 tl50 tl99
+  tf=$("$BIN/wake_latency" follow "$MNT/wake/0" "$WAKE_N") || return 1
+  rd=$("$BIN/wake_latency" redis "$REDIS_PORT" "$WAKE_N") || return 1
+  tl=$("$BIN/wake_latency" tail "$MNT/wake/0" "$TAIL_N") || return 1
+  read -r tf50 tf99 _ <<<"$tf"; read -r rd50 rd99 _ <<<"$rd"; read -r tl50 tl99 _ <<<"$tl"
+  row "\`cat follow/end\` woken by an append, from its \`write()\` returning, p50 / p99 µs ($WAKE_N records); ref: Redis \`XREAD BLOCK\` after \`XADD\` returned" \
+    "$(fmt "$tf50") / $(fmt "$tf99") µs" "$(fmt "$rd50") / $(fmt "$rd99") µs" "$(calc "$rd99 / $tf99")" "<= 1000" "$tf99"
+  row "\`tail -f from/<N>\` (GNU tail polls a FUSE file every 1 s), p50 / p99 µs ($TAIL_N records); ref: \`cat follow/end\`" \
+    "$(fmt "$tl50") / $(fmt "$tl99") µs" "$(fmt "$tf50") / $(fmt "$tf99") µs" "$(calc "$tf99 / $tl99")" ""
+}
+
 group_rss() {
   local data=$WORK/rss-data mnt=$WORK/rss-mnt p t0 saved_mnt=$MNT
   tf_start "$data" "$mnt" || return 1
@@ -769,7 +795,7 @@ DATE_START=$(date -u '+%Y-%m-%d %H:%M UTC')
 T_START=$EPOCHREALTIME
 read -r _ u0 n0 s0 i0 _ </proc/stat
 
-if want write || want peers; then redis_start || die "redis"; fi
+if want write || want peers || want wake; then redis_start || die "redis"; fi
 if want peers; then nats_start || die "nats"; fi
 
 # The kernel reads its FUSE-over-io_uring switch when a mount starts.
@@ -778,7 +804,8 @@ if [ "$TRANSPORT" != asis ] && [ -w "$URING_SWITCH" ]; then
   if [ "$TRANSPORT" = io_uring ]; then echo Y >"$URING_SWITCH"; else echo N >"$URING_SWITCH"; fi
 fi
 if [ $TF_OK = 1 ]; then
-  if want bulk || want echo || want write || want cat || want lookup || want conc || want peers; then
+  if want bulk || want echo || want write || want cat || want lookup || want conc || want peers ||
+    want wake; then
     tf_start "$DATA" "$MNT" || die "mount"
     MAIN_PID=$TF_PID
     run_group bulk group_bulk
@@ -788,6 +815,7 @@ if [ $TF_OK = 1 ]; then
     run_group lookup group_lookup
     run_group conc group_conc
     run_group peers group_peers
+    run_group wake group_wake
     log "main daemon VmRSS at the end: $(vmrss_kib "$MAIN_PID") KiB"
     tf_stop "$MNT" || log "unmount of $MNT failed"
   fi
