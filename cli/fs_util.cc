@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "store/facts.h"
 #include "store/units.h"
 
 namespace topicfs::cli {
@@ -17,7 +18,7 @@ namespace topicfs::cli {
 using store::Result;
 using store::Status;
 
-std::string TopicfsXattr(std::string_view name) { return "user.topicfs." + std::string(name); }
+std::string TopicfsXattr(std::string_view name) { return store::facts::Xattr(name); }
 
 Result<std::string> GetXattr(const std::string& path, const std::string& name) {
   std::string value(256, '\0');

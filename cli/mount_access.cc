@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "cli/fs_util.h"
+#include "store/facts.h"
 #include "store/names.h"
 #include "store/topic_config.h"
 
@@ -178,12 +179,12 @@ Result<PartitionInfo> MountAccess::ReadPartition(std::string_view topic, int32_t
   PartitionInfo info;
   info.id = partition;
   struct Fact {
-    const char* name;
+    std::string_view name;
     int64_t* out;
-  } facts[] = {{"log_start_offset", &info.log_start_offset},
-               {"log_end_offset", &info.log_end_offset},
-               {"size_bytes", &info.size_bytes},
-               {"segment_count", &info.segment_count}};
+  } facts[] = {{store::facts::kLogStartOffset, &info.log_start_offset},
+               {store::facts::kLogEndOffset, &info.log_end_offset},
+               {store::facts::kSizeBytes, &info.size_bytes},
+               {store::facts::kSegmentCount, &info.segment_count}};
   for (const Fact& f : facts) {
     Result<int64_t> v = GetXattrInt(dir, TopicfsXattr(f.name));
     if (!v.ok()) return v.status();
@@ -253,7 +254,7 @@ Status MountAccess::DeleteTopic(std::string_view topic) {
   // topic again (docs/SEMANTICS.md, "Deleting a topic"); rmdir would refuse
   // a topic with records.
   const std::string dir = TopicDir(topic);
-  Status s = SetXattr(dir, TopicfsXattr("delete"), std::string(topic));
+  Status s = SetXattr(dir, TopicfsXattr(store::facts::kDelete), std::string(topic));
   if (s.Is(store::Code::kPermission)) {
     return Status::Permission("only the owner of topic '" + std::string(topic) +
                               "' or root may delete it (" + s.message() + ")");
@@ -303,7 +304,7 @@ Result<std::unique_ptr<RecordReader>> MountAccess::OpenReader(std::string_view t
   }
   // Retention may move the log start between the lookup and the open.
   for (int attempt = 0;; ++attempt) {
-    Result<int64_t> start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
+    Result<int64_t> start = GetXattrInt(dir, TopicfsXattr(store::facts::kLogStartOffset));
     if (!start.ok()) return start.status();
     auto reader = open_reader(dir + (from.wait_at_end ? "/follow/" : "/from/") +
                               std::to_string(*start));
@@ -322,7 +323,7 @@ Result<std::vector<store::CommittedOffset>> MountAccess::ListGroupOffsets(std::s
     Result<std::vector<std::string>> names = ListDir(groups);
     if (!names.ok()) return names.status();
     for (const std::string& g : *names) {
-      Result<int64_t> offset = GetXattrInt(groups + "/" + g, TopicfsXattr("committed_offset"));
+      Result<int64_t> offset = GetXattrInt(groups + "/" + g, TopicfsXattr(store::facts::kCommittedOffset));
       if (!offset.ok() && NoAttribute(offset.status())) continue;  // forgotten since
       if (!offset.ok()) return offset.status();
       out.push_back(store::CommittedOffset{g, p, *offset, 0});
@@ -335,7 +336,7 @@ Status MountAccess::SetGroupOffset(std::string_view topic, int32_t partition,
                                    std::string_view group, int64_t offset) {
   TOPICFS_RETURN_IF_ERROR(CheckPartition(topic, partition));
   return SetXattr(PartitionDir(topic, partition) + "/groups/" + std::string(group),
-                  TopicfsXattr("committed_offset"), std::to_string(offset));
+                  TopicfsXattr(store::facts::kCommittedOffset), std::to_string(offset));
 }
 
 Status MountAccess::DeleteGroupOffset(std::string_view topic, int32_t partition,
@@ -360,9 +361,9 @@ Result<std::unique_ptr<GroupReader>> MountAccess::OpenGroupReader(std::string_vi
   if (fd < 0) return Status::ForErrno(errno, "open " + path);
   auto close_group = [fd] { ::close(fd); };
   // Where the handle starts: the committed offset, or the log start.
-  Result<int64_t> start = GetXattrInt(path, TopicfsXattr("committed_offset"));
+  Result<int64_t> start = GetXattrInt(path, TopicfsXattr(store::facts::kCommittedOffset));
   if (!start.ok() && NoAttribute(start.status())) {
-    start = GetXattrInt(dir, TopicfsXattr("log_start_offset"));
+    start = GetXattrInt(dir, TopicfsXattr(store::facts::kLogStartOffset));
   }
   if (!start.ok()) {
     close_group();

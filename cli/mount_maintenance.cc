@@ -4,17 +4,16 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <new>
 
 #include "cli/fs_util.h"
 #include "cli/mount_access.h"
+#include "store/facts.h"
+#include "store/file_hash.h"
 #include "store/names.h"
 #include "store/offset_index.h"
 #include "store/retention.h"
@@ -35,35 +34,18 @@ int64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
 }
 
-// XXH3-64 of a whole file as 16 lowercase hex digits. O_DIRECT reads the
-// disk (through the daemon, or with passthrough straight from the segment
-// file): a page cache kept for sealed segments would otherwise hide a
-// change made behind the mount's back.
+// XXH3-64 of a whole file as verify writes it. O_DIRECT reads the disk
+// (through the daemon, or with passthrough straight from the segment file):
+// a page cache kept for sealed segments would otherwise hide a change made
+// behind the mount's back.
 Result<std::string> HashFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
   if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return store::Status::ForErrno(errno, "open " + path);
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_64bits_reset(state);
-  constexpr size_t kBufBytes = 1 << 20;
-  void* mem = nullptr;
-  if (::posix_memalign(&mem, 4096, kBufBytes) != 0) throw std::bad_alloc();
-  std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(mem), &std::free);
-  Status status;
-  for (;;) {
-    ssize_t n = ::read(fd, buf.get(), kBufBytes);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) status = store::Status::ForErrno(errno, "read " + path);
-    if (n <= 0) break;
-    XXH3_64bits_update(state, buf.get(), n);
-  }
+  Result<uint64_t> hash = store::Xxh3OfFile(fd, -1, path);
   ::close(fd);
-  uint64_t hash = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  if (!status.ok()) return status;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return std::string(hex);
+  if (!hash.ok()) return hash.status();
+  return store::Xxh3Hex(*hash);
 }
 
 }  // namespace
@@ -134,7 +116,7 @@ Result<std::vector<store::RetentionAction>> MountAccess::ApplyRetentionToTopic(
     if (!segments.ok()) return segments.status();
     std::vector<store::SegmentSummary> summaries;
     for (const SegmentFile& s : *segments) {
-      Result<int64_t> max_ts = GetXattrInt(s.log_path, TopicfsXattr("max_timestamp_ms"));
+      Result<int64_t> max_ts = GetXattrInt(s.log_path, TopicfsXattr(store::facts::kMaxTimestampMs));
       summaries.push_back({s.base_offset, std::max<int64_t>(FileSize(s.log_path), 0),
                            max_ts.ok() ? *max_ts : -1, s.sealed});
     }
@@ -176,20 +158,20 @@ Result<std::vector<store::VerifyProblem>> MountAccess::Verify() {
 void MountAccess::VerifySegment(const SegmentFile& seg,
                                 std::vector<store::VerifyProblem>* problems) {
   const int64_t size = FileSize(seg.log_path);
-  Result<int64_t> next = GetXattrInt(seg.log_path, TopicfsXattr("next_offset"));
+  Result<int64_t> next = GetXattrInt(seg.log_path, TopicfsXattr(store::facts::kNextOffset));
   if (size < 0 || !next.ok()) {
     problems->push_back({seg.log_path, size < 0 ? "cannot stat" : next.status().ToString()});
     return;
   }
   if (seg.sealed) {
-    Result<std::string> expected = GetXattr(seg.log_path, TopicfsXattr("xxh3"));
+    Result<std::string> expected = GetXattr(seg.log_path, TopicfsXattr(store::facts::kXxh3));
     Result<std::string> actual = HashFile(seg.log_path);
     if (!expected.ok() || !actual.ok()) {
       problems->push_back(
           {seg.log_path, (!expected.ok() ? expected.status() : actual.status()).ToString()});
     } else if (*expected != *actual) {
       problems->push_back(
-          {seg.log_path, "XXH3-64 is " + *actual + ", the catalog says " + *expected});
+          {seg.log_path, store::HashMismatch(*actual, *expected)});
     }
   }
   const std::string index = IndexPath(seg.log_path, store::kIndexSuffix);

@@ -29,6 +29,7 @@
 #include "fusefs/owner_cache.h"
 #include "fusefs/passthrough.h"
 #include "fusefs/path_model.h"
+#include "store/facts.h"
 #include "store/status.h"
 #include "store/store.h"
 
@@ -95,7 +96,7 @@ class TopicFs {
   // with its data (`topicfs topic delete` on a mount). `confirm` must be the
   // topic's name; only its owner or root (`caller`, as the kernel reports
   // the request's uid) may.
-  static constexpr std::string_view kDeleteXattr = "user.topicfs.delete";
+  static inline const std::string kDeleteXattr = store::facts::Xattr(store::facts::kDelete);
   store::Status DeleteTopicAs(uint64_t ino, std::string_view confirm, uid_t caller);
   store::Status Unlink(uint64_t parent, std::string_view name);
   // `to_set` is FUSE_SET_ATTR_* bits.

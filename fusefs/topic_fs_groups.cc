@@ -10,13 +10,14 @@
 #include "fusefs/errno_map.h"
 #include "fusefs/topic_fs.h"
 #include "store/clock.h"
+#include "store/facts.h"
 #include "store/units.h"
 
 namespace topicfs::fusefs {
 namespace {
 
-constexpr std::string_view kCommittedOffset = "user.topicfs.committed_offset";
-constexpr std::string_view kLag = "user.topicfs.lag";
+const std::string kCommittedOffset = store::facts::Xattr(store::facts::kCommittedOffset);
+const std::string kLag = store::facts::Xattr(store::facts::kLag);
 
 store::Status NoGroupData(std::string_view name) {
   return StatusWithErrno(ENODATA, "no attribute " + std::string(name));

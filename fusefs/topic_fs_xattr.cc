@@ -11,47 +11,47 @@
 
 #include "fusefs/errno_map.h"
 #include "fusefs/topic_fs.h"
+#include "store/facts.h"
+#include "store/file_hash.h"
 #include "store/topic_config.h"
 
 namespace topicfs::fusefs {
 namespace {
 
 constexpr std::string_view kUserPrefix = "user.";
-constexpr std::string_view kTopicfsPrefix = "user.topicfs.";
+constexpr std::string_view kTopicfsPrefix = store::facts::kPrefix;
 constexpr size_t kMaxUserValue = 64 * 1024;
 
 using Facts = std::vector<std::pair<std::string, std::string>>;
 
+namespace facts = store::facts;
+
 Facts PartitionFacts(store::Partition& p) {
-  Facts facts = {{"log_start_offset", std::to_string(p.log_start_offset())},
-                 {"log_end_offset", std::to_string(p.log_end_offset())},
-                 {"size_bytes", std::to_string(p.size_bytes())},
-                 {"segment_count", std::to_string(p.segment_count())}};
+  Facts facts = {{std::string(facts::kLogStartOffset), std::to_string(p.log_start_offset())},
+                 {std::string(facts::kLogEndOffset), std::to_string(p.log_end_offset())},
+                 {std::string(facts::kSizeBytes), std::to_string(p.size_bytes())},
+                 {std::string(facts::kSegmentCount), std::to_string(p.segment_count())}};
   // Only while the partition is stopped by a failed fsync.
-  if (store::Status failure = p.failure(); !failure.ok()) facts.emplace_back("error", failure.message());
+  if (store::Status failure = p.failure(); !failure.ok()) {
+    facts.emplace_back(facts::kError, failure.message());
+  }
   return facts;
 }
 
 Facts SegmentFacts(const store::Segment& seg) {
   // Sealed first: the counts read after it are final.
   const bool sealed = seg.sealed();
-  Facts facts = {{"base_offset", std::to_string(seg.base_offset())},
-                 {"next_offset", std::to_string(seg.next_offset())},
-                 {"record_count", std::to_string(seg.next_offset() - seg.base_offset())},
-                 {"max_timestamp_ms", std::to_string(seg.max_timestamp_ms())}};
-  if (sealed) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016" PRIx64, static_cast<uint64_t>(seg.xxh3()));
-    facts.emplace_back("xxh3", hex);
-  }
+  Facts facts = {{std::string(facts::kBaseOffset), std::to_string(seg.base_offset())},
+                 {std::string(facts::kNextOffset), std::to_string(seg.next_offset())},
+                 {std::string(facts::kRecordCount),
+                  std::to_string(seg.next_offset() - seg.base_offset())},
+                 {std::string(facts::kMaxTimestampMs), std::to_string(seg.max_timestamp_ms())}};
+  if (sealed) facts.emplace_back(facts::kXxh3, store::Xxh3Hex(seg.xxh3()));
   return facts;
 }
 
 bool IsFactName(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "log_start_offset", "log_end_offset", "size_bytes",       "segment_count", "base_offset",
-      "next_offset",      "record_count",   "max_timestamp_ms", "xxh3",          "error"};
-  for (std::string_view n : kNames) {
+  for (std::string_view n : facts::kReadOnly) {
     if (n == name) return true;
   }
   return false;

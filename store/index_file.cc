@@ -133,17 +133,6 @@ Status IndexFile::Truncate(size_t entries) {
   return WritePending();
 }
 
-Status IndexFile::Rewrite(std::string_view bytes) {
-  buffer_.assign(bytes);
-  loaded_ = true;
-  size_.store(buffer_.size(), std::memory_order_release);
-  persisted_ = 0;
-  Result<FileRef> file = file_->Acquire();
-  if (!file.ok()) return file.status();
-  if (::ftruncate(file->fd(), 0) != 0) return Status::FromErrno(errno, "truncate " + path_);
-  return WritePending();
-}
-
 Status IndexFile::Seal() {
   if (sealed_) return Status::OK();
   TOPICFS_RETURN_IF_ERROR(Truncate(entries()));

@@ -52,8 +52,6 @@ class IndexFile {
   Status WritePending();
   // Keeps the first `entries`; writes the file to match.
   Status Truncate(size_t entries);
-  // Replaces the contents with `bytes` (recovery's rebuild).
-  Status Rewrite(std::string_view bytes);
   // Persists, then drops the in-memory copy: the index becomes read-only.
   Status Seal();
   bool sealed() const { return sealed_; }

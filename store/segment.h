@@ -153,8 +153,6 @@ class Segment {
   uint64_t xxh3_ = 0;
   XXH3_state_s* hash_ = nullptr;  // owned; active segments only
   bool hash_valid_ = false;
-
-  friend class SegmentRecovery;
 };
 
 }  // namespace topicfs::store

@@ -3,11 +3,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "store/file_hash.h"
 #include "store/file_io.h"
 #include "store/store.h"
 
@@ -84,25 +84,11 @@ class SegmentVerifier {
   }
 
   void CheckHash(Segment& seg, int fd, int64_t size) {
-    XXH3_state_t* state = XXH3_createState();
-    XXH3_64bits_reset(state);
-    std::string buf(1 << 20, '\0');
-    bool ok = true;
-    for (int64_t pos = 0; pos < size && ok;) {
-      size_t n = std::min<int64_t>(buf.size(), size - pos);
-      ok = ReadFully(fd, buf.data(), n, pos, seg.log_path()).ok();
-      XXH3_64bits_update(state, buf.data(), n);
-      pos += n;
-    }
-    uint64_t digest = XXH3_64bits_digest(state);
-    XXH3_freeState(state);
-    if (!ok) {
+    Result<uint64_t> digest = Xxh3OfFile(fd, size, seg.log_path());
+    if (!digest.ok()) {
       Problem(seg.log_path(), "cannot be read");
-    } else if (digest != seg.xxh3()) {
-      char want[17], got[17];
-      std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(seg.xxh3()));
-      std::snprintf(got, sizeof got, "%016llx", static_cast<unsigned long long>(digest));
-      Problem(seg.log_path(), std::string("XXH3-64 is ") + got + ", the catalog says " + want);
+    } else if (*digest != seg.xxh3()) {
+      Problem(seg.log_path(), HashMismatch(Xxh3Hex(*digest), Xxh3Hex(seg.xxh3())));
     }
   }
 

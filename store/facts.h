@@ -1,0 +1,40 @@
+// The names under which a mount shows facts and takes controls as extended
+// attributes (DESIGN §1.6, §7): one list for fusefs/, which answers them,
+// and cli/, which reads them through a mount. Topic configs are named by
+// topic_config.h.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace topicfs::store::facts {
+
+inline constexpr std::string_view kPrefix = "user.topicfs.";
+
+// Partition facts.
+inline constexpr std::string_view kLogStartOffset = "log_start_offset";
+inline constexpr std::string_view kLogEndOffset = "log_end_offset";
+inline constexpr std::string_view kSizeBytes = "size_bytes";
+inline constexpr std::string_view kSegmentCount = "segment_count";
+inline constexpr std::string_view kError = "error";  // only while a failed fsync stops it
+// Segment (.log) facts.
+inline constexpr std::string_view kBaseOffset = "base_offset";
+inline constexpr std::string_view kNextOffset = "next_offset";
+inline constexpr std::string_view kRecordCount = "record_count";
+inline constexpr std::string_view kMaxTimestampMs = "max_timestamp_ms";
+inline constexpr std::string_view kXxh3 = "xxh3";  // sealed segments only
+// groups/<g>.
+inline constexpr std::string_view kCommittedOffset = "committed_offset";  // read and write
+inline constexpr std::string_view kLag = "lag";
+// A topic directory: deletes it when set to its name.
+inline constexpr std::string_view kDelete = "delete";
+
+// Every read-only fact name, for refusing writes to them.
+inline constexpr std::string_view kReadOnly[] = {
+    kLogStartOffset, kLogEndOffset, kSizeBytes,      kSegmentCount, kError, kBaseOffset,
+    kNextOffset,     kRecordCount,  kMaxTimestampMs, kXxh3,         kLag};
+
+// "user.topicfs." + `name`.
+inline std::string Xattr(std::string_view name) { return std::string(kPrefix) + std::string(name); }
+
+}  // namespace topicfs::store::facts
