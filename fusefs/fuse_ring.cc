@@ -126,6 +126,7 @@ struct FuseRing::Entry {
   uint64_t unique = 0;     // of the request being served
   uint64_t commit_id = 0;  // the kernel's name for it
   bool replied = false;
+  bool parked = false;     // set aside by ReplyLater() while being served
   void* memory = nullptr;  // owned
   iovec iov[2];            // what REGISTER hands the kernel: headers, payload
   ~Entry() { std::free(memory); }
@@ -134,7 +135,7 @@ struct FuseRing::Entry {
 struct FuseRing::Queue {
   int qid = 0;
   std::atomic<uint64_t> served{0};  // written by the queue's thread only
-  // Grows by one for each request parked at a time (Park()).
+  // Grows by one for each request parked at a time (ReplaceParked()).
   std::vector<std::unique_ptr<Entry>> entries;  // the queue's thread only
   int answered_fd = -1;  // an eventfd: parked requests were answered
   std::mutex answered_mu;
@@ -174,7 +175,8 @@ bool FuseRing::Prepare(size_t payload_size) {
   for (int qid = 0; qid < n; ++qid) {
     auto queue = std::make_unique<Queue>();
     queue->qid = qid;
-    queue->answered_fd = ::eventfd(0, EFD_CLOEXEC);
+    // Non-blocking: one read may take the counts of several completions.
+    queue->answered_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (queue->answered_fd < 0) {
       queues_.clear();
       return false;
@@ -305,10 +307,10 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
         Serve(e);
         queue->served.store(queue->served.load(std::memory_order_relaxed) + 1,
                             std::memory_order_relaxed);
-        if (e->replied) {
-          PrepareCommand(ring, e, kCmdCommitAndFetch, nullptr);
+        if (e->parked) {
+          ReplaceParked(queue, ring);  // its reply commits it (CommitAnswered)
         } else {
-          Park(queue, ring, e);
+          PrepareCommand(ring, e, kCmdCommitAndFetch, nullptr);
         }
       }
     }
@@ -318,11 +320,15 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
   }
 }
 
-void FuseRing::Park(Queue* queue, io_uring* ring, Entry* e) {
-  {
-    std::lock_guard lock(parked_mu_);
-    parked_[e->unique] = e;
-  }
+void FuseRing::ReplyLater() {
+  Entry* e = serving_;
+  if (e == nullptr) return;
+  std::lock_guard lock(parked_mu_);
+  e->parked = true;
+  parked_[e->unique] = e;
+}
+
+void FuseRing::ReplaceParked(Queue* queue, io_uring* ring) {
   // The parked entry's command completed; a new one takes its place.
   Entry* fresh = AddEntry(queue);
   if (fresh == nullptr) {
@@ -380,6 +386,7 @@ void FuseRing::Serve(Entry* e) {
   e->commit_id = e->header->ent.commit_id;
   e->unique = in.unique;
   e->replied = false;
+  e->parked = false;
   // in.len counts the header, the first argument (in op_in) and the payload.
   const size_t op_len = in.len - sizeof in - payload_sz;
   if (in.len < sizeof in + payload_sz || op_len > sizeof e->header->op_in ||
@@ -395,8 +402,10 @@ void FuseRing::Serve(Entry* e) {
   serving_ = e;
   fuse_session_process_buf(se_, &buf);
   serving_ = nullptr;
-  // A request left without a reply is parked (Park()): its handler answers
-  // it later from another thread, through CaptureParkedReply().
+  // Every request that comes this way gets a reply from libfuse, now or,
+  // when set aside by ReplyLater(), later; should one get neither, the
+  // caller must not wait forever.
+  if (!e->replied && !e->parked) ReplyError(e->header, in.unique, EIO);
 }
 
 bool FuseRing::CaptureReply(const struct iovec* iov, int count) {
@@ -404,7 +413,7 @@ bool FuseRing::CaptureReply(const struct iovec* iov, int count) {
   if (e == nullptr || count < 1 || iov[0].iov_len != sizeof(fuse_out_header)) return false;
   fuse_out_header out;
   std::memcpy(&out, iov[0].iov_base, sizeof out);
-  if (out.unique != e->unique || e->replied) return false;
+  if (out.unique != e->unique || e->replied || e->parked) return false;
   FillReply(e, iov, count);
   return true;
 }

@@ -56,10 +56,14 @@ class FuseRing {
   // request that `iov` (a fuse_out_header and its arguments) answers; the
   // reply is then in the entry, to go back with the next commit.
   static bool CaptureReply(const struct iovec* iov, int count);
+  // From a handler on a ring thread: the request it serves will be answered
+  // later, from another thread (a follow/ read parked until a record
+  // comes). Its entry is set aside at once, so such a reply, however soon,
+  // finds it. No-op on a thread not serving a ring request.
+  void ReplyLater();
   // From the writev hook on any other thread: true when `iov` answers a
-  // request that was left without a reply when its handler returned (a
-  // follow/ read parked until a record comes). The reply goes into that
-  // request's entry, and its queue's thread commits it.
+  // request set aside by ReplyLater(). The reply goes into its entry, and
+  // the entry's queue thread commits it.
   bool CaptureParkedReply(const struct iovec* iov, int count);
 
  private:
@@ -68,10 +72,9 @@ class FuseRing {
   void RunQueue(Queue* queue);
   // Sets up a new entry of `queue`, with `payload_size_` bytes of payload.
   Entry* AddEntry(Queue* queue);
-  // After Serve() left `e` without a reply: keeps it aside for a reply from
-  // another thread and registers a fresh entry in its place, so the queue
-  // keeps its depth however many requests are parked.
-  void Park(Queue* queue, io_uring* ring, Entry* e);
+  // After Serve() left a parked entry: registers a fresh entry in its
+  // place, so the queue keeps its depth however many requests are parked.
+  void ReplaceParked(Queue* queue, io_uring* ring);
   // Commits the entries whose parked requests were answered since.
   int CommitAnswered(Queue* queue, io_uring* ring);
   // Serves `queue`'s requests until the stop signal or the connection's end.

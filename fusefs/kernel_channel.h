@@ -50,6 +50,9 @@ class KernelChannel {
   // ring buffer and splicing it would only add work.
   bool io_uring_coming() const { return ring_offered_.load(std::memory_order_relaxed); }
   uint32_t max_read() const { return wanted_.max_read; }
+  // The request the calling handler serves will be answered later, from
+  // another thread (fuse_ring.h ReplyLater).
+  void ReplyLater() { ring_.ReplyLater(); }
 
  private:
   // libfuse's I/O hooks; `userdata` is the session's (the TopicFs).
