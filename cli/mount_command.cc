@@ -28,7 +28,7 @@
 #include "cli/mounts.h"
 #include "cli/run_program.h"
 #include "cli/store_lock.h"
-#include "fusefs/daemon.h"
+#include "daemon/daemon.h"
 #include "fusefs/log.h"
 #include "fusefs/mount_options.h"
 
@@ -76,18 +76,19 @@ void Report(int fd, const std::string& error) {
 
 int RunForeground(const MountCommandOptions& opts, const fusefs::MountOptions& mount_opts,
                   std::string* error) {
-  fusefs::DaemonOptions d;
-  d.data_dir = opts.data;
-  d.mountpoint = opts.mountpoint;
-  d.allow_other = opts.allow_other;
-  d.debug = opts.debug;
-  d.mount = mount_opts;
+  daemon::DaemonOptions d;
+  fusefs::MountConfig& m = d.mount;
+  m.data_dir = opts.data;
+  m.mountpoint = opts.mountpoint;
+  m.allow_other = opts.allow_other;
+  m.debug = opts.debug;
+  m.mount = mount_opts;
   const int ready_fd = opts.ready_fd;
-  d.on_ready = [ready_fd, error](const std::string& e) {
+  m.on_ready = [ready_fd, error](const std::string& e) {
     *error = e;
     if (ready_fd >= 0) Report(ready_fd, e);
   };
-  return fusefs::RunDaemon(d);
+  return daemon::RunDaemon(d);
 }
 
 // The re-executed daemon's arguments: absolute paths, -f, and the pipe.

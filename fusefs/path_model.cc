@@ -84,15 +84,15 @@ bool IsVirtualEntry(NodeKind kind) {
 NodeKey RootKey() { return NodeKey{}; }
 
 NodeKey TopicKey(std::string_view topic) {
-  return NodeKey{NodeKind::kTopic, std::string(topic), -1, 0};
+  return NodeKey{NodeKind::kTopic, std::string(topic), -1, 0, {}};
 }
 
 NodeKey PartitionKey(std::string_view topic, int32_t partition) {
-  return NodeKey{NodeKind::kPartition, std::string(topic), partition, 0};
+  return NodeKey{NodeKind::kPartition, std::string(topic), partition, 0, {}};
 }
 
 NodeKey SegmentKey(std::string_view topic, int32_t partition, NodeKind kind, int64_t base) {
-  return NodeKey{kind, std::string(topic), partition, base};
+  return NodeKey{kind, std::string(topic), partition, base, {}};
 }
 
 std::optional<NodeKey> ChildKey(const NodeKey& parent, std::string_view name) {
@@ -111,27 +111,27 @@ std::optional<NodeKey> ChildKey(const NodeKey& parent, std::string_view name) {
     case NodeKind::kFromDir: {
       std::optional<int64_t> n = store::ParseDecimal(name);
       if (!n) return std::nullopt;
-      return NodeKey{NodeKind::kFromEntry, parent.topic, parent.partition, *n};
+      return NodeKey{NodeKind::kFromEntry, parent.topic, parent.partition, *n, {}};
     }
     case NodeKind::kFollowDir: {
       if (name == kFollowEndName) {
-        return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, kFollowEnd};
+        return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, kFollowEnd, {}};
       }
       std::optional<int64_t> n = store::ParseDecimal(name);
       if (!n) return std::nullopt;
-      return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, *n};
+      return NodeKey{NodeKind::kFollowEntry, parent.topic, parent.partition, *n, {}};
     }
     case NodeKind::kGroupsDir: {
       // Group names follow topic-name rules (DESIGN §7).
       if (!store::IsValidTopicName(name)) return std::nullopt;
-      NodeKey key{NodeKind::kGroupEntry, parent.topic, parent.partition, 0};
+      NodeKey key{NodeKind::kGroupEntry, parent.topic, parent.partition, 0, {}};
       key.group = std::string(name);
       return key;
     }
     case NodeKind::kSinceDir: {
       std::optional<int64_t> t = store::ParseTimeMs(name);
       if (!t) return std::nullopt;
-      return NodeKey{NodeKind::kSinceEntry, parent.topic, parent.partition, *t};
+      return NodeKey{NodeKind::kSinceEntry, parent.topic, parent.partition, *t, {}};
     }
     default:
       return std::nullopt;
@@ -181,13 +181,13 @@ NodeKey ParentKey(const NodeKey& key) {
     case NodeKind::kPartition:
       return TopicKey(key.topic);
     case NodeKind::kFromEntry:
-      return NodeKey{NodeKind::kFromDir, key.topic, key.partition, 0};
+      return NodeKey{NodeKind::kFromDir, key.topic, key.partition, 0, {}};
     case NodeKind::kSinceEntry:
-      return NodeKey{NodeKind::kSinceDir, key.topic, key.partition, 0};
+      return NodeKey{NodeKind::kSinceDir, key.topic, key.partition, 0, {}};
     case NodeKind::kFollowEntry:
-      return NodeKey{NodeKind::kFollowDir, key.topic, key.partition, 0};
+      return NodeKey{NodeKind::kFollowDir, key.topic, key.partition, 0, {}};
     case NodeKind::kGroupEntry:
-      return NodeKey{NodeKind::kGroupsDir, key.topic, key.partition, 0};
+      return NodeKey{NodeKind::kGroupsDir, key.topic, key.partition, 0, {}};
     default:
       return PartitionKey(key.topic, key.partition);
   }

@@ -67,7 +67,7 @@ struct ReadReply {
   std::string bytes;  // used when fd < 0
 };
 
-class TopicFs {
+class TopicFs : public store::StoreListener {
  public:
   // `store` is borrowed and must outlive this object.
   TopicFs(store::Store* store, store::Ownership fallback_owner);
@@ -127,6 +127,10 @@ class TopicFs {
 
   // After retention deleted segments: drop their cached names.
   void SegmentsDeleted(std::string_view topic, int32_t partition, int64_t base_offset);
+  // store::StoreListener: retention, from whichever thread ran it.
+  void OnSegmentDeleted(std::string_view topic, int32_t partition, int64_t base_offset) override {
+    SegmentsDeleted(topic, partition, base_offset);
+  }
 
   // Inode flag: the kernel's page cache for this sealed file was dropped once
   // after it was sealed, so later opens may keep it.

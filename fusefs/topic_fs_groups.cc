@@ -99,7 +99,7 @@ void TopicFs::ListGroups(const NodeKey& groups_dir, DirHandle* dir) {
   if (!all.ok()) return;
   for (const store::CommittedOffset& c : *all) {
     if (c.partition != groups_dir.partition) continue;
-    NodeKey child{NodeKind::kGroupEntry, groups_dir.topic, groups_dir.partition, 0};
+    NodeKey child{NodeKind::kGroupEntry, groups_dir.topic, groups_dir.partition, 0, {}};
     child.group = c.group;
     dir->entries.push_back(DirEntry{c.group, inodes_.Intern(child, false), S_IFREG});
   }

@@ -292,7 +292,7 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
 void TopicFs::NoteRoll(FileHandle* handle) {
   int64_t base = handle->partition->active_base_offset();
   if (handle->active_base.exchange(base) == base) return;
-  NodeKey current{NodeKind::kCurrent, handle->partition->topic(), handle->partition->id(), 0};
+  NodeKey current{NodeKind::kCurrent, handle->partition->topic(), handle->partition->id(), 0, {}};
   if (std::optional<uint64_t> ino = inodes_.Peek(current)) {
     invalidator_.InodeAndWait(*ino, std::chrono::milliseconds(100));
   }

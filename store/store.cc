@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <set>
@@ -573,6 +574,11 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
       auto deleted =
           p->DeleteOldest([cutoff](const Segment& s) { return s.base_offset() < cutoff; });
       if (!deleted.ok()) return deleted.status();
+      for (int i = 0; i < n; ++i) {
+        Notify([&](StoreListener& l) {
+          l.OnSegmentDeleted(topic->name(), p->id(), summaries[i].base_offset);
+        });
+      }
     }
   }
   return actions;
@@ -683,10 +689,32 @@ std::vector<Status> Store::RunFlushPolicy(int64_t now_ms) {
       // A failure is the partition's until the next open (Partition::Fail):
       // it is reported below, whichever flush met it.
       (void)p->MaybeFlushOnTime(now_ms);
-      if (p->TakeFailureToReport()) failures.push_back(p->failure());
+      if (p->TakeFailureToReport()) {
+        failures.push_back(p->failure());
+        Notify([&](StoreListener& l) {
+          l.OnPartitionFailed(topic->name(), p->id(), p->failure());
+        });
+      }
     }
   }
   return failures;
+}
+
+void Store::AddListener(StoreListener* listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(listener);
+}
+
+void Store::RemoveListener(StoreListener* listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener), listeners_.end());
+}
+
+void Store::Notify(const std::function<void(StoreListener&)>& event) {
+  // Held across the calls, so that RemoveListener() returns only once no
+  // call to the listener is in flight.
+  std::lock_guard lock(listeners_mu_);
+  for (StoreListener* l : listeners_) event(*l);
 }
 
 Status Store::FlushAll() {

@@ -23,6 +23,7 @@
 #include "store/descriptor_cache.h"
 #include "store/metadata.h"
 #include "store/consumer_groups.h"
+#include "store/events.h"
 #include "store/partition.h"
 #include "store/recovery.h"
 #include "store/status.h"
@@ -124,6 +125,11 @@ class Store {
   // Consumer groups' committed offsets and claims (DESIGN §7).
   ConsumerGroups& groups() { return *groups_; }
 
+  // Events (events.h). `listener` is borrowed until removed; removing waits
+  // for a call to it in flight. A listener must not add or remove one.
+  void AddListener(StoreListener* listener);
+  void RemoveListener(StoreListener* listener);
+
   // The owner and mode of a topic (`partition` kTopicItself) or of one of
   // its partitions: kept in meta/ and on its directory under topics/, so a
   // rebuild of meta/ restores them (dir_owner.h). nullopt: none recorded.
@@ -206,6 +212,10 @@ class Store {
   std::string data_dir_;
   std::unique_ptr<Metadata> meta_;
   std::unique_ptr<ConsumerGroups> groups_;  // over meta_
+  // Calls `event` on every listener, outside every store lock.
+  void Notify(const std::function<void(StoreListener&)>& event);
+  std::mutex listeners_mu_;
+  std::vector<StoreListener*> listeners_;  // guarded by listeners_mu_
   std::shared_ptr<DescriptorCache> files_;  // shared with every segment
   bool recovered_ = false;
   bool read_only_ = false;

@@ -20,7 +20,9 @@ class ConsumerGroupsTest : public ::testing::Test {
     store_.reset();
     store_ = test::OpenStore(dir_.path());
     ASSERT_TRUE(store_);
-    if (!store_->FindTopic("t")) ASSERT_TRUE(store_->CreateTopic("t", 2, test::Config({})).ok());
+    if (!store_->FindTopic("t")) {
+      ASSERT_TRUE(store_->CreateTopic("t", 2, test::Config({})).ok());
+    }
   }
   test::TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -87,7 +89,9 @@ TEST_F(ConsumerGroupsTest, AStoreFromBeforeGroupsOpensReadWriteAndReadOnly) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), meta, families, &handles, &db).ok());
     for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "groups") ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
+      if (names[i] == "groups") {
+        ASSERT_TRUE(db->DropColumnFamily(handles[i]).ok());
+      }
     }
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;

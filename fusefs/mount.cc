@@ -1,4 +1,4 @@
-#include "fusefs/daemon.h"
+#include "fusefs/mount.h"
 
 #include <signal.h>
 #include <sys/statfs.h>
@@ -10,20 +10,16 @@
 #include "fusefs/fuse_api.h"
 #include "fusefs/log.h"
 #include "fusefs/lowlevel_ops.h"
-#include "fusefs/maintenance.h"
 #include "fusefs/topic_fs.h"
-#include "store/data_dir.h"
 #include "store/store.h"
 
 namespace topicfs::fusefs {
 namespace {
 
-class LogReporter : public store::RecoveryReporter {
- public:
-  void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
-    LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) + " bytes: " + std::string(why));
-  }
-};
+void Ready(const MountConfig& options, const std::string& error) {
+  if (!error.empty()) LogError(error);
+  if (options.on_ready) options.on_ready(error);
+}
 
 // libfuse option values use ',' as a separator; escape it in a path.
 std::string EscapeOption(const std::string& value) {
@@ -35,7 +31,7 @@ std::string EscapeOption(const std::string& value) {
   return out;
 }
 
-std::vector<std::string> FuseArguments(const DaemonOptions& options) {
+std::vector<std::string> FuseArguments(const MountConfig& options) {
   // fsname is the data directory and the type fuse.topicfs, so /proc/mounts
   // tells the CLI which store a mount serves.
   std::vector<std::string> args = {"topicfs", "-o",
@@ -63,11 +59,6 @@ uint32_t BackingStackDepth(const std::string& data_dir) {
   return ::statfs(data_dir.c_str(), &st) == 0 && st.f_type == kOverlayfsMagic ? 2 : 1;
 }
 
-void Ready(const DaemonOptions& options, const std::string& error) {
-  if (!error.empty()) LogError(error);
-  if (options.on_ready) options.on_ready(error);
-}
-
 // SIGUSR1 (sent by `topicfs unmount` to a busy mount) ends every follow/
 // reader waiting at the log end with end of file, so that their `cat`s
 // exit and close what kept the mount busy.
@@ -76,8 +67,9 @@ void EndFollowers(int) {
   if (g_follow_waits != nullptr) g_follow_waits->RequestEnd();
 }
 
-// Mounts and serves until unmounted. `store` stays open throughout.
-int Serve(const DaemonOptions& options, store::Store* store) {
+}  // namespace
+
+int ServeMount(const MountConfig& options, store::Store* store) {
   TopicFs fs(store, store::Ownership{0755, static_cast<uint32_t>(getuid()),
                                      static_cast<uint32_t>(getgid())});
   std::vector<std::string> arg_strings = FuseArguments(options);
@@ -107,8 +99,8 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       end_followers.sa_handler = EndFollowers;
       sigemptyset(&end_followers.sa_mask);
       sigaction(SIGUSR1, &end_followers, nullptr);
-      Maintenance maintenance(store, &fs, options.mount.retention_check_interval_ms);
-      maintenance.Start();
+      // Retention's deletions reach the kernel's caches from here on.
+      store->AddListener(&fs);
       LogInfo("mounted " + options.data_dir + " on " + options.mountpoint);
       Ready(options, "");
       fuse_loop_config* config = fuse_loop_cfg_create();
@@ -124,7 +116,7 @@ int Serve(const DaemonOptions& options, store::Store* store) {
       fs.follow_waits().Stop();
       signal(SIGUSR1, SIG_IGN);
       g_follow_waits = nullptr;
-      maintenance.Stop();
+      store->RemoveListener(&fs);
       fs.invalidator().Stop();
       fuse_session_unmount(se);
       fs.channel().Stop();
@@ -133,51 +125,6 @@ int Serve(const DaemonOptions& options, store::Store* store) {
   }
   fuse_session_destroy(se);
   fuse_opt_free_args(&args);
-  return rc;
-}
-
-// DESIGN §3: a DATA others could read is tightened (one log line); one
-// they could write, or another user's, is refused before anything opens it.
-bool SecureData(const DaemonOptions& options) {
-  std::string tightened;
-  store::Status secure = store::SecureDataDir(options.data_dir, /*tighten=*/true, &tightened);
-  if (!secure.ok()) {
-    Ready(options, secure.message());
-    return false;
-  }
-  if (!tightened.empty()) LogInfo(tightened);
-  return true;
-}
-
-}  // namespace
-
-int RunDaemon(const DaemonOptions& options) {
-  if (!SecureData(options)) return 1;
-  LogReporter reporter;
-  store::Store::Options so;
-  so.data_dir = options.data_dir;
-  so.create_if_missing = true;
-  so.reporter = &reporter;
-  so.max_open_files = static_cast<size_t>(options.mount.max_open_files);
-  store::Result<std::unique_ptr<store::Store>> opened = store::Store::Open(so);
-  if (!opened.ok()) {
-    Ready(options, "cannot open " + options.data_dir + ": " + opened.status().ToString());
-    return 1;
-  }
-  std::unique_ptr<store::Store> store = std::move(*opened);
-  if (store->recovered()) {
-    LogInfo("recovered " + options.data_dir + " after an unclean stop" +
-            (store->tail_trust() == store::TailTrust::kSameBoot
-                 ? " (same boot: every acknowledged byte kept)"
-                 : " (new boot: unflushed tails cut at the first sign of loss)"));
-  }
-  int rc = Serve(options, store.get());
-  store::Status closed = store->Close();
-  if (!closed.ok()) {
-    LogError("close: " + closed.ToString());
-    return 1;
-  }
-  LogInfo("unmounted " + options.mountpoint + "; store closed cleanly");
   return rc;
 }
 

@@ -1,24 +1,26 @@
-#include "fusefs/maintenance.h"
+#include "daemon/housekeeping.h"
 
 #include <algorithm>
 #include <chrono>
 
 #include "fusefs/log.h"
-#include "fusefs/topic_fs.h"
 #include "store/store.h"
 
-namespace topicfs::fusefs {
+namespace topicfs::daemon {
 
-Maintenance::Maintenance(store::Store* store, TopicFs* fs, int64_t retention_interval_ms)
-    : store_(store), fs_(fs), retention_interval_ms_(std::max<int64_t>(1, retention_interval_ms)) {}
+using fusefs::LogError;
+using fusefs::LogInfo;
 
-Maintenance::~Maintenance() { Stop(); }
+Housekeeping::Housekeeping(store::Store* store, int64_t retention_interval_ms)
+    : store_(store), retention_interval_ms_(std::max<int64_t>(1, retention_interval_ms)) {}
 
-void Maintenance::Start() {
+Housekeeping::~Housekeeping() { Stop(); }
+
+void Housekeeping::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-void Maintenance::Stop() {
+void Housekeeping::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -27,7 +29,7 @@ void Maintenance::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Maintenance::RunRetention() {
+void Housekeeping::RunRetention() {
   store::Result<std::vector<store::RetentionAction>> actions =
       store_->ApplyRetention(store::NowMs(), /*dry_run=*/false);
   if (!actions.ok()) {
@@ -37,11 +39,10 @@ void Maintenance::RunRetention() {
   for (const store::RetentionAction& a : *actions) {
     LogInfo("retention deleted " + a.topic + "/" + std::to_string(a.partition) + " segment " +
             std::to_string(a.base_offset) + " (" + std::to_string(a.size_bytes) + " bytes)");
-    fs_->SegmentsDeleted(a.topic, a.partition, a.base_offset);
   }
 }
 
-void Maintenance::Run() {
+void Housekeeping::Run() {
   using std::chrono::milliseconds;
   const int64_t tick_ms = std::min<int64_t>(1000, retention_interval_ms_);
   int64_t next_retention = store::NowMs() + retention_interval_ms_;
@@ -60,4 +61,4 @@ void Maintenance::Run() {
   }
 }
 
-}  // namespace topicfs::fusefs
+}  // namespace topicfs::daemon

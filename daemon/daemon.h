@@ -1,0 +1,19 @@
+// The topicfs daemon, composed: secures and opens the store, starts its
+// housekeeping (flush.ms, retention), serves each enabled front-end (the
+// mount today; the Kafka listener and metrics next, each from its own
+// options), then closes the store cleanly so the next start opens without
+// a scan. The only place that knows every front-end.
+#pragma once
+
+#include "fusefs/mount.h"
+
+namespace topicfs::daemon {
+
+struct DaemonOptions {
+  fusefs::MountConfig mount;  // its data_dir is the store's
+};
+
+// Returns 0 after a clean stop, 1 when opening, mounting or closing failed.
+int RunDaemon(const DaemonOptions& options);
+
+}  // namespace topicfs::daemon
