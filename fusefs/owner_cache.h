@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/metadata.h"
+#include "store/ownership.h"
 #include "store/store.h"
 #include "store/status.h"
 

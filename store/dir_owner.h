@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "store/metadata.h"
+#include "store/ownership.h"
 #include "store/status.h"
 
 namespace topicfs::store {

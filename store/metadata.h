@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "store/consumer_groups.h"
+#include "store/ownership.h"
 #include "store/partition.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
@@ -37,12 +38,6 @@ struct TopicRecord {
   int32_t partitions = 1;
   std::string Encode() const;
   static Result<TopicRecord> Decode(std::string_view bytes);
-};
-
-struct Ownership {
-  uint32_t mode = 0;  // permission bits only
-  uint32_t uid = 0;
-  uint32_t gid = 0;
 };
 
 std::string TopicObjectKey(std::string_view topic);
