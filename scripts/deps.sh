@@ -9,6 +9,7 @@ TOPICFS_PACKAGES=(
   librocksdb-dev libxxhash-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   attr
+  libisal-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev  # kafka/: CRC-32C, codecs
   python3 logrotate  # tools the end-to-end tests drive, as users would
 )
 
