@@ -49,6 +49,8 @@ set -uo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/mount.sh
+. "$REPO/scripts/lib/mount.sh"
 QUICK=0
 REPS=""
 ONLY="all"
@@ -194,10 +196,7 @@ cleanup_mounts() {
   local m p
   while read -r m; do
     [ -n "$m" ] || continue
-    if mountpoint -q "$m" 2>/dev/null; then
-      fusermount3 -u "$m" 2>/dev/null || { sleep 1; fusermount3 -u "$m" 2>/dev/null; } ||
-        fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-    fi
+    topicfs_force_unmount "$m"
   done <"$MOUNTS"
   : >"$MOUNTS"
   while read -r p; do
@@ -315,11 +314,8 @@ tf_start() {  # tf_start DATA MNT [MOUNT OPTION...]
   TF_PID=$!
   TFP[$mnt]=$TF_PID
   echo "$TF_PID" >>"$PIDS"
-  for ((i = 0; i < 6000; i++)); do
-    mountpoint -q "$mnt" && return 0
-    kill -0 "$TF_PID" 2>/dev/null || { log "daemon exited; see $LOGS/daemon.log"; tail -5 "$LOGS/daemon.log" >&2; return 1; }
-    sleep 0.005
-  done
+  topicfs_wait_mount "$mnt" "$TF_PID" 30 && return 0
+  kill -0 "$TF_PID" 2>/dev/null || { log "daemon exited; see $LOGS/daemon.log"; tail -5 "$LOGS/daemon.log" >&2; return 1; }
   log "mount of $mnt timed out"; return 1
 }
 tf_wait_exit() {  # tf_wait_exit PID: the daemon closes the store after the unmount
@@ -337,7 +333,7 @@ tf_stop() {
 tf_kill9() {
   local mnt=$1
   kill -9 "${TFP[$mnt]}"; wait "${TFP[$mnt]}" 2>/dev/null
-  fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
+  topicfs_force_unmount "$mnt"
 }
 topic() {  # topic NAME [PARTITIONS] [SEGMENT_BYTES]
   local t=$MNT/$1 p

@@ -12,6 +12,8 @@ BUILD=${TOPICFS_BUILD:-$ROOT/build}
 BIN=$BUILD/topicfs
 TOOL=$BUILD/tests/crash/crash_tool
 rounds=${1:-100}
+# shellcheck source=scripts/lib/mount.sh
+. "$ROOT/scripts/lib/mount.sh"
 [ -x "$BIN" ] && [ -x "$TOOL" ] || { echo "build first: $BIN and $TOOL are needed" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/topicfs-crash.XXXXXX)
@@ -19,9 +21,7 @@ daemon=""
 writers=""
 cleanup() {
   [ -n "$writers" ] && kill "$writers" 2>/dev/null || true
-  if mountpoint -q "$tmp/mnt" 2>/dev/null; then
-    fusermount3 -u "$tmp/mnt" 2>/dev/null || fusermount3 -uz "$tmp/mnt" 2>/dev/null || true
-  fi
+  topicfs_force_unmount "$tmp/mnt"
   [ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -30,11 +30,7 @@ trap cleanup EXIT
 start_daemon() {
   "$BIN" mount -f "$tmp/data" "$tmp/mnt" --log "$tmp/daemon.log" &
   daemon=$!
-  for _ in $(seq 1 100); do
-    mountpoint -q "$tmp/mnt" && return 0
-    kill -0 "$daemon" 2>/dev/null || break
-    sleep 0.05
-  done
+  topicfs_wait_mount "$tmp/mnt" "$daemon" 5 && return 0
   echo "the daemon did not mount; its log:" >&2
   cat "$tmp/daemon.log" >&2 || true
   return 1

@@ -12,6 +12,8 @@ MNT="$ROOT/mnt"
 TOPICFS="$ROOT/build/topicfs"
 TOPICFS_ROOT=$ROOT
 source "$ROOT/scripts/deps.sh"
+# shellcheck source=scripts/lib/mount.sh
+source "$ROOT/scripts/lib/mount.sh"
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -23,13 +25,11 @@ build() {
 
 has_mount_command() { "$TOPICFS" --help 2>/dev/null | grep -q '^ *mount '; }
 
-is_mounted() { awk -v m="$MNT" '$2 == m { found = 1 } END { exit !found }' /proc/mounts; }
-
 unmount_previous() {
-  is_mounted || return 0
+  topicfs_is_mounted "$MNT" || return 0
   say "unmounting the previous $MNT"
   if has_mount_command; then "$TOPICFS" unmount "$MNT" 2>/dev/null && return 0; fi
-  fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"  # -z: a crashed daemon
+  topicfs_force_unmount "$MNT"  # a crashed daemon
 }
 
 seed_demo_store() {

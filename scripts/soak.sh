@@ -16,6 +16,8 @@ SECONDS_PER_RUN=${1:-25}
 RUNS=${2:-5}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOPICFS=$REPO/build/topicfs
+# shellcheck source=scripts/lib/mount.sh
+. "$REPO/scripts/lib/mount.sh"
 [ -x "$TOPICFS" ] || { echo "soak.sh: no $TOPICFS; build first" >&2; exit 2; }
 WORK=$(mktemp -d /var/tmp/topicfs-soak.XXXXXX)
 M=$WORK/mnt
@@ -23,7 +25,7 @@ PIDS=()
 cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  mountpoint -q "$M" && { "$TOPICFS" unmount "$M" 2>/dev/null || fusermount3 -uz "$M"; }
+  topicfs_is_mounted "$M" && { "$TOPICFS" unmount "$M" 2>/dev/null || topicfs_force_unmount "$M"; }
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
