@@ -242,31 +242,32 @@ Status DirectAccess::SetGroupOffset(std::string_view topic, int32_t partition,
     return Status::InvalidArgument("offset " + std::to_string(offset) + " is outside [" +
                                    std::to_string(start) + ", " + std::to_string(end) + "]");
   }
-  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
-      store_->groups().Acquire(topic, partition, group);
+  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim = ClaimGroup(topic, partition, group);
   if (!claim.ok()) return claim.status();
   return store_->groups().Commit(topic, partition, group, store::Offset(offset), store::NowMs());
 }
 
 Status DirectAccess::DeleteGroupOffset(std::string_view topic, int32_t partition,
                                        std::string_view group) {
-  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
-  if (!p.ok()) return p.status();
-  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
-      store_->groups().Acquire(topic, partition, group);
+  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim = ClaimGroup(topic, partition, group);
   if (!claim.ok()) return claim.status();
   return store_->groups().Forget(topic, partition, group);
+}
+
+Result<std::unique_ptr<store::ConsumerGroups::Claim>> DirectAccess::ClaimGroup(
+    std::string_view topic, int32_t partition, std::string_view group) {
+  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
+  if (!p.ok()) return p.status();
+  return store_->groups().Acquire(topic, partition, group);
 }
 
 Result<std::unique_ptr<GroupReader>> DirectAccess::OpenGroupReader(std::string_view topic,
                                                                    int32_t partition,
                                                                    std::string_view group) {
-  Result<std::shared_ptr<store::Partition>> p = Partition(topic, partition);
-  if (!p.ok()) return p.status();
-  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
-      store_->groups().Acquire(topic, partition, group);
+  Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim = ClaimGroup(topic, partition, group);
   if (!claim.ok()) return claim.status();
-  Result<std::unique_ptr<store::PartitionReader>> reader = store_->groups().ReaderFor(*p, group);
+  Result<std::unique_ptr<store::PartitionReader>> reader =
+      store_->groups().ReaderFor(store_->FindPartition(topic, partition), group);
   if (!reader.ok()) return reader.status();
   return std::unique_ptr<GroupReader>(new DirectGroupReader(
       store_.get(), std::move(*claim), std::move(*reader), std::string(group)));

@@ -62,6 +62,9 @@ class DirectAccess : public StoreAccess {
   store::Result<std::shared_ptr<store::Topic>> Topic(std::string_view topic) const;
   store::Result<std::shared_ptr<store::Partition>> Partition(std::string_view topic,
                                                              int32_t partition) const;
+  // Holds `group` on an existing partition (NotFound without one; Busy).
+  store::Result<std::unique_ptr<store::ConsumerGroups::Claim>> ClaimGroup(
+      std::string_view topic, int32_t partition, std::string_view group);
 
   std::string data_dir_;
   std::unique_ptr<store::Store> store_;

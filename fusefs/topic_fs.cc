@@ -141,12 +141,16 @@ store::Status TopicFs::StatVirtual(const NodeKey& key, const FileHandle* handle,
     if (!start.ok()) return start.status();
     size = std::max<int64_t>(0, partition->stream_end() - start->stream_pos);
   }
-  FillCommon(st, S_IFREG | (owner.mode & 0444), owner, size);
-  int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
-  SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
-  times->entry = kNoCache;
-  times->attr = kNoCache;
+  FillGrowingFile(st, S_IFREG | (owner.mode & 0444), owner, size, *partition, times);
   return store::Status::OK();
+}
+
+void TopicFs::FillGrowingFile(struct stat* st, mode_t mode, const store::Ownership& owner,
+                              int64_t size, store::Partition& partition, CacheTimes* times) {
+  FillCommon(st, mode, owner, size);
+  int64_t ts = partition.ActiveSegment()->max_timestamp_ms();
+  SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
+  *times = {kNoCache, kNoCache};
 }
 
 store::Status TopicFs::StatGroup(const NodeKey& key, const FileHandle* handle,
@@ -165,10 +169,7 @@ store::Status TopicFs::StatGroup(const NodeKey& key, const FileHandle* handle,
   }
   // Writable by those who may set its committed_offset; opening it for
   // writing is refused.
-  FillCommon(st, S_IFREG | (owner.mode & 0666), owner, size);
-  int64_t ts = partition->ActiveSegment()->max_timestamp_ms();
-  SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
-  *times = {kNoCache, kNoCache};
+  FillGrowingFile(st, S_IFREG | (owner.mode & 0666), owner, size, *partition, times);
   return store::Status::OK();
 }
 

@@ -153,6 +153,10 @@ class TopicFs : public store::StoreListener {
                                 const store::Ownership& owner, struct stat* st, CacheTimes* times);
   store::Status StatVirtual(const NodeKey& key, const FileHandle* handle,
                             const store::Ownership& owner, struct stat* st, CacheTimes* times);
+  // A file that grows with the partition (from/, since/, follow/, groups/
+  // entries): `size` bytes, the last append's time, never cached.
+  void FillGrowingFile(struct stat* st, mode_t mode, const store::Ownership& owner, int64_t size,
+                       store::Partition& partition, CacheTimes* times);
   // Where from/<N> or since/<T> starts; NotFound when it does not exist.
   store::Result<store::ReadStart> Locate(const NodeKey& key,
                                          const std::shared_ptr<store::Partition>& partition);
