@@ -171,7 +171,10 @@ void RunConsume(const ConsumeOptions& opt) {
   while (left != 0) {
     size_t n = Check(reader->Read(buf.get(), want));
     if (n == 0) {
-      if (!opt.follow) break;
+      // Through follow/<N> the read waited: end of file means the topic was
+      // deleted or the mount is going away. since/<T> has no follow/ form,
+      // so a follower by time looks again after a pause.
+      if (!opt.follow || from.kind != ReadFrom::Kind::kTime) break;
       std::this_thread::sleep_for(kFollowPoll);
       continue;
     }
