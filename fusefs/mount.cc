@@ -120,6 +120,7 @@ int ServeMount(const MountConfig& options, store::Store* store) {
       fs.invalidator().Stop();
       fuse_session_unmount(se);
       fs.channel().Stop();
+      fs.ReleaseAllOpen();
     }
     fuse_remove_signal_handlers(se);
   }

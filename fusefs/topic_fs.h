@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "fusefs/follow_waits.h"
@@ -117,6 +118,9 @@ class TopicFs : public store::StoreListener {
   store::Status Flush(FileHandle* handle, pid_t closer = 0, uint64_t owner = 0);
   store::Status Fsync(FileHandle* handle);
   void Release(FileHandle* handle);
+  // After the session ended: releases the handles the kernel never released
+  // (an unmount aborts the RELEASE requests still queued in the kernel).
+  void ReleaseAllOpen();
 
   // Extended attributes (topic_fs_xattr.cc).
   store::Result<std::string> GetXattr(uint64_t ino, std::string_view name);
@@ -168,6 +172,7 @@ class TopicFs : public store::StoreListener {
   bool MayBeWrittenThrough(const NodeKey& key);
   // The size of from/<N> or since/<T> as an open reader of it sees it.
   std::optional<int64_t> OpenStreamSize(const NodeKey& key);
+  store::Status OpenHandle(uint64_t ino, int flags, OpenReply* out);
   store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
 
   // Consumer groups (topic_fs_groups.cc, DESIGN §7).
@@ -210,6 +215,8 @@ class TopicFs : public store::StoreListener {
   OwnerCache owners_;
   Invalidator invalidator_;
   FollowWaits follow_waits_{this};
+  std::mutex handles_mu_;
+  std::unordered_set<FileHandle*> open_handles_;  // guarded by handles_mu_
   const int64_t mount_time_ms_;
 };
 

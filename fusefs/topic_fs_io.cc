@@ -194,6 +194,22 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
 }
 
 store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
+  TOPICFS_RETURN_IF_ERROR(OpenHandle(ino, flags, out));
+  std::lock_guard lock(handles_mu_);
+  open_handles_.insert(out->handle);
+  return store::Status::OK();
+}
+
+void TopicFs::ReleaseAllOpen() {
+  std::vector<FileHandle*> left;
+  {
+    std::lock_guard lock(handles_mu_);
+    left.assign(open_handles_.begin(), open_handles_.end());
+  }
+  for (FileHandle* handle : left) Release(handle);
+}
+
+store::Status TopicFs::OpenHandle(uint64_t ino, int flags, OpenReply* out) {
   store::Result<NodeKey> key = KeyOf(ino);
   if (!key.ok()) return key.status();
   if (IsDirectory(key->kind)) return StatusWithErrno(EISDIR, NodePath(*key));
@@ -330,6 +346,10 @@ store::Status TopicFs::Fsync(FileHandle* handle) {
 }
 
 void TopicFs::Release(FileHandle* handle) {
+  {
+    std::lock_guard lock(handles_mu_);
+    open_handles_.erase(handle);
+  }
   if (handle->reader != nullptr) {
     follow_waits_.Release(handle);
     open_streams_.Remove(handle->ino, handle->reader.get());
