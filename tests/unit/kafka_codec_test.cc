@@ -67,7 +67,8 @@ TEST(KafkaRecordBatchTest, EncodedRecordsDecodeToTheSameValues) {
   const std::string records = "alpha\n\nlonger value with spaces\n";
   const std::string batch = Batch(records);
   size_t used = 0;
-  auto decoded = DecodeBatch(batch + "trailing", 1 << 20, &used);
+  const std::string input = batch + "trailing";  // the values are views into it
+  auto decoded = DecodeBatch(input, 1 << 20, &used);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(used, batch.size());
   EXPECT_EQ(decoded->values, (std::vector<std::string_view>{"alpha", "", "longer value with spaces"}));
@@ -96,7 +97,8 @@ TEST(KafkaRecordBatchTest, AValueHoldingTheDelimiterRefusesTheBatch) {
   // A NUL-delimited topic: the newline-separated values encode as records
   // with no NUL, but one holding a NUL is refused whole.
   size_t used;
-  auto ok = DecodeBatch(Batch("one\ntwo\n"), 1 << 20, &used);
+  const std::string input = Batch("one\ntwo\n");  // the values are views into it
+  auto ok = DecodeBatch(input, 1 << 20, &used);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ToRecords(*ok, '\0'), std::string("one\0two\0", 8));
   ProducedBatch bad;
