@@ -71,7 +71,7 @@ class DirectGroupReader : public GroupReader {
     Status s;
     if (records > 0) {
       store::Partition& p = reader_.reader().partition();
-      s = store_->groups().Commit(p.topic(), p.id(), group_,
+      s = store_->groups().Commit(p, group_,
                                   reader_.reader().start_offset() + records, store::NowMs());
     }
     claim_.reset();
@@ -244,7 +244,7 @@ Status DirectAccess::SetGroupOffset(std::string_view topic, int32_t partition,
   }
   Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim = ClaimGroup(topic, partition, group);
   if (!claim.ok()) return claim.status();
-  return store_->groups().Commit(topic, partition, group, store::Offset(offset), store::NowMs());
+  return store_->groups().Commit(**p, group, store::Offset(offset), store::NowMs());
 }
 
 Status DirectAccess::DeleteGroupOffset(std::string_view topic, int32_t partition,

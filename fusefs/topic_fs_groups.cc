@@ -81,9 +81,8 @@ store::Status TopicFs::FlushGroup(FileHandle* handle, uint64_t owner) {
   std::lock_guard lock(handle->group_mu);
   if (handle->group_records > handle->group_committed) {
     const store::Offset next = handle->reader->start_offset() + handle->group_records;
-    TOPICFS_RETURN_IF_ERROR(store_->groups().Commit(handle->partition->topic(),
-                                                    handle->partition->id(), handle->group, next,
-                                                    store::NowMs()));
+    TOPICFS_RETURN_IF_ERROR(
+        store_->groups().Commit(*handle->partition, handle->group, next, store::NowMs()));
     handle->group_committed = handle->group_records;
   }
   // The reader's own close() lets the group go, so the next `cat` of it can
@@ -150,7 +149,7 @@ store::Status TopicFs::SetGroupXattr(const NodeKey& key, std::string_view name,
   store::Result<std::unique_ptr<store::ConsumerGroups::Claim>> claim =
       store_->groups().Acquire(key.topic, key.partition, key.group);
   if (!claim.ok()) return claim.status();
-  return store_->groups().Commit(key.topic, key.partition, key.group, store::Offset(*offset),
+  return store_->groups().Commit(*partition, key.group, store::Offset(*offset),
                                  store::NowMs());
 }
 

@@ -34,6 +34,14 @@ Status ConsumerGroups::Commit(std::string_view topic, int32_t partition, std::st
   return meta_->PutCommitted(topic, partition, group, next.value(), now_ms);
 }
 
+Status ConsumerGroups::Commit(const Partition& partition, std::string_view group, Offset next,
+                              int64_t now_ms) {
+  if (partition.deleted()) {
+    return Status::NotFound("topic " + partition.topic() + " was deleted");
+  }
+  return Commit(partition.topic(), partition.id(), group, next, now_ms);
+}
+
 Result<std::optional<CommittedOffset>> ConsumerGroups::Get(std::string_view topic,
                                                            int32_t partition,
                                                            std::string_view group) {

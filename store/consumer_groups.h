@@ -61,6 +61,11 @@ class ConsumerGroups {
   // Durable when it returns: one synced RocksDB write.
   Status Commit(std::string_view topic, int32_t partition, std::string_view group, Offset next,
                 int64_t now_ms);
+  // The same for a live partition: NotFound once its topic is deleted, so
+  // a commit that comes after a deletion does not hand its offset to a new
+  // topic of the same name (a commit racing the deletion's own metadata
+  // write can still slip in: DECISIONS.md).
+  Status Commit(const Partition& partition, std::string_view group, Offset next, int64_t now_ms);
   Result<std::optional<CommittedOffset>> Get(std::string_view topic, int32_t partition,
                                              std::string_view group);
   // Every committed offset of `topic`, by partition, then group.

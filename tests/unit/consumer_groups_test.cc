@@ -64,6 +64,16 @@ TEST_F(ConsumerGroupsTest, ForgettingAGroupAndDeletingTheTopicRemoveItsOffsets) 
   EXPECT_TRUE(all->empty()) << "a new topic of the same name starts without groups";
 }
 
+TEST_F(ConsumerGroupsTest, ACommitAfterItsTopicWasDeletedIsRefused) {
+  std::shared_ptr<Partition> old = store_->FindPartition("t", 0);
+  ASSERT_TRUE(store_->DeleteTopic("t", false).ok());
+  EXPECT_TRUE(store_->groups().Commit(*old, "a", Offset(0), 1).Is(Code::kNotFound));
+  ASSERT_TRUE(store_->CreateTopic("t", 2, test::Config({})).ok());
+  auto all = store_->groups().List("t");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->empty()) << "the new topic inherited a deleted topic's group offset";
+}
+
 TEST_F(ConsumerGroupsTest, OneClaimPerGroupAndPartition) {
   ConsumerGroups& g = store_->groups();
   auto first = g.Acquire("t", 0, "a");
