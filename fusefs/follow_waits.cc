@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "fusefs/caller_state.h"
 #include "fusefs/log.h"
 #include "fusefs/replies.h"
 #include "fusefs/topic_fs.h"
@@ -18,6 +20,9 @@ namespace topicfs::fusefs {
 namespace {
 
 constexpr unsigned kReadable = POLLIN | POLLRDNORM;
+// How often the waker looks for callers signalled without an INTERRUPT
+// (caller_state.h): the longest such a Ctrl-C waits.
+constexpr std::chrono::milliseconds kCallerCheck{200};
 
 void ReplyEndOfFile(fuse_req_t req) { fuse_reply_buf(req, nullptr, 0); }
 
@@ -30,6 +35,11 @@ struct ParkedRead {
   int64_t off = 0;
   uint64_t serial = 0;
   store::WaitId wait = 0;
+  pid_t caller = 0;           // the thread that sent it
+  bool watch_caller = false;  // its INTERRUPT may never come
+  // ParkRead() is done with `req`: before, only it, an interrupt or a
+  // wake-up may answer it, all of which it orders.
+  bool settled = false;
 };
 
 struct PollWatch {
@@ -44,14 +54,15 @@ struct PollWatch {
 // that fires after the mount ended finds nothing.
 struct FollowWaits::Core {
   std::mutex mu;
-  std::unordered_map<fuse_req_t, ParkedRead> parked;                   // guarded by mu
-  std::unordered_map<const FileHandle*, PollWatch> polls;              // guarded by mu
-  std::vector<std::pair<ParkedRead, store::Status>> woken_reads;       // guarded by mu
-  std::vector<fuse_pollhandle*> woken_polls;                           // guarded by mu
-  uint64_t last_serial = 0;                                            // guarded by mu
+  std::unordered_map<fuse_req_t, ParkedRead> parked;              // guarded by mu
+  std::unordered_map<const FileHandle*, PollWatch> polls;         // guarded by mu
+  std::vector<std::pair<ParkedRead, store::Status>> woken_reads;  // guarded by mu
+  std::vector<fuse_pollhandle*> woken_polls;                      // guarded by mu
+  uint64_t last_serial = 0;                                       // guarded by mu
   std::atomic<bool> ending{false};
   std::atomic<bool> stopping{false};
-  int wake_fd = -1;  // an eventfd the waker sleeps on
+  std::atomic<bool> watching_callers{false};  // a read came over io_uring
+  int wake_fd = -1;                           // an eventfd the waker sleeps on
 
   void Kick() {
     uint64_t one = 1;
@@ -116,17 +127,30 @@ size_t FollowWaits::parked() const {
   return core_->parked.size();
 }
 
-void FollowWaits::ParkRead(fuse_req_t req, FileHandle* handle, size_t size, int64_t off) {
+void FollowWaits::ParkRead(fuse_req_t req, FileHandle* handle, size_t size, int64_t off,
+                           bool interrupt_may_be_lost) {
   Core& core = *core_;
   uint64_t serial;
+  bool first;
   {
     std::lock_guard lock(core.mu);
     // Checked under the lock that the waker's sweep takes after `ending`
     // was set: a read parked after that sweep sees it here.
     if (core.ending.load()) return ReplyEndOfFile(req);
     serial = ++core.last_serial;
-    core.parked[req] = ParkedRead{req, handle, size, off, serial, 0};
+    first = core.parked.empty();
+    core.parked[req] = ParkedRead{.req = req,
+                                  .handle = handle,
+                                  .size = size,
+                                  .off = off,
+                                  .serial = serial,
+                                  .caller = fuse_req_ctx(req)->pid,
+                                  .watch_caller = interrupt_may_be_lost};
+    if (interrupt_may_be_lost) core.watching_callers.store(true);
   }
+  // The waker sleeps without a timeout while nothing is parked: it starts
+  // looking at callers now.
+  if (interrupt_may_be_lost && first) core.Kick();
   fuse_req_interrupt_func(req, OnInterrupt, core_.get());
   std::weak_ptr<Core> weak = core_;
   store::Result<store::WaitId> wait = handle->reader->WhenReadable(
@@ -156,6 +180,7 @@ void FollowWaits::ParkRead(fuse_req_t req, FileHandle* handle, size_t size, int6
     return;
   }
   it->second.wait = *wait;
+  it->second.settled = true;
 }
 
 void FollowWaits::Poll(fuse_req_t req, FileHandle* handle, fuse_pollhandle* ph) {
@@ -165,8 +190,8 @@ void FollowWaits::Poll(fuse_req_t req, FileHandle* handle, fuse_pollhandle* ph) 
     return (void)fuse_reply_poll(req, kReadable | POLLOUT | POLLWRNORM);
   }
   const int64_t pos = handle->follow_pos.load(std::memory_order_relaxed);
-  bool ready = core_->ending.load() || handle->reader->end().value() > pos ||
-               handle->partition->deleted();
+  bool ready =
+      core_->ending.load() || handle->reader->end().value() > pos || handle->partition->deleted();
   if (!ready && ph != nullptr) {
     uint64_t serial;
     {
@@ -224,11 +249,25 @@ void FollowWaits::Release(FileHandle* handle) {
 
 void FollowWaits::Run() {
   Core& core = *core_;
+  auto last_check = std::chrono::steady_clock::now();
   for (;;) {
+    // Asleep until kicked; over io_uring, while reads are parked, also
+    // awake every kCallerCheck.
+    bool look = false;
+    {
+      std::lock_guard lock(core.mu);
+      look = core.watching_callers.load() && !core.parked.empty();
+    }
+    pollfd wake{core.wake_fd, POLLIN, 0};
+    int ready = ::poll(&wake, 1, look ? static_cast<int>(kCallerCheck.count()) : -1);
     uint64_t count;
-    if (::read(core.wake_fd, &count, sizeof count) < 0 && errno != EINTR) {
+    if (ready > 0 && ::read(core.wake_fd, &count, sizeof count) < 0 && errno != EINTR) {
       LogError("follow: the waker cannot wait; followers get end of file");
       core.ending.store(true);
+    }
+    if (look && std::chrono::steady_clock::now() - last_check >= kCallerCheck) {
+      EndSignalledReads();
+      last_check = std::chrono::steady_clock::now();
     }
     std::vector<ParkedRead> ended;
     std::vector<std::pair<ParkedRead, store::Status>> reads;
@@ -264,7 +303,7 @@ void FollowWaits::Run() {
         if (fuse_req_interrupted(read.req)) {
           fuse_reply_err(read.req, EINTR);
         } else {
-          ParkRead(read.req, read.handle, read.size, read.off);
+          ParkRead(read.req, read.handle, read.size, read.off, read.watch_caller);
         }
         continue;
       }
@@ -279,6 +318,27 @@ void FollowWaits::Run() {
       fuse_pollhandle_destroy(ph);
     }
     if (core.stopping.load()) return;
+  }
+}
+
+void FollowWaits::EndSignalledReads() {
+  Core& core = *core_;
+  std::vector<ParkedRead> watched;
+  {
+    std::lock_guard lock(core.mu);
+    for (const auto& [req, read] : core.parked) {
+      if (read.watch_caller && read.settled) watched.push_back(read);
+    }
+  }
+  for (const ParkedRead& candidate : watched) {
+    if (!CallerSignalledWhileBlocked(candidate.caller)) continue;
+    ParkedRead read;
+    {
+      std::lock_guard lock(core.mu);
+      if (!core.Claim(candidate.req, candidate.serial, &read)) continue;  // answered meanwhile
+    }
+    if (read.wait != 0) read.handle->reader->CancelWait(read.wait);
+    fuse_reply_err(read.req, EINTR);
   }
 }
 

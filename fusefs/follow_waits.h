@@ -42,8 +42,12 @@ class FollowWaits {
   void Stop();
 
   // Read `req` of follow `handle` found nothing at `off`: replies once a
-  // record is there (the read again), or as above.
-  void ParkRead(fuse_req_t req, FileHandle* handle, size_t size, int64_t off);
+  // record is there (the read again), or as above. `interrupt_may_be_lost`
+  // (a request that came over io_uring): the waker also looks, every
+  // 200 ms, for a caller signalled without an INTERRUPT
+  // (caller_state.h), and ends its read with EINTR.
+  void ParkRead(fuse_req_t req, FileHandle* handle, size_t size, int64_t off,
+                bool interrupt_may_be_lost);
   // poll() of `handle`: readable when a record is past what its last read
   // returned; when not, and `ph` is given, notifies `ph` once one is.
   void Poll(fuse_req_t req, FileHandle* handle, fuse_pollhandle* ph);
@@ -57,6 +61,8 @@ class FollowWaits {
 
  private:
   void Run();
+  // Ends with EINTR the watched reads whose callers were signalled.
+  void EndSignalledReads();
 
   TopicFs* const fs_;
   const std::shared_ptr<Core> core_;

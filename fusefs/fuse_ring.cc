@@ -135,7 +135,7 @@ struct FuseRing::Entry {
 struct FuseRing::Queue {
   int qid = 0;
   std::atomic<uint64_t> served{0};  // written by the queue's thread only
-  // Grows by one for each request parked at a time (ReplaceParked()).
+  // As deep as kDepth plus the most requests parked at once (ReplaceParked()).
   std::vector<std::unique_ptr<Entry>> entries;  // the queue's thread only
   int answered_fd = -1;  // an eventfd: parked requests were answered
   std::mutex answered_mu;
@@ -308,7 +308,11 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
         queue->served.store(queue->served.load(std::memory_order_relaxed) + 1,
                             std::memory_order_relaxed);
         if (e->parked) {
-          ReplaceParked(queue, ring);  // its reply commits it (CommitAnswered)
+          // Its reply commits it (CommitAnswered). Until then the kernel
+          // has one entry fewer: a fresh one keeps the queue kDepth deep,
+          // unless entries that came back from earlier parked requests
+          // already do.
+          if (live - 1 >= kDepth || !ReplaceParked(queue, ring)) --live;
         } else {
           PrepareCommand(ring, e, kCmdCommitAndFetch, nullptr);
         }
@@ -320,22 +324,23 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
   }
 }
 
-void FuseRing::ReplyLater() {
+bool FuseRing::ReplyLater() {
   Entry* e = serving_;
-  if (e == nullptr) return;
+  if (e == nullptr) return false;
   std::lock_guard lock(parked_mu_);
   e->parked = true;
   parked_[e->unique] = e;
+  return true;
 }
 
-void FuseRing::ReplaceParked(Queue* queue, io_uring* ring) {
-  // The parked entry's command completed; a new one takes its place.
+bool FuseRing::ReplaceParked(Queue* queue, io_uring* ring) {
   Entry* fresh = AddEntry(queue);
   if (fresh == nullptr) {
     LogError("io_uring: queue " + std::to_string(queue->qid) + ": out of memory for an entry");
-    return;
+    return false;
   }
   PrepareCommand(ring, fresh, kCmdRegister, fresh->iov);
+  return true;
 }
 
 int FuseRing::CommitAnswered(Queue* queue, io_uring* ring) {

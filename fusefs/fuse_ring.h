@@ -59,8 +59,9 @@ class FuseRing {
   // From a handler on a ring thread: the request it serves will be answered
   // later, from another thread (a follow/ read parked until a record
   // comes). Its entry is set aside at once, so such a reply, however soon,
-  // finds it. No-op on a thread not serving a ring request.
-  void ReplyLater();
+  // finds it. False (and nothing done) on a thread not serving a ring
+  // request.
+  bool ReplyLater();
   // From the writev hook on any other thread: true when `iov` answers a
   // request set aside by ReplyLater(). The reply goes into its entry, and
   // the entry's queue thread commits it.
@@ -74,7 +75,8 @@ class FuseRing {
   Entry* AddEntry(Queue* queue);
   // After Serve() left a parked entry: registers a fresh entry in its
   // place, so the queue keeps its depth however many requests are parked.
-  void ReplaceParked(Queue* queue, io_uring* ring);
+  // False when there is no memory for one.
+  bool ReplaceParked(Queue* queue, io_uring* ring);
   // Commits the entries whose parked requests were answered since.
   int CommitAnswered(Queue* queue, io_uring* ring);
   // Serves `queue`'s requests until the stop signal or the connection's end.

@@ -51,8 +51,10 @@ class KernelChannel {
   bool io_uring_coming() const { return ring_offered_.load(std::memory_order_relaxed); }
   uint32_t max_read() const { return wanted_.max_read; }
   // The request the calling handler serves will be answered later, from
-  // another thread (fuse_ring.h ReplyLater).
-  void ReplyLater() { ring_.ReplyLater(); }
+  // another thread (fuse_ring.h ReplyLater). True when it came over
+  // io_uring, where the kernel may not send its INTERRUPT
+  // (caller_state.h).
+  bool ReplyLater() { return ring_.ReplyLater(); }
 
  private:
   // libfuse's I/O hooks; `userdata` is the session's (the TopicFs).

@@ -177,8 +177,8 @@ void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_
     // unless the reader asked not to wait (O_NONBLOCK, checked per read as
     // fcntl may change it).
     if (s.Is(store::Code::kWouldBlock) && !(fi->flags & O_NONBLOCK)) {
-      Fs(req).channel().ReplyLater();
-      return Fs(req).follow_waits().ParkRead(req, File(fi), size, off);
+      const bool over_ring = Fs(req).channel().ReplyLater();
+      return Fs(req).follow_waits().ParkRead(req, File(fi), size, off, over_ring);
     }
     if (!s.ok()) return ReplyStatus(req, s);
     ReplyRead(req, data);

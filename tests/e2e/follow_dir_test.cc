@@ -97,6 +97,43 @@ except Alarm:
   EXPECT_EQ(Out("python3 eintr.py $M/t/0/follow/end", 20), "EINTR\n");
 }
 
+// Signals that keep coming while a reader waits: each interrupts its read,
+// Python reads again (PEP 475), and some land just as the kernel hands the
+// new read to the daemon. Over io_uring, Linux (6.18 at least) sends no
+// INTERRUPT for those and the reader waits, uninterruptibly, for the
+// daemon's answer: the daemon must still end such reads with EINTR.
+TEST_F(FollowDirTest, EveryInterruptedReadEndsEvenWhenSignalsKeepComing) {
+  MakeTopic("t");
+  const std::string script = R"(
+import os, signal, sys
+class Enough(Exception): pass
+count = 0
+def tick(*_):
+    global count
+    count += 1
+    if count == 3000: raise Enough()
+signal.signal(signal.SIGALRM, tick)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
+try:
+    os.read(fd, 100)
+    print("returned")
+except Enough:
+    print("interrupted")
+signal.setitimer(signal.ITIMER_REAL, 0)
+)";
+  WriteFile(Dir("storm.py"), script);
+  BackgroundProcess reader;
+  ASSERT_TRUE(reader.Start({"python3", Dir("storm.py"), M("t/0/follow/end")}, Dir(),
+                           Dir("storm.out"), Dir("storm.err")));
+  std::optional<int> status = reader.Wait(60);
+  if (!status.has_value()) KillDaemonAndDetach();  // ends a reader stuck in the kernel
+  ASSERT_TRUE(status.has_value()) << "a read stayed blocked after a signal";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << "status " << *status << ": " << ReadFile(Dir("storm.err"));
+  EXPECT_EQ(ReadFile(Dir("storm.out")), "interrupted\n");
+}
+
 TEST_F(FollowDirTest, NonBlockingReadsGetEagainAtTheLogEnd) {
   MakeTopic("t");
   Out("echo a >> $M/t/0/current");
