@@ -4,6 +4,7 @@
 
 #include "daemon/housekeeping.h"
 #include "fusefs/log.h"
+#include "kafka/server.h"
 #include "store/data_dir.h"
 #include "store/store.h"
 
@@ -30,13 +31,38 @@ void Failed(const DaemonOptions& options, const std::string& error) {
 // they could write, or another user's, is refused before anything opens it.
 bool SecureData(const DaemonOptions& options) {
   std::string tightened;
-  store::Status secure =
-      store::SecureDataDir(options.mount.data_dir, /*tighten=*/true, &tightened);
+  store::Status secure = store::SecureDataDir(options.mount.data_dir, /*tighten=*/true, &tightened);
   if (!secure.ok()) {
     Failed(options, secure.message());
     return false;
   }
   if (!tightened.empty()) LogInfo(tightened);
+  return true;
+}
+
+// -o kafka=HOST:PORT: the Kafka listener on the same store (DESIGN §8).
+bool StartKafka(const DaemonOptions& options, store::Store* store,
+                std::unique_ptr<kafka::Server>* out) {
+  const fusefs::MountOptions& mount = options.mount.mount;
+  if (mount.kafka.empty()) return true;
+  kafka::Server::Options ko;
+  store::Status parsed = kafka::ParseHostPort(mount.kafka, &ko.host, &ko.port);
+  if (parsed.ok() && !mount.kafka_advertised.empty()) {
+    parsed = kafka::ParseHostPort(mount.kafka_advertised, &ko.advertised_host, &ko.advertised_port);
+  }
+  if (!parsed.ok()) {
+    Failed(options, "-o kafka: " + parsed.message());
+    return false;
+  }
+  ko.max_request_bytes = mount.kafka_max_request_bytes;
+  ko.log_info = LogInfo;
+  ko.log_error = LogError;
+  store::Result<std::unique_ptr<kafka::Server>> server = kafka::Server::Start(store, ko);
+  if (!server.ok()) {
+    Failed(options, server.status().message());
+    return false;
+  }
+  *out = std::move(*server);
   return true;
 }
 
@@ -63,10 +89,13 @@ int RunDaemon(const DaemonOptions& options) {
                  ? " (same boot: every acknowledged byte kept)"
                  : " (new boot: unflushed tails cut at the first sign of loss)"));
   }
+  std::unique_ptr<kafka::Server> kafka;
+  if (!StartKafka(options, store.get(), &kafka)) return 1;
   Housekeeping housekeeping(store.get(), options.mount.mount.retention_check_interval_ms);
   housekeeping.Start();
   const int rc = fusefs::ServeMount(options.mount, store.get());
   housekeeping.Stop();
+  kafka.reset();  // its connections' readers go before the store closes
   store::Status closed = store->Close();
   if (!closed.ok()) {
     LogError("close: " + closed.ToString());

@@ -60,6 +60,9 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
   constexpr std::string_view kIoUringKey = "io_uring=";
   constexpr std::string_view kMaxReadKey = "max_read=";
   constexpr std::string_view kMaxOpenFilesKey = "max.open.files=";
+  constexpr std::string_view kKafkaKey = "kafka=";
+  constexpr std::string_view kKafkaAdvertisedKey = "kafka.advertised=";
+  constexpr std::string_view kKafkaMaxRequestKey = "kafka.max.request.bytes=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt) || opt == "subtype=topicfs") continue;
@@ -94,6 +97,18 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
                                                 "' (1 to 1048576)");
         }
         out->max_open_files = *n;
+      } else if (opt.starts_with(kKafkaKey)) {
+        out->kafka = opt.substr(kKafkaKey.size());
+      } else if (opt.starts_with(kKafkaAdvertisedKey)) {
+        out->kafka_advertised = opt.substr(kKafkaAdvertisedKey.size());
+      } else if (opt.starts_with(kKafkaMaxRequestKey)) {
+        std::optional<int64_t> bytes =
+            store::ParseSize(std::string_view(opt).substr(kKafkaMaxRequestKey.size()));
+        if (!bytes || *bytes < 1024 || *bytes > (int64_t{1} << 31) - 1) {
+          return store::Status::InvalidArgument("bad kafka.max.request.bytes '" +
+                                                opt.substr(kKafkaMaxRequestKey.size()) + "'");
+        }
+        out->kafka_max_request_bytes = *bytes;
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else if (opt == "nonempty") {  // libfuse 3 dropped it; topicfs checks itself

@@ -29,6 +29,12 @@ struct MountOptions {
   // default, min(1024, half the soft RLIMIT_NOFILE)).
   int64_t max_open_files = 0;
   std::vector<std::string> fuse;        // one libfuse option each, e.g. "max_read=131072"
+  // The daemon's other front-ends, given as -o like the rest and read by
+  // daemon/ only: -o kafka=HOST:PORT (the Kafka listener, off when empty),
+  // kafka.advertised=HOST:PORT, kafka.max.request.bytes=SIZE.
+  std::string kafka;
+  std::string kafka_advertised;
+  int64_t kafka_max_request_bytes = 100 << 20;
 };
 
 // Each element of `args` is the value of one -o (comma-separated options,

@@ -41,15 +41,16 @@ Result<std::string> Gunzip(std::string_view in, size_t max) {
     rc = inflate(&z, Z_NO_FLUSH);
     out.resize(out.size() - z.avail_out);
     if (rc == Z_BUF_ERROR && z.avail_in == 0) return Corrupt("gzip", "truncated");
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return Corrupt("gzip", z.msg ? z.msg : "inflate");
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+      return Corrupt("gzip", z.msg ? z.msg : "inflate");
   }
   return out;
 }
 
 Result<std::string> Gzip(std::string_view in) {
   z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     return Status::IOError("deflateInit2");
   }
   std::string out(deflateBound(&z, in.size()), '\0');

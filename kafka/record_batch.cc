@@ -12,8 +12,8 @@ using store::Result;
 using store::Status;
 
 // Byte offsets in a batch's header.
-constexpr size_t kLengthEnd = 12;     // baseOffset (8) + batchLength (4)
-constexpr size_t kMagicAt = 16;       // after partitionLeaderEpoch
+constexpr size_t kLengthEnd = 12;  // baseOffset (8) + batchLength (4)
+constexpr size_t kMagicAt = 16;    // after partitionLeaderEpoch
 constexpr size_t kCrcAt = 17;
 constexpr size_t kAttributesAt = 21;  // the CRC covers from here to the end
 constexpr size_t kHeaderBytes = 61;   // up to and including the record count
@@ -117,14 +117,14 @@ Result<std::string> ToRecords(const ProducedBatch& batch, char delim) {
   return out;
 }
 
-void EncodeBatch(int64_t base_offset, std::string_view records, char delim,
-                 int64_t append_time_ms, std::string* out) {
+void EncodeBatch(int64_t base_offset, std::string_view records, char delim, int64_t append_time_ms,
+                 std::string* out) {
   const size_t start = out->size();
   WireWriter w(out);
   w.Int64(base_offset);
-  w.Int32(0);  // batchLength, set below
-  w.Int32(0);  // partitionLeaderEpoch
-  w.Int8(2);   // magic
+  w.Int32(0);   // batchLength, set below
+  w.Int32(0);   // partitionLeaderEpoch
+  w.Int8(2);    // magic
   w.Uint32(0);  // crc, set below
   w.Int16(kLogAppendTime);
   w.Int32(0);  // lastOffsetDelta, set below

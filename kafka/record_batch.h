@@ -32,8 +32,7 @@ struct ProducedBatch {
 // Corruption for a failed CRC-32C or malformed records (Kafka's
 // CORRUPT_MESSAGE); NotSupported for a magic other than 2; TooBig when the
 // records decompress past `max_bytes`.
-store::Result<ProducedBatch> DecodeBatch(std::string_view bytes, size_t max_bytes,
-                                         size_t* used);
+store::Result<ProducedBatch> DecodeBatch(std::string_view bytes, size_t max_bytes, size_t* used);
 
 // The batch's values as topicfs records, each with `delim` added: what
 // Partition::AppendBatch takes. InvalidArgument (INVALID_RECORD) when a
@@ -44,7 +43,7 @@ store::Result<std::string> ToRecords(const ProducedBatch& batch, char delim);
 // (whole topicfs records, each ending with `delim`) from `base_offset`, with
 // LogAppendTime `append_time_ms`: what a Fetch returns. One pass, no
 // allocation per record.
-void EncodeBatch(int64_t base_offset, std::string_view records, char delim,
-                 int64_t append_time_ms, std::string* out);
+void EncodeBatch(int64_t base_offset, std::string_view records, char delim, int64_t append_time_ms,
+                 std::string* out);
 
 }  // namespace topicfs::kafka

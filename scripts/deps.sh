@@ -10,7 +10,9 @@ TOPICFS_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   attr
   libisal-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev  # kafka/: CRC-32C, codecs
+  libasio-dev  # kafka/: the listener
   python3 logrotate  # tools the end-to-end tests drive, as users would
+  kcat  # a real Kafka client (librdkafka) for the Kafka end-to-end tests
 )
 
 topicfs_install_deps() {

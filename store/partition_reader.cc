@@ -133,6 +133,7 @@ Result<RecordRun> PartitionReader::ReadRecords(size_t max_bytes, std::string* ou
   RecordRun run;
   run.first_offset = next_offset_;
   run.position = ReadPosition(next_stream_ - start_stream_);
+  run.newest_time_ms = piece->segment->max_timestamp_ms();
   if (piece->len == 0) return run;
   out->resize(piece->len);
   for (size_t got = 0; got < piece->len;) {

@@ -37,6 +37,9 @@ struct RecordRun {
   ReadPosition position;  // where its first byte is in the reader's stream
   size_t bytes = 0;       // 0: nothing past the log end yet
   int64_t records = 0;
+  // The newest append time in the run's segment, -1 when unknown: no
+  // record of the run is newer (topicfs keeps no time per record).
+  int64_t newest_time_ms = -1;
 };
 
 // Bytes of one segment file, for a caller that sends them on without

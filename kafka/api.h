@@ -1,0 +1,55 @@
+// The Kafka APIs topicfs knows, the versions it answers, and Kafka's error
+// codes (the protocol guide's "Error Codes"; errors.json in Kafka's sources).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "store/status.h"
+
+namespace topicfs::kafka {
+
+enum ApiKey : int16_t {
+  kProduce = 0,
+  kFetch = 1,
+  kListOffsets = 2,
+  kMetadata = 3,
+  kApiVersions = 18,
+};
+
+struct ApiSupport {
+  int16_t key;
+  int16_t min_version;
+  int16_t max_version;
+  // From this version on, requests and responses are flexible (compact
+  // strings and arrays, tagged fields) and so are their headers.
+  int16_t first_flexible;
+};
+
+// What ApiVersions advertises, by key.
+std::span<const ApiSupport> SupportedApis();
+// Null when topicfs does not answer `key` at all.
+const ApiSupport* FindApi(int16_t key);
+
+enum ErrorCode : int16_t {
+  kNone = 0,
+  kUnknownServerError = -1,
+  kOffsetOutOfRange = 1,
+  kCorruptMessage = 2,
+  kUnknownTopicOrPartition = 3,
+  kRequestTimedOut = 7,
+  kMessageTooLarge = 10,
+  kInvalidTopic = 17,
+  kRecordListTooLarge = 18,
+  kUnsupportedVersion = 35,
+  kInvalidRequest = 42,
+  kUnsupportedForMessageFormat = 43,
+  kKafkaStorageError = 56,
+  kTransactionalIdAuthorizationFailed = 53,
+  kInvalidRecord = 87,
+};
+
+// The error a store failure is to a Kafka client.
+ErrorCode ErrorFor(const store::Status& status);
+
+}  // namespace topicfs::kafka

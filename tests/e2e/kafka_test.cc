@@ -1,0 +1,123 @@
+// The Kafka listener (DESIGN §8) driven by a real client, kcat (librdkafka):
+// what it produces is what `cat` shows, what `>>` appends is what it
+// consumes, at the same offsets; every codec; a batch refused whole; a
+// consumer waiting at the log end woken by `>>`; a malformed frame closes
+// only its own connection.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+#include <string>
+
+#include "tests/e2e/background_process.h"
+#include "tests/e2e/mount_fixture.h"
+
+namespace topicfs::e2e {
+namespace {
+
+class KafkaTest : public MountTest {
+ protected:
+  void SetUp() override {
+    MountTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(Unmount());
+    Mount({"-o", "kafka=127.0.0.1:0"});
+    // The daemon logs the port it bound.
+    std::smatch m;
+    const std::string log = DaemonLog();
+    static const std::regex kListening("kafka: listening on 127\\.0\\.0\\.1:([0-9]+)");
+    ASSERT_TRUE(std::regex_search(log, m, kListening)) << log;
+    broker_ = "127.0.0.1:" + m[1].str();
+  }
+  // kcat with the broker; its stdout.
+  std::string Kcat(const std::string& args, const std::string& input = "") {
+    const std::string cmd = "kcat -b " + broker_ + " " + args;
+    return input.empty() ? Out(cmd, 30) : Out("printf '" + input + "' | " + cmd, 30);
+  }
+  std::string broker_;
+};
+
+TEST_F(KafkaTest, WhatKcatProducesIsWhatCatShows) {
+  MakeTopic("t");
+  Out("printf 'a\\nb\\n' >> $M/t/0/current");
+  Kcat("-P -t t -p 0", "c\\nd\\n");
+  EXPECT_EQ(ReadFile(M("t/0/from/0")), "a\nb\nc\nd\n");
+  EXPECT_EQ(ReadFile(M("t/0/from/2")), "c\nd\n");
+}
+
+TEST_F(KafkaTest, WhatShellAppendsIsWhatKcatConsumesAtTheSameOffsets) {
+  MakeTopic("t");
+  Out("mkdir $M/t/1");
+  Out("printf 'one\\ntwo\\nthree\\n' >> $M/t/1/current");
+  EXPECT_EQ(Kcat("-C -t t -p 1 -o beginning -e -f '%o %s\\n'"), "0 one\n1 two\n2 three\n");
+  EXPECT_EQ(Kcat("-C -t t -p 1 -o 2 -e -f '%o %s\\n'"), "2 three\n");
+  EXPECT_EQ(Kcat("-C -t t -p 0 -o beginning -e"), "");
+  const std::string metadata = Kcat("-L -t t");
+  EXPECT_NE(metadata.find("topic \"t\" with 2 partitions"), std::string::npos) << metadata;
+}
+
+TEST_F(KafkaTest, EveryCodecIsAccepted) {
+  MakeTopic("t");
+  for (const std::string codec : {"none", "gzip", "snappy", "lz4", "zstd"}) {
+    Kcat("-P -t t -p 0 -z " + codec, codec + "-1\\n" + codec + "-2\\n");
+  }
+  EXPECT_EQ(ReadFile(M("t/0/from/0")),
+            "none-1\nnone-2\ngzip-1\ngzip-2\nsnappy-1\nsnappy-2\nlz4-1\nlz4-2\nzstd-1\nzstd-2\n");
+}
+
+TEST_F(KafkaTest, ABatchWithTheDelimiterInAValueIsRefusedWhole) {
+  MakeTopic("t");
+  Out("printf 'kept\\n' >> $M/t/0/current");
+  // One message whose value holds a newline (kcat -D sets the message
+  // delimiter, so the newline stays inside the value).
+  ShellResult r = Sh("printf 'x\\ny|' | kcat -b " + broker_ + " -P -t t -p 0 -D '|'", 30);
+  EXPECT_NE(r.err.find("failed to validate record"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadFile(M("t/0/from/0")), "kept\n");
+}
+
+TEST_F(KafkaTest, AConsumerAtTheLogEndIsWokenByAnAppend) {
+  MakeTopic("t");
+  BackgroundProcess consumer;
+  ASSERT_TRUE(consumer.Start({"kcat", "-b", broker_, "-C", "-t", "t", "-p", "0", "-o", "beginning",
+                              "-c", "1", "-X", "fetch.wait.max.ms=60000"},
+                             Dir(), Dir("consumer.out"), Dir("consumer.err")));
+  ::sleep(1);  // its Fetch now waits for up to a minute
+  Out("echo woken >> $M/t/0/current");
+  std::optional<int> status = consumer.Wait(20);
+  ASSERT_TRUE(status.has_value()) << "the waiting Fetch was not woken";
+  EXPECT_EQ(ReadFile(Dir("consumer.out")), "woken\n");
+}
+
+TEST_F(KafkaTest, AMalformedFrameClosesOnlyItsConnection) {
+  MakeTopic("t");
+  const int port = std::stoi(broker_.substr(broker_.find(':') + 1));
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  // A frame that says it is 2 GiB long.
+  const unsigned char huge[] = {0x7f, 0xff, 0xff, 0xff, 0, 3, 0, 0};
+  ASSERT_EQ(::write(fd, huge, sizeof huge), static_cast<ssize_t>(sizeof huge));
+  char byte;
+  EXPECT_LE(::read(fd, &byte, 1), 0) << "the connection stayed open";  // EOF or reset
+  ::close(fd);
+  // A Metadata request with its body cut short.
+  fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const unsigned char cut[] = {0, 0, 0, 12, 0, 3, 0, 1, 0, 0, 0, 7, 0xff, 0xff, 0, 0};
+  ASSERT_EQ(::write(fd, cut, sizeof cut), static_cast<ssize_t>(sizeof cut));
+  EXPECT_LE(::read(fd, &byte, 1), 0) << "the connection stayed open";  // EOF or reset
+  ::close(fd);
+  // Everything else goes on.
+  Out("echo still >> $M/t/0/current");
+  EXPECT_EQ(Kcat("-C -t t -p 0 -o beginning -e"), "still\n");
+  EXPECT_NE(DaemonLog().find("connection closed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace topicfs::e2e
