@@ -1,0 +1,214 @@
+// The Kafka broker from bytes (kafka/broker.h, message_io.h): messages
+// written and read back by the same description, headers, the answers to
+// versions it does not have and to malformed requests, and a Produce then
+// a Fetch on a real store.
+#include <gtest/gtest.h>
+
+#include "kafka/broker.h"
+#include "kafka/messages.h"
+#include "kafka/record_batch.h"
+#include "kafka/wire.h"
+#include "tests/unit/test_util.h"
+
+namespace topicfs::kafka {
+namespace {
+
+// A request frame: header (v1, or v2 when flexible) then `message`.
+template <class Message>
+std::string Request(int16_t key, int16_t version, bool flexible, const Message& message) {
+  std::string frame;
+  WireWriter w(&frame);
+  w.Int16(key);
+  w.Int16(version);
+  w.Int32(42);  // correlation id
+  w.Int16(4);
+  w.Bytes("test");
+  if (flexible) w.UnsignedVarint(0);
+  MessageWriter body(&frame, version, flexible);
+  body.Struct(message);
+  return frame;
+}
+
+// Reads a response frame for a request in `version`; checks the id.
+template <class Message>
+Message ParseResponse(const std::string& frame, int16_t version, bool flexible,
+                      bool header_tags = true) {
+  WireReader r(frame);
+  EXPECT_EQ(r.Int32(), 42);
+  std::string_view rest = r.rest();
+  if (flexible && header_tags) {
+    MessageReader tags(rest, version, true);
+    tags.EndStruct();
+    rest = tags.wire().rest();
+  }
+  Message m;
+  MessageReader body(rest, version, flexible);
+  body.Struct(m);
+  EXPECT_TRUE(body.ok());
+  EXPECT_EQ(body.wire().remaining(), 0u);
+  return m;
+}
+
+TEST(KafkaMessagesTest, EveryVersionReadsBackWhatItWrote) {
+  for (int16_t v = 0; v <= 12; ++v) {
+    const bool flexible = v >= 9;
+    MetadataResponse out;
+    out.brokers.push_back({0, "localhost", 9092, std::nullopt});
+    out.cluster_id = "c";
+    MetadataResponse::Topic& t = out.topics.emplace_back();
+    t.name = "orders";
+    t.partitions.push_back({0, 3, 0, 0, {0}, {0}, {}});
+    std::string bytes;
+    MessageWriter w(&bytes, v, flexible);
+    w.Struct(out);
+    MetadataResponse in;
+    MessageReader r(bytes, v, flexible);
+    r.Struct(in);
+    ASSERT_TRUE(r.ok()) << "version " << v;
+    EXPECT_EQ(r.wire().remaining(), 0u) << "version " << v;
+    ASSERT_EQ(in.topics.size(), 1u);
+    EXPECT_EQ(in.topics[0].name, "orders");
+    EXPECT_EQ(in.topics[0].partitions[0].partition_index, 3);
+    EXPECT_EQ(in.brokers[0].host, "localhost");
+    EXPECT_EQ(in.cluster_id.has_value(), v >= 2);
+  }
+}
+
+TEST(KafkaMessagesTest, AnArrayLongerThanItsBytesIsMalformed) {
+  std::string bytes;
+  WireWriter w(&bytes);
+  w.Int32(1 << 30);  // topics: a billion of them, in four bytes
+  MetadataRequest m;
+  MessageReader r(bytes, 1, false);
+  r.Struct(m);
+  EXPECT_FALSE(r.ok());
+}
+
+class KafkaBrokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenStore(dir_.Sub("data"));
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->CreateTopic("t", 1, store::TopicConfig()).ok());
+  }
+  test::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  Session session_{[](const store::Status&) {}};
+};
+
+TEST_F(KafkaBrokerTest, ApiVersionsInAVersionItLacksIsAnsweredInVersionZero) {
+  Broker broker(store_.get(), {});
+  Reply reply =
+      broker.Handle(Request(kApiVersions, 9, true, ApiVersionsRequest{}), session_, false);
+  ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
+  auto response = ParseResponse<ApiVersionsResponse>(reply.frame, 0, false);
+  EXPECT_EQ(response.error_code, kUnsupportedVersion);
+  EXPECT_FALSE(response.api_keys.empty());
+  // In version 3 the body is flexible but the response header is not.
+  reply = broker.Handle(Request(kApiVersions, 3, true, ApiVersionsRequest{}), session_, false);
+  response = ParseResponse<ApiVersionsResponse>(reply.frame, 3, true, /*header_tags=*/false);
+  EXPECT_EQ(response.error_code, kNone);
+}
+
+TEST_F(KafkaBrokerTest, MalformedAndUnknownRequests) {
+  Broker broker(store_.get(), {});
+  EXPECT_EQ(broker.Handle("abc", session_, false).kind, Reply::Kind::kClose);
+  std::string cut = Request(kMetadata, 1, false, MetadataRequest{});
+  cut.resize(cut.size() - 2);
+  EXPECT_EQ(broker.Handle(cut, session_, false).kind, Reply::Kind::kClose);
+  // An API topicfs does not answer: an error, not a closed connection.
+  Reply reply =
+      broker.Handle(Request(int16_t{57}, 0, false, ApiVersionsRequest{}), session_, false);
+  ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
+  WireReader r(reply.frame);
+  EXPECT_EQ(r.Int32(), 42);
+  EXPECT_EQ(r.Int16(), kUnsupportedVersion);
+}
+
+TEST_F(KafkaBrokerTest, ProducedRecordsAreFetchedAtTheirOffsets) {
+  Broker broker(store_.get(), {});
+  std::string batch;
+  // A producer's batch: what Fetch returns is also a valid batch to send.
+  EncodeBatch(0, "a\nb\n", '\n', 1, &batch);
+  ProduceRequest produce;
+  produce.acks = 1;
+  produce.topic_data.push_back({"t", {{0, batch}}});
+  for (int16_t v : {3, 9}) {
+    Reply reply = broker.Handle(Request(kProduce, v, v >= 9, produce), session_, false);
+    ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
+    auto response = ParseResponse<ProduceResponse>(reply.frame, v, v >= 9);
+    ASSERT_EQ(response.responses.size(), 1u);
+    EXPECT_EQ(response.responses[0].partition_responses[0].error_code, kNone);
+    EXPECT_EQ(response.responses[0].partition_responses[0].base_offset, v == 3 ? 0 : 2);
+  }
+  produce.acks = 0;
+  EXPECT_EQ(broker.Handle(Request(kProduce, 3, false, produce), session_, false).kind,
+            Reply::Kind::kNothing);
+  EXPECT_EQ(store_->FindPartition("t", 0)->log_end_offset(), 6);
+
+  FetchRequest fetch;
+  fetch.max_wait_ms = 100;
+  fetch.topics.push_back({"t", {{0, -1, 1, -1, -1, 1 << 20}}});
+  for (int16_t v : {4, 12}) {
+    Reply reply = broker.Handle(Request(kFetch, v, v >= 12, fetch), session_, true);
+    ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
+    auto response = ParseResponse<FetchResponse>(reply.frame, v, v >= 12);
+    const FetchResponse::Partition& p = response.responses.at(0).partitions.at(0);
+    EXPECT_EQ(p.error_code, kNone);
+    EXPECT_EQ(p.high_watermark, 6);
+    size_t used = 0;
+    store::Result<ProducedBatch> got = DecodeBatch(*p.records, 1 << 20, &used);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    std::vector<std::string_view> values(got->values.begin(), got->values.end());
+    EXPECT_EQ(values, (std::vector<std::string_view>{"b", "a", "b", "a", "b"}));
+  }
+  // At the log end a Fetch asks to wait; told not to, it answers empty.
+  fetch.topics[0].partitions[0].fetch_offset = 6;
+  EXPECT_EQ(broker.Handle(Request(kFetch, 4, false, fetch), session_, true).kind,
+            Reply::Kind::kWait);
+  Reply reply = broker.Handle(Request(kFetch, 4, false, fetch), session_, false);
+  auto response = ParseResponse<FetchResponse>(reply.frame, 4, false);
+  EXPECT_EQ(response.responses.at(0).partitions.at(0).records->size(), 0u);
+  // Past the log end.
+  fetch.topics[0].partitions[0].fetch_offset = 7;
+  reply = broker.Handle(Request(kFetch, 4, false, fetch), session_, true);
+  response = ParseResponse<FetchResponse>(reply.frame, 4, false);
+  EXPECT_EQ(response.responses.at(0).partitions.at(0).error_code, kOffsetOutOfRange);
+}
+
+TEST_F(KafkaBrokerTest, ABatchWithTheDelimiterInAValueIsRefusedWhole) {
+  Broker broker(store_.get(), {});
+  std::string batch;
+  EncodeBatch(0, "ok|bad\nvalue|", '|', 1, &batch);
+  ProduceRequest produce;
+  produce.acks = -1;
+  produce.topic_data.push_back({"t", {{0, batch}}});
+  Reply reply = broker.Handle(Request(kProduce, 7, false, produce), session_, false);
+  auto response = ParseResponse<ProduceResponse>(reply.frame, 7, false);
+  EXPECT_EQ(response.responses[0].partition_responses[0].error_code, kInvalidRecord);
+  EXPECT_EQ(store_->FindPartition("t", 0)->log_end_offset(), 0);
+  // A flipped byte fails the CRC-32C.
+  batch.clear();
+  EncodeBatch(0, "a\n", '\n', 1, &batch);
+  batch.back() ^= 1;
+  produce.topic_data[0].partition_data[0].records = batch;
+  reply = broker.Handle(Request(kProduce, 7, false, produce), session_, false);
+  response = ParseResponse<ProduceResponse>(reply.frame, 7, false);
+  EXPECT_EQ(response.responses[0].partition_responses[0].error_code, kCorruptMessage);
+}
+
+TEST_F(KafkaBrokerTest, ListOffsetsGivesTheLogEnds) {
+  Broker broker(store_.get(), {});
+  ASSERT_TRUE(store_->FindPartition("t", 0)->AppendBatch("a\nb\n", 1000).ok());
+  ListOffsetsRequest list;
+  list.topics.push_back({"t", {{0, -1, -2}, {0, -1, -1}}});
+  list.topics.push_back({"nope", {{0, -1, -1}}});
+  Reply reply = broker.Handle(Request(kListOffsets, 5, false, list), session_, false);
+  auto response = ParseResponse<ListOffsetsResponse>(reply.frame, 5, false);
+  EXPECT_EQ(response.topics[0].partitions[0].offset, 0);
+  EXPECT_EQ(response.topics[0].partitions[1].offset, 2);
+  EXPECT_EQ(response.topics[1].partitions[0].error_code, kUnknownTopicOrPartition);
+}
+
+}  // namespace
+}  // namespace topicfs::kafka
