@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <regex>
 #include <string>
 
 #include "tests/e2e/background_process.h"
@@ -25,11 +24,12 @@ class KafkaTest : public MountTest {
     ASSERT_TRUE(Unmount());
     Mount({"-o", "kafka=127.0.0.1:0"});
     // The daemon logs the port it bound.
-    std::smatch m;
     const std::string log = DaemonLog();
-    static const std::regex kListening("kafka: listening on 127\\.0\\.0\\.1:([0-9]+)");
-    ASSERT_TRUE(std::regex_search(log, m, kListening)) << log;
-    broker_ = "127.0.0.1:" + m[1].str();
+    const std::string listening = "kafka: listening on 127.0.0.1:";
+    const size_t at = log.find(listening);
+    ASSERT_NE(at, std::string::npos) << log;
+    const size_t from = at + listening.size();
+    broker_ = "127.0.0.1:" + log.substr(from, log.find_first_not_of("0123456789", from) - from);
   }
   // kcat with the broker; its stdout.
   std::string Kcat(const std::string& args, const std::string& input = "") {
