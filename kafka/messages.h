@@ -14,6 +14,19 @@ namespace topicfs::kafka {
 
 using OptString = std::optional<std::string_view>;
 
+// A topic's name and its partitions' entries: how Produce and ListOffsets,
+// both ways, group partitions.
+template <class Partition>
+struct TopicEntries {
+  std::string_view name;
+  std::vector<Partition> partitions;
+  template <class IO>
+  void Fields(IO& io) {
+    io.String(name);
+    io.Array(partitions);
+  }
+};
+
 // --- ApiVersions (key 18) ---------------------------------------------------
 
 struct ApiVersionsRequest {
@@ -160,15 +173,7 @@ struct ProduceRequest {
       io.Bytes(records);
     }
   };
-  struct Topic {
-    std::string_view name;
-    std::vector<Partition> partition_data;
-    template <class IO>
-    void Fields(IO& io) {
-      io.String(name);
-      io.Array(partition_data);
-    }
-  };
+  using Topic = TopicEntries<Partition>;
   OptString transactional_id;
   int16_t acks = -1;
   int32_t timeout_ms = 0;
@@ -211,15 +216,7 @@ struct ProduceResponse {
       io.NullableString(error_message, Since(8));
     }
   };
-  struct Topic {
-    std::string_view name;
-    std::vector<Partition> partition_responses;
-    template <class IO>
-    void Fields(IO& io) {
-      io.String(name);
-      io.Array(partition_responses);
-    }
-  };
+  using Topic = TopicEntries<Partition>;
   std::vector<Topic> responses;
   int32_t throttle_time_ms = 0;
   template <class IO>
@@ -359,15 +356,7 @@ struct ListOffsetsRequest {
       io.Int64(timestamp);
     }
   };
-  struct Topic {
-    std::string_view name;
-    std::vector<Partition> partitions;
-    template <class IO>
-    void Fields(IO& io) {
-      io.String(name);
-      io.Array(partitions);
-    }
-  };
+  using Topic = TopicEntries<Partition>;
   int32_t replica_id = -1;
   int8_t isolation_level = 0;
   std::vector<Topic> topics;
@@ -395,15 +384,7 @@ struct ListOffsetsResponse {
       io.Int32(leader_epoch, Since(4));
     }
   };
-  struct Topic {
-    std::string_view name;
-    std::vector<Partition> partitions;
-    template <class IO>
-    void Fields(IO& io) {
-      io.String(name);
-      io.Array(partitions);
-    }
-  };
+  using Topic = TopicEntries<Partition>;
   int32_t throttle_time_ms = 0;
   std::vector<Topic> topics;
   template <class IO>

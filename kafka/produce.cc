@@ -36,8 +36,8 @@ Reply Broker::Produce(const RequestHeader& h, std::string_view body) {
   for (const ProduceRequest::Topic& topic : request.topic_data) {
     ProduceResponse::Topic& out = response.responses.emplace_back();
     out.name = topic.name;
-    for (const ProduceRequest::Partition& part : topic.partition_data) {
-      ProduceResponse::Partition& result = out.partition_responses.emplace_back();
+    for (const ProduceRequest::Partition& part : topic.partitions) {
+      ProduceResponse::Partition& result = out.partitions.emplace_back();
       result.index = part.index;
       if (request.transactional_id) {
         result.error_code = kTransactionalIdAuthorizationFailed;

@@ -138,8 +138,8 @@ TEST_F(KafkaBrokerTest, ProducedRecordsAreFetchedAtTheirOffsets) {
     ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
     auto response = ParseResponse<ProduceResponse>(reply.frame, v, v >= 9);
     ASSERT_EQ(response.responses.size(), 1u);
-    EXPECT_EQ(response.responses[0].partition_responses[0].error_code, kNone);
-    EXPECT_EQ(response.responses[0].partition_responses[0].base_offset, v == 3 ? 0 : 2);
+    EXPECT_EQ(response.responses[0].partitions[0].error_code, kNone);
+    EXPECT_EQ(response.responses[0].partitions[0].base_offset, v == 3 ? 0 : 2);
   }
   produce.acks = 0;
   EXPECT_EQ(broker.Handle(Request(kProduce, 3, false, produce), session_, false).kind,
@@ -185,16 +185,16 @@ TEST_F(KafkaBrokerTest, ABatchWithTheDelimiterInAValueIsRefusedWhole) {
   produce.topic_data.push_back({"t", {{0, batch}}});
   Reply reply = broker.Handle(Request(kProduce, 7, false, produce), session_, false);
   auto response = ParseResponse<ProduceResponse>(reply.frame, 7, false);
-  EXPECT_EQ(response.responses[0].partition_responses[0].error_code, kInvalidRecord);
+  EXPECT_EQ(response.responses[0].partitions[0].error_code, kInvalidRecord);
   EXPECT_EQ(store_->FindPartition("t", 0)->log_end_offset(), 0);
   // A flipped byte fails the CRC-32C.
   batch.clear();
   EncodeBatch(0, "a\n", '\n', 1, &batch);
   batch.back() ^= 1;
-  produce.topic_data[0].partition_data[0].records = batch;
+  produce.topic_data[0].partitions[0].records = batch;
   reply = broker.Handle(Request(kProduce, 7, false, produce), session_, false);
   response = ParseResponse<ProduceResponse>(reply.frame, 7, false);
-  EXPECT_EQ(response.responses[0].partition_responses[0].error_code, kCorruptMessage);
+  EXPECT_EQ(response.responses[0].partitions[0].error_code, kCorruptMessage);
 }
 
 TEST_F(KafkaBrokerTest, ListOffsetsGivesTheLogEnds) {
