@@ -9,9 +9,17 @@ namespace {
 // Produce from 3 (RecordBatch v2, the only format topicfs reads), Fetch
 // from 4 (the first that returns it) to 12 (13 names topics by id).
 constexpr std::array kApis = {
-    ApiSupport{kProduce, 3, 9, 9},     ApiSupport{kFetch, 4, 12, 12},
-    ApiSupport{kListOffsets, 1, 7, 6}, ApiSupport{kMetadata, 0, 12, 9},
+    ApiSupport{kProduce, 3, 9, 9},
+    ApiSupport{kFetch, 4, 12, 12},
+    ApiSupport{kListOffsets, 1, 7, 6},
+    ApiSupport{kMetadata, 0, 12, 9},
     ApiSupport{kApiVersions, 0, 3, 3},
+    ApiSupport{kCreateTopics, 0, 7, 5},
+    ApiSupport{kDeleteTopics, 0, 5, 4},
+    ApiSupport{kDescribeConfigs, 0, 4, 4},
+    ApiSupport{kAlterConfigs, 0, 2, 2},
+    ApiSupport{kCreatePartitions, 0, 3, 2},
+    ApiSupport{kIncrementalAlterConfigs, 0, 1, 1},
 };
 
 }  // namespace

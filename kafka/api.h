@@ -15,6 +15,12 @@ enum ApiKey : int16_t {
   kListOffsets = 2,
   kMetadata = 3,
   kApiVersions = 18,
+  kCreateTopics = 19,
+  kDeleteTopics = 20,
+  kDescribeConfigs = 32,
+  kAlterConfigs = 33,
+  kCreatePartitions = 37,
+  kIncrementalAlterConfigs = 44,
 };
 
 struct ApiSupport {
@@ -42,6 +48,10 @@ enum ErrorCode : int16_t {
   kInvalidTopic = 17,
   kRecordListTooLarge = 18,
   kUnsupportedVersion = 35,
+  kTopicAlreadyExists = 36,
+  kInvalidPartitions = 37,
+  kInvalidReplicationFactor = 38,
+  kInvalidConfig = 40,
   kInvalidRequest = 42,
   kUnsupportedForMessageFormat = 43,
   kKafkaStorageError = 56,

@@ -79,6 +79,18 @@ Reply Broker::Handle(std::string_view request, Session& session, bool may_wait) 
       return Fetch(h, body, session, may_wait);
     case kListOffsets:
       return ListOffsets(h, body);
+    case kCreateTopics:
+      return CreateTopics(h, body);
+    case kDeleteTopics:
+      return DeleteTopics(h, body);
+    case kCreatePartitions:
+      return CreatePartitions(h, body);
+    case kDescribeConfigs:
+      return DescribeConfigs(h, body);
+    case kAlterConfigs:
+      return AlterConfigs<false>(h, body);
+    case kIncrementalAlterConfigs:
+      return AlterConfigs<true>(h, body);
     default:
       return Malformed(h, "unknown");
   }

@@ -2,7 +2,8 @@
 // It turns a request frame into a response frame and knows nothing of
 // sockets (server.h carries the frames), so every answer is testable from
 // bytes. Each API has its own file: produce.cc, fetch.cc, list_offsets.cc,
-// and metadata and ApiVersions in broker.cc.
+// admin.cc (topics and their configs), and Metadata and ApiVersions here in
+// broker.cc.
 #pragma once
 
 #include <cstdint>
@@ -87,6 +88,13 @@ class Broker {
   Reply Produce(const RequestHeader& h, std::string_view body);
   Reply Fetch(const RequestHeader& h, std::string_view body, Session& session, bool may_wait);
   Reply ListOffsets(const RequestHeader& h, std::string_view body);
+  // admin.cc
+  Reply CreateTopics(const RequestHeader& h, std::string_view body);
+  Reply DeleteTopics(const RequestHeader& h, std::string_view body);
+  Reply CreatePartitions(const RequestHeader& h, std::string_view body);
+  Reply DescribeConfigs(const RequestHeader& h, std::string_view body);
+  template <bool Incremental>
+  Reply AlterConfigs(const RequestHeader& h, std::string_view body);
 
   store::Store* const store_;
   const Options options_;

@@ -68,6 +68,22 @@ void MessageReader::Int32Array(std::vector<int32_t>& v, Versions at) {
   for (int64_t i = 0; i < n && ok(); ++i) v.push_back(in_.Int32());
 }
 
+void MessageReader::StringArray(std::vector<std::string_view>& v, Versions at) {
+  std::optional<std::vector<std::string_view>> list;
+  NullableStringArray(list, at);
+  if (at.Has(version_)) v = list.value_or(std::vector<std::string_view>{});
+}
+
+void MessageReader::NullableStringArray(std::optional<std::vector<std::string_view>>& v,
+                                        Versions at) {
+  if (!at.Has(version_)) return;
+  const int64_t n = Length();
+  v.reset();
+  if (n < 0 || !ok()) return;
+  v.emplace();
+  for (int64_t i = 0; i < n && ok(); ++i) String(v->emplace_back());
+}
+
 void MessageReader::EndStruct() {
   if (!flexible_) return;
   const uint64_t tags = in_.UnsignedVarint();
@@ -88,6 +104,19 @@ void MessageWriter::Length(int64_t n) {
   } else {
     out_.Int32(static_cast<int32_t>(n));
   }
+}
+
+void MessageWriter::StringArray(const std::vector<std::string_view>& v, Versions at) {
+  if (!at.Has(version_)) return;
+  Length(static_cast<int64_t>(v.size()));
+  for (std::string_view s : v) String(s);
+}
+
+void MessageWriter::NullableStringArray(const std::optional<std::vector<std::string_view>>& v,
+                                        Versions at) {
+  if (!at.Has(version_)) return;
+  if (!v) return Length(-1);
+  StringArray(*v, at);
 }
 
 void MessageWriter::Uuid(const kafka::Uuid& v, Versions at) {

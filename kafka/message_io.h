@@ -70,6 +70,8 @@ class MessageReader {
   // Bytes and records: always nullable here.
   void Bytes(std::optional<std::string_view>& v, Versions at = kAll);
   void Int32Array(std::vector<int32_t>& v, Versions at = kAll);
+  void StringArray(std::vector<std::string_view>& v, Versions at = kAll);
+  void NullableStringArray(std::optional<std::vector<std::string_view>>& v, Versions at = kAll);
 
   template <class T>
   void Array(std::vector<T>& v, Versions at = kAll) {
@@ -140,6 +142,9 @@ class MessageWriter {
   void NullableString(const std::optional<std::string_view>& v, Versions at = kAll);
   void Bytes(const std::optional<std::string_view>& v, Versions at = kAll);
   void Int32Array(const std::vector<int32_t>& v, Versions at = kAll);
+  void StringArray(const std::vector<std::string_view>& v, Versions at = kAll);
+  void NullableStringArray(const std::optional<std::vector<std::string_view>>& v,
+                           Versions at = kAll);
 
   template <class T>
   void Array(const std::vector<T>& v, Versions at = kAll) {

@@ -12,7 +12,7 @@ TOPICFS_PACKAGES=(
   libisal-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev  # kafka/: CRC-32C, codecs
   libasio-dev  # kafka/: the listener
   python3 logrotate  # tools the end-to-end tests drive, as users would
-  kcat  # a real Kafka client (librdkafka) for the Kafka end-to-end tests
+  kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
 )
 
 topicfs_install_deps() {

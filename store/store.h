@@ -153,6 +153,11 @@ class Store {
   Status RemoveUserAttribute(const AttributeHolder& holder, std::string_view name);
   Result<std::vector<std::string>> ListUserAttributes(const AttributeHolder& holder);
 
+  // Applies `change` to a copy of the topic's config and commits the result
+  // whole, or nothing when `change` fails (a Kafka AlterConfigs of several
+  // values). Permission for record.delimiter once a record exists.
+  Status ChangeTopicConfig(std::string_view topic,
+                           const std::function<Status(TopicConfig&)>& change);
   // Config by Kafka name; Permission for record.delimiter once a record exists.
   Status SetTopicConfig(std::string_view topic, std::string_view name, std::string_view value);
   Status UnsetTopicConfig(std::string_view topic, std::string_view name);
@@ -202,8 +207,6 @@ class Store {
   std::vector<std::shared_ptr<Topic>> AllTopics() const;
   void RemoveNewTopic(const std::string& topic);
   void RemoveNewPartitions(const std::string& topic, int32_t from, int32_t to);
-  Status ChangeTopicConfig(std::string_view topic,
-                           const std::function<Status(TopicConfig&)>& change);
   std::string TopicDir(std::string_view topic) const;
   // DeleteTopic's first part: marks, unlists, moves the files aside,
   // commits; returns where the files went.

@@ -119,5 +119,64 @@ TEST_F(KafkaTest, AMalformedFrameClosesOnlyItsConnection) {
   EXPECT_NE(DaemonLog().find("connection closed"), std::string::npos);
 }
 
+// Topic administration from a Kafka admin client (confluent-kafka's, over
+// librdkafka; Debian's python3 has it, whatever python3 is first on PATH).
+TEST_F(KafkaTest, AnAdminClientManagesTopicsTheMountShows) {
+  MakeTopic("t");
+  const std::string script = R"(
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic, NewPartitions, ConfigResource
+a = AdminClient({'bootstrap.servers': sys.argv[1]})
+def outcome(futures):
+    for key, f in sorted(futures.items(), key=lambda kv: str(kv[0])):
+        name = getattr(key, 'name', key)  # a topic name, or a ConfigResource
+        try:
+            f.result()
+            print(name, 'ok')
+        except Exception as e:
+            print(name, e.args[0].name())
+outcome(a.create_topics([NewTopic('orders', 3, 1, config={'retention.ms': '3600000'}),
+                         NewTopic('replicated', 1, 3), NewTopic('t', 1, 1),
+                         NewTopic('bad/name', 1, 1)]))
+for _, f in a.describe_configs([ConfigResource('topic', 'orders')]).items():
+    c = f.result()
+    print(c['retention.ms'].value, c['retention.ms'].is_default, c['segment.bytes'].is_default)
+outcome(a.alter_configs([ConfigResource('topic', 'orders', set_config={'segment.bytes': '1048576'})]))
+outcome(a.alter_configs([ConfigResource('topic', 'orders', set_config={'segment.bytes': 'lots'})]))
+outcome(a.create_partitions([NewPartitions('orders', 5), NewPartitions('t', 1)]))
+)";
+  WriteFile(Dir("admin.py"), script);
+  EXPECT_EQ(Out("/usr/bin/python3 admin.py " + broker_, 60),
+            "bad/name TOPIC_EXCEPTION\n"
+            "orders ok\n"
+            "replicated INVALID_REPLICATION_FACTOR\n"
+            "t TOPIC_ALREADY_EXISTS\n"
+            "3600000 False True\n"
+            "orders ok\n"
+            "orders INVALID_CONFIG\n"
+            "orders ok\n"
+            "t INVALID_PARTITIONS\n");
+  // The mount shows what the admin client did, and AlterConfigs replaced
+  // the whole set (retention.ms back to its default), as Kafka's does.
+  EXPECT_EQ(List(M("orders")), (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+  EXPECT_EQ(Xattr(M("orders"), "user.topicfs.segment.bytes"), "1048576");
+  EXPECT_EQ(Xattr(M("orders"), "user.topicfs.retention.ms"), "604800000");
+  const std::string remove = R"(
+import sys
+from confluent_kafka.admin import AdminClient
+a = AdminClient({'bootstrap.servers': sys.argv[1]})
+for name, f in sorted(a.delete_topics(['orders', 'nosuch']).items()):
+    try:
+        f.result()
+        print(name, 'ok')
+    except Exception as e:
+        print(name, e.args[0].name())
+)";
+  WriteFile(Dir("remove.py"), remove);
+  EXPECT_EQ(Out("/usr/bin/python3 remove.py " + broker_, 60),
+            "nosuch UNKNOWN_TOPIC_OR_PART\norders ok\n");
+  EXPECT_EQ(List(M()), (std::vector<std::string>{"t"}));
+}
+
 }  // namespace
 }  // namespace topicfs::e2e

@@ -4,6 +4,7 @@
 // a Fetch on a real store.
 #include <gtest/gtest.h>
 
+#include "kafka/admin_messages.h"
 #include "kafka/broker.h"
 #include "kafka/messages.h"
 #include "kafka/record_batch.h"
@@ -208,6 +209,42 @@ TEST_F(KafkaBrokerTest, ListOffsetsGivesTheLogEnds) {
   EXPECT_EQ(response.topics[0].partitions[0].offset, 0);
   EXPECT_EQ(response.topics[0].partitions[1].offset, 2);
   EXPECT_EQ(response.topics[1].partitions[0].error_code, kUnknownTopicOrPartition);
+}
+
+TEST_F(KafkaBrokerTest, IncrementalAlterConfigsSetsAndDeletesAllOrNothing) {
+  Broker broker(store_.get(), {});
+  ASSERT_TRUE(store_->SetTopicConfig("t", "retention.ms", "1000").ok());
+  using Alter = AlterConfigsRequest<true>;
+  auto alter = [&](std::vector<Alter::Config> configs, bool validate_only) {
+    Alter request;
+    request.resources.push_back({kResourceTopic, "t", std::move(configs)});
+    request.validate_only = validate_only;
+    Reply reply =
+        broker.Handle(Request(kIncrementalAlterConfigs, 1, true, request), session_, false);
+    auto response = ParseResponse<AlterConfigsResponse>(reply.frame, 1, true);
+    return response.responses.at(0).error_code;
+  };
+  // A dry run changes nothing.
+  EXPECT_EQ(alter({{"segment.bytes", 0, "1048576"}}, true), kNone);
+  EXPECT_FALSE(store_->FindTopic("t")->config().IsSet(store::ConfigKey::kSegmentBytes));
+  // SET and DELETE together; the other values stay.
+  EXPECT_EQ(alter({{"segment.bytes", 0, "1048576"}, {"retention.ms", 1, std::nullopt}}, false),
+            kNone);
+  store::TopicConfig config = store_->FindTopic("t")->config();
+  EXPECT_EQ(config.segment_bytes(), 1048576);
+  EXPECT_FALSE(config.IsSet(store::ConfigKey::kRetentionMs));
+  // A bad value or an APPEND refuses the whole resource.
+  EXPECT_EQ(alter({{"flush.ms", 0, "5"}, {"segment.bytes", 0, "lots"}}, false), kInvalidConfig);
+  EXPECT_EQ(alter({{"flush.ms", 0, "5"}, {"segment.bytes", 2, "1"}}, false), kInvalidConfig);
+  EXPECT_FALSE(store_->FindTopic("t")->config().IsSet(store::ConfigKey::kFlushMs));
+
+  DescribeConfigsRequest describe;
+  describe.resources.push_back(
+      {kResourceTopic, "t", std::vector<std::string_view>{"segment.bytes"}});
+  Reply reply = broker.Handle(Request(kDescribeConfigs, 4, true, describe), session_, false);
+  auto described = ParseResponse<DescribeConfigsResponse>(reply.frame, 4, true);
+  ASSERT_EQ(described.results.at(0).configs.size(), 1u);
+  EXPECT_EQ(described.results[0].configs[0].value, "1048576");
 }
 
 }  // namespace
