@@ -20,6 +20,7 @@ constexpr std::array kApis = {
     ApiSupport{kAlterConfigs, 0, 2, 2},
     ApiSupport{kCreatePartitions, 0, 3, 2},
     ApiSupport{kIncrementalAlterConfigs, 0, 1, 1},
+    ApiSupport{kInitProducerId, 0, 4, 2},
 };
 
 }  // namespace

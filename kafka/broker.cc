@@ -75,6 +75,8 @@ Reply Broker::Handle(std::string_view request, Session& session, bool may_wait) 
       return Metadata(h, body);
     case kProduce:
       return Produce(h, body);
+    case kInitProducerId:
+      return InitProducerId(h, body);
     case kFetch:
       return Fetch(h, body, session, may_wait);
     case kListOffsets:

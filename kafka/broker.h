@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "kafka/api.h"
+#include "kafka/producer_state.h"
 #include "store/partition_reader.h"
 #include "store/store.h"
 
@@ -86,6 +87,7 @@ class Broker {
   Reply ApiVersions(const RequestHeader& h, std::string_view body);
   Reply Metadata(const RequestHeader& h, std::string_view body);
   Reply Produce(const RequestHeader& h, std::string_view body);
+  Reply InitProducerId(const RequestHeader& h, std::string_view body);
   Reply Fetch(const RequestHeader& h, std::string_view body, Session& session, bool may_wait);
   Reply ListOffsets(const RequestHeader& h, std::string_view body);
   // admin.cc
@@ -98,6 +100,7 @@ class Broker {
 
   store::Store* const store_;
   const Options options_;
+  ProducerStates producers_;
 };
 
 // Parses the request header at the start of `request`; `*body` is the rest.

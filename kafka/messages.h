@@ -226,6 +226,36 @@ struct ProduceResponse {
   }
 };
 
+// --- InitProducerId (key 22) -----------------------------------------------
+
+struct InitProducerIdRequest {
+  OptString transactional_id;
+  int32_t transaction_timeout_ms = 0;
+  int64_t producer_id = -1;  // version 3+: an id whose epoch is to be bumped
+  int16_t producer_epoch = -1;
+  template <class IO>
+  void Fields(IO& io) {
+    io.NullableString(transactional_id);
+    io.Int32(transaction_timeout_ms);
+    io.Int64(producer_id, Since(3));
+    io.Int16(producer_epoch, Since(3));
+  }
+};
+
+struct InitProducerIdResponse {
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = 0;
+  template <class IO>
+  void Fields(IO& io) {
+    io.Int32(throttle_time_ms);
+    io.Int16(error_code);
+    io.Int64(producer_id);
+    io.Int16(producer_epoch);
+  }
+};
+
 // --- Fetch (key 1) ----------------------------------------------------------
 
 struct FetchRequest {

@@ -1,5 +1,6 @@
 // Produce (DESIGN §8): each partition's batches are appended as one
-// all-or-nothing store batch, or refused whole with Kafka's error code.
+// all-or-nothing store batch, or refused whole with Kafka's error code; a
+// batch an idempotent producer retries is appended once (producer_state.h).
 #include "kafka/broker.h"
 #include "kafka/messages.h"
 #include "kafka/record_batch.h"
@@ -9,10 +10,16 @@
 namespace topicfs::kafka {
 namespace {
 
-// The topicfs records of every batch in `records`, in order, each value with
-// `delim` added. Control batches (transaction markers) carry no values.
-store::Result<std::string> RecordsOf(std::string_view records, char delim, size_t max_bytes) {
-  std::string out;
+// What one partition's records field holds, as the store takes it.
+struct Produced {
+  std::string records;  // each value with the delimiter added
+  Sequenced sequence;   // the producer's, from the first and last batch
+};
+
+// Control batches (transaction markers) carry no values.
+store::Result<Produced> DecodeRecords(std::string_view records, char delim, size_t max_bytes) {
+  Produced out;
+  bool first = true;
   while (!records.empty()) {
     size_t used = 0;
     store::Result<ProducedBatch> batch = DecodeBatch(records, max_bytes, &used);
@@ -22,9 +29,21 @@ store::Result<std::string> RecordsOf(std::string_view records, char delim, size_
     if (batch->control) continue;
     store::Result<std::string> values = ToRecords(*batch, delim);
     if (!values.ok()) return values.status();
-    out += *values;
+    out.records += *values;
+    if (first) {
+      out.sequence = {batch->producer_id, batch->producer_epoch, batch->base_sequence, -1};
+      first = false;
+    }
+    if (batch->base_sequence >= 0) {
+      out.sequence.last_sequence = batch->base_sequence + batch->last_offset_delta;
+    }
   }
+  if (out.records.empty()) return store::Status::InvalidArgument("no records");
   return out;
+}
+
+ErrorCode ProduceError(const store::Status& s) {
+  return s.Is(store::Code::kPermission) ? kTransactionalIdAuthorizationFailed : ErrorFor(s);
 }
 
 }  // namespace
@@ -48,27 +67,48 @@ Reply Broker::Produce(const RequestHeader& h, std::string_view body) {
         result.error_code = kUnknownTopicOrPartition;
         continue;
       }
-      store::Result<std::string> records =
-          RecordsOf(part.records.value_or(""), partition->delimiter(),
-                    static_cast<size_t>(options_.max_message_batch_bytes));
-      store::Status status = records.status();
-      if (status.ok() && records->empty()) status = store::Status::InvalidArgument("no records");
-      if (status.ok()) {
-        store::Result<store::Partition::BatchAppended> appended =
-            partition->AppendBatch(*records, store::NowMs());
-        if (appended.ok()) {
-          result.base_offset = appended->base_offset.value();
-          result.log_append_time_ms = appended->append_time_ms;
-          result.log_start_offset = partition->log_start_offset();
-          continue;
-        }
-        status = appended.status();
+      store::Result<Produced> produced =
+          DecodeRecords(part.records.value_or(""), partition->delimiter(),
+                        static_cast<size_t>(options_.max_message_batch_bytes));
+      if (!produced.ok()) {
+        result.error_code = ProduceError(produced.status());
+        continue;
       }
-      result.error_code = status.Is(store::Code::kPermission) ? kTransactionalIdAuthorizationFailed
-                                                              : ErrorFor(status);
+      Landed landed;
+      result.error_code = producers_.Append(
+          partition->topic(), part.index, produced->sequence,
+          [&](Landed* l) {
+            store::Result<store::Partition::BatchAppended> appended =
+                partition->AppendBatch(produced->records, store::NowMs());
+            if (!appended.ok()) return ProduceError(appended.status());
+            *l = {appended->base_offset.value(), appended->append_time_ms};
+            return kNone;
+          },
+          &landed);
+      if (result.error_code != kNone) continue;
+      result.base_offset = landed.base_offset;
+      result.log_append_time_ms = landed.append_time_ms;
+      result.log_start_offset = partition->log_start_offset();
     }
   }
   if (request.acks == 0) return Reply{Reply::Kind::kNothing, {}, 0, {}};
+  return Respond(h, response);
+}
+
+Reply Broker::InitProducerId(const RequestHeader& h, std::string_view body) {
+  InitProducerIdRequest request;
+  if (!Decode(h, body, &request)) return Malformed(h, "InitProducerId");
+  InitProducerIdResponse response;
+  if (request.transactional_id) {
+    response.error_code = kTransactionalIdAuthorizationFailed;  // no transactions
+  } else if (request.producer_id >= 0) {
+    // A producer that lost track of a batch bumps its epoch and starts its
+    // sequences over (KIP-360).
+    response.producer_id = request.producer_id;
+    response.producer_epoch = static_cast<int16_t>(request.producer_epoch + 1);
+  } else {
+    response.producer_id = producers_.NewProducerId();
+  }
   return Respond(h, response);
 }
 

@@ -58,6 +58,12 @@ TEST_F(KafkaTest, WhatShellAppendsIsWhatKcatConsumesAtTheSameOffsets) {
   EXPECT_NE(metadata.find("topic \"t\" with 2 partitions"), std::string::npos) << metadata;
 }
 
+TEST_F(KafkaTest, AnIdempotentProducerAppendsEachRecordOnceInOrder) {
+  MakeTopic("t");
+  Out("seq 1 20000 | kcat -b " + broker_ + " -P -t t -p 0 -X enable.idempotence=true", 60);
+  EXPECT_EQ(ReadFile(M("t/0/from/0")), Out("seq 1 20000"));
+}
+
 TEST_F(KafkaTest, EveryCodecIsAccepted) {
   MakeTopic("t");
   for (const std::string codec : {"none", "gzip", "snappy", "lz4", "zstd"}) {

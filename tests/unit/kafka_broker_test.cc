@@ -6,6 +6,7 @@
 
 #include "kafka/admin_messages.h"
 #include "kafka/broker.h"
+#include "kafka/crc32c.h"
 #include "kafka/messages.h"
 #include "kafka/record_batch.h"
 #include "kafka/wire.h"
@@ -245,6 +246,48 @@ TEST_F(KafkaBrokerTest, IncrementalAlterConfigsSetsAndDeletesAllOrNothing) {
   auto described = ParseResponse<DescribeConfigsResponse>(reply.frame, 4, true);
   ASSERT_EQ(described.results.at(0).configs.size(), 1u);
   EXPECT_EQ(described.results[0].configs[0].value, "1048576");
+}
+
+// `batch` as an idempotent producer's: its id, epoch and first sequence
+// number written in, and its CRC-32C made right again.
+std::string FromProducer(std::string batch, int64_t id, int16_t epoch, int32_t sequence) {
+  auto put = [&](size_t at, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) batch[at + i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+  };
+  put(43, static_cast<uint64_t>(id), 8);
+  put(51, static_cast<uint16_t>(epoch), 2);
+  put(53, static_cast<uint32_t>(sequence), 4);
+  put(17, Crc32c(std::string_view(batch).substr(21)), 4);
+  return batch;
+}
+
+TEST_F(KafkaBrokerTest, ARetriedBatchOfAnIdempotentProducerIsAppendedOnce) {
+  Broker broker(store_.get(), {});
+  Reply init =
+      broker.Handle(Request(kInitProducerId, 1, false, InitProducerIdRequest{}), session_, false);
+  const int64_t id = ParseResponse<InitProducerIdResponse>(init.frame, 1, false).producer_id;
+  ASSERT_GE(id, 0);
+  auto produce = [&](const std::string& batch) {
+    ProduceRequest request;
+    request.acks = -1;
+    request.topic_data.push_back({"t", {{0, batch}}});
+    Reply reply = broker.Handle(Request(kProduce, 7, false, request), session_, false);
+    return ParseResponse<ProduceResponse>(reply.frame, 7, false).responses[0].partitions[0];
+  };
+  std::string two, one;
+  EncodeBatch(0, "a\nb\n", '\n', 1, &two);  // sequences 0 and 1
+  EncodeBatch(0, "c\n", '\n', 1, &one);
+  auto first = produce(FromProducer(two, id, 0, 0));
+  auto retry = produce(FromProducer(two, id, 0, 0));
+  EXPECT_EQ(first.error_code, kNone);
+  EXPECT_EQ(retry.error_code, kNone);
+  EXPECT_EQ(retry.base_offset, first.base_offset);
+  EXPECT_EQ(produce(FromProducer(one, id, 0, 5)).error_code, kOutOfOrderSequenceNumber);
+  EXPECT_EQ(produce(FromProducer(one, id, 0, 2)).base_offset, 2);
+  EXPECT_EQ(produce(FromProducer(one, id, -1, 3)).error_code, kInvalidProducerEpoch);
+  EXPECT_EQ(store_->FindPartition("t", 0)->log_end_offset(), 3);
+  // Another producer's sequences are its own.
+  EXPECT_EQ(produce(FromProducer(one, id + 1, 0, 0)).base_offset, 3);
 }
 
 }  // namespace
