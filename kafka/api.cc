@@ -21,6 +21,15 @@ constexpr std::array kApis = {
     ApiSupport{kCreatePartitions, 0, 3, 2},
     ApiSupport{kIncrementalAlterConfigs, 0, 1, 1},
     ApiSupport{kInitProducerId, 0, 4, 2},
+    ApiSupport{kOffsetCommit, 0, 8, 8},
+    ApiSupport{kOffsetFetch, 0, 7, 6},
+    ApiSupport{kFindCoordinator, 0, 3, 3},
+    ApiSupport{kJoinGroup, 0, 7, 6},
+    ApiSupport{kHeartbeat, 0, 4, 4},
+    ApiSupport{kLeaveGroup, 0, 4, 4},
+    ApiSupport{kSyncGroup, 0, 5, 4},
+    ApiSupport{kDescribeGroups, 0, 5, 5},
+    ApiSupport{kListGroups, 0, 4, 3},
 };
 
 }  // namespace

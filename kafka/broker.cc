@@ -77,6 +77,24 @@ Reply Broker::Handle(std::string_view request, Session& session, bool may_wait) 
       return Produce(h, body);
     case kInitProducerId:
       return InitProducerId(h, body);
+    case kFindCoordinator:
+      return FindCoordinator(h, body);
+    case kJoinGroup:
+      return JoinGroup(h, body, session);
+    case kSyncGroup:
+      return SyncGroup(h, body, session, may_wait);
+    case kHeartbeat:
+      return Heartbeat(h, body);
+    case kLeaveGroup:
+      return LeaveGroup(h, body);
+    case kOffsetCommit:
+      return OffsetCommit(h, body);
+    case kOffsetFetch:
+      return OffsetFetch(h, body);
+    case kListGroups:
+      return ListGroups(h, body);
+    case kDescribeGroups:
+      return DescribeGroups(h, body);
     case kFetch:
       return Fetch(h, body, session, may_wait);
     case kListOffsets:

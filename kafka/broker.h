@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "kafka/api.h"
+#include "kafka/group_coordinator.h"
 #include "kafka/producer_state.h"
 #include "store/partition_reader.h"
 #include "store/store.h"
@@ -36,6 +37,8 @@ class Session {
   // `wake` is called (from an appending thread) when a partition a waiting
   // Fetch watches gets a record.
   explicit Session(store::WakeFn wake) : wake_(std::move(wake)) {}
+  // The client's address, as DescribeGroups shows it.
+  void set_client_host(std::string host) { client_host_ = std::move(host); }
 
  private:
   friend class Broker;
@@ -54,6 +57,10 @@ class Session {
   store::Result<Reader*> ReaderAt(const std::shared_ptr<store::Partition>& partition,
                                   int64_t offset);
   store::WakeFn wake_;
+  std::string client_host_;
+  // The member id a waiting JoinGroup of a new member got, by group: asked
+  // again, the same request joins as that member, not as another new one.
+  std::map<std::string, std::string, std::less<>> joining_;
   std::map<std::pair<std::string, int32_t>, Reader> readers_;
   std::string scratch_;  // the records of one run, reused
 };
@@ -90,6 +97,16 @@ class Broker {
   Reply InitProducerId(const RequestHeader& h, std::string_view body);
   Reply Fetch(const RequestHeader& h, std::string_view body, Session& session, bool may_wait);
   Reply ListOffsets(const RequestHeader& h, std::string_view body);
+  // groups.cc
+  Reply FindCoordinator(const RequestHeader& h, std::string_view body);
+  Reply JoinGroup(const RequestHeader& h, std::string_view body, Session& session);
+  Reply SyncGroup(const RequestHeader& h, std::string_view body, Session& session, bool may_wait);
+  Reply Heartbeat(const RequestHeader& h, std::string_view body);
+  Reply LeaveGroup(const RequestHeader& h, std::string_view body);
+  Reply OffsetCommit(const RequestHeader& h, std::string_view body);
+  Reply OffsetFetch(const RequestHeader& h, std::string_view body);
+  Reply ListGroups(const RequestHeader& h, std::string_view body);
+  Reply DescribeGroups(const RequestHeader& h, std::string_view body);
   // admin.cc
   Reply CreateTopics(const RequestHeader& h, std::string_view body);
   Reply DeleteTopics(const RequestHeader& h, std::string_view body);
@@ -101,6 +118,7 @@ class Broker {
   store::Store* const store_;
   const Options options_;
   ProducerStates producers_;
+  GroupCoordinator groups_;
 };
 
 // Parses the request header at the start of `request`; `*body` is the rest.

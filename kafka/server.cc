@@ -28,7 +28,11 @@ struct Waker {
     woken.store(true);
     std::lock_guard lock(mu);
     if (!alive) return;
-    asio::post(timer.get_executor(), [this] { timer.cancel(); });
+    // Checked again on the strand: a wake-up whose wait already ended
+    // (the flag was taken) must not cut a later wait short.
+    asio::post(timer.get_executor(), [this] {
+      if (woken.load()) timer.cancel();
+    });
   }
   void End() {
     std::lock_guard lock(mu);
@@ -90,10 +94,10 @@ struct Server::Impl {
       ~End() { w->End(); }
     } end{waker.get()};
     Session session([waker](const store::Status&) { waker->Wake(); });
-    std::string peer;
     asio::error_code ignored;
     auto remote = socket->remote_endpoint(ignored);
-    peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+    const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+    session.set_client_host(remote.address().to_string());
     std::string request;
     unsigned char size[4];
     for (;;) {
@@ -114,12 +118,15 @@ struct Server::Impl {
       if (ec) co_return;
       waker->woken.store(false);
       Reply reply = broker->Handle(request, session, /*may_wait=*/true);
-      if (reply.kind == Reply::Kind::kWait) {
-        if (!waker->woken.exchange(false)) {
+      // Asked again when woken (it may wait on), or when its time is up.
+      while (reply.kind == Reply::Kind::kWait) {
+        bool woken = waker->woken.exchange(false);
+        if (!woken) {
           waker->timer.expires_after(std::chrono::milliseconds(reply.wait_ms));
           co_await waker->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          woken = waker->woken.exchange(false);
         }
-        reply = broker->Handle(request, session, /*may_wait=*/false);
+        reply = broker->Handle(request, session, /*may_wait=*/woken);
       }
       if (reply.kind == Reply::Kind::kClose) {
         Error("kafka: " + peer + ": " + reply.why + "; connection closed");

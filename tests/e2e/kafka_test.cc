@@ -5,6 +5,7 @@
 // only its own connection.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -182,6 +183,63 @@ for name, f in sorted(a.delete_topics(['orders', 'nosuch']).items()):
   EXPECT_EQ(Out("/usr/bin/python3 remove.py " + broker_, 60),
             "nosuch UNKNOWN_TOPIC_OR_PART\norders ok\n");
   EXPECT_EQ(List(M()), (std::vector<std::string>{"t"}));
+}
+
+// The classic group protocol with a real client (confluent-kafka over
+// librdkafka): three consumers share four partitions, one is killed, a
+// fourth joins, records keep coming; every record is consumed at least
+// once, and the offsets they commit are the ones groups/<g> shows.
+TEST_F(KafkaTest, AGroupRebalancesWhenAMemberDiesAndAnotherJoins) {
+  MakeTopic("t");
+  Out("for p in 1 2 3; do mkdir $M/t/$p; done");
+  Out("for p in 0 1 2 3; do seq 1 100 | sed \"s/^/p$p-/\" >> $M/t/$p/current; done");
+  const std::string script = R"(
+import os, sys, time
+from confluent_kafka import Consumer
+broker, out, stop = sys.argv[1:4]
+c = Consumer({'bootstrap.servers': broker, 'group.id': 'g', 'auto.offset.reset': 'earliest',
+              'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500,
+              'auto.commit.interval.ms': 200})
+c.subscribe(['t'])
+with open(out, 'w') as f:
+    end = time.time() + 100
+    while not os.path.exists(stop) and time.time() < end:
+        m = c.poll(0.2)
+        if m is not None and not m.error():
+            f.write(m.value().decode() + '\n')
+            f.flush()
+c.close()
+)";
+  WriteFile(Dir("consumer.py"), script);
+  BackgroundProcess consumers[4];
+  auto start = [&](int i) {
+    const std::string n = std::to_string(i);
+    ASSERT_TRUE(consumers[i].Start(
+        {"/usr/bin/python3", Dir("consumer.py"), broker_, Dir("out" + n), Dir("stop")}, Dir(),
+        Dir("log" + n), Dir("err" + n)));
+  };
+  // Every distinct record the consumers have written out so far.
+  auto consumed = [&] { return Out("cat out* 2>/dev/null | sort -u | wc -l"); };
+  for (int i = 0; i < 3; ++i) start(i);
+  EXPECT_TRUE(WaitFor([&] { return consumed() == "400\n"; }, 60)) << consumed();
+  ASSERT_TRUE(consumers[0].Signal(SIGKILL));
+  start(3);
+  Out("for p in 0 1 2 3; do seq 101 150 | sed \"s/^/p$p-/\" >> $M/t/$p/current; done");
+  EXPECT_TRUE(WaitFor([&] { return consumed() == "600\n"; }, 90)) << consumed();
+  EXPECT_EQ(Out("cat out* | sort -u"),
+            Out("for p in 0 1 2 3; do seq 1 150 | sed \"s/^/p$p-/\"; done | sort"));
+  WriteFile(Dir("stop"), "");
+  for (int i = 1; i < 4; ++i) {
+    std::optional<int> status = consumers[i].Wait(30);
+    ASSERT_TRUE(status.has_value()) << "consumer " << i << " did not stop";
+    EXPECT_EQ(*status, 0) << ReadFile(Dir("err" + std::to_string(i)));
+  }
+  // Closing consumers commit what they consumed: all of it.
+  for (int p = 0; p < 4; ++p) {
+    EXPECT_EQ(Xattr(M("t/" + std::to_string(p) + "/groups/g"), "user.topicfs.committed_offset"),
+              "150")
+        << "partition " << p;
+  }
 }
 
 }  // namespace
