@@ -28,6 +28,18 @@ Reply WaitUntil(int64_t until_ms) {
   return reply;
 }
 
+// The groups that committed an offset on some partition: through Kafka,
+// the mount, the CLI, or members long gone.
+std::set<std::string, std::less<>> CommittedGroups(store::Store& store) {
+  std::set<std::string, std::less<>> out;
+  for (const std::string& topic : store.ListTopics()) {
+    store::Result<std::vector<store::CommittedOffset>> offsets = store.groups().List(topic);
+    if (!offsets.ok()) continue;
+    for (const store::CommittedOffset& c : *offsets) out.insert(c.group);
+  }
+  return out;
+}
+
 }  // namespace
 
 Reply Broker::FindCoordinator(const RequestHeader& h, std::string_view body) {
@@ -205,7 +217,6 @@ Reply Broker::ListGroups(const RequestHeader& h, std::string_view body) {
   ListGroupsResponse response;
   std::vector<GroupCoordinator::GroupView> live = groups_.List(SteadyMs());
   std::set<std::string, std::less<>> seen;
-  std::deque<std::string> names;
   auto add = [&](std::string_view group, std::string_view type, std::string_view state) {
     if (!seen.insert(std::string(group)).second) return;
     if (!request.states_filter.empty() &&
@@ -216,15 +227,9 @@ Reply Broker::ListGroups(const RequestHeader& h, std::string_view body) {
     response.groups.push_back({group, type, state});
   };
   for (const auto& g : live) add(g.group, g.protocol_type, g.state);
-  // Groups that only committed (through the mount, the CLI, or members
-  // long gone) are there too, Empty, as Kafka lists them.
-  for (const std::string& topic : store_->ListTopics()) {
-    store::Result<std::vector<store::CommittedOffset>> offsets = store_->groups().List(topic);
-    if (!offsets.ok()) continue;
-    for (const store::CommittedOffset& c : *offsets) {
-      if (!seen.contains(c.group)) add(names.emplace_back(c.group), "consumer", "Empty");
-    }
-  }
+  // Groups that only committed are there too, Empty, as Kafka lists them.
+  const std::set<std::string, std::less<>> committed = CommittedGroups(*store_);
+  for (const std::string& group : committed) add(group, "consumer", "Empty");
   return Respond(h, response);
 }
 
@@ -233,12 +238,18 @@ Reply Broker::DescribeGroups(const RequestHeader& h, std::string_view body) {
   if (!Decode(h, body, &request)) return Malformed(h, "DescribeGroups");
   DescribeGroupsResponse response;
   std::deque<GroupCoordinator::GroupView> views;  // what the response points into
+  std::optional<std::set<std::string, std::less<>>> committed;
   for (std::string_view group : request.groups) {
     DescribeGroupsResponse::Group& out = response.groups.emplace_back();
     out.group_id = group;
     std::optional<GroupCoordinator::GroupView> view = groups_.Describe(group, SteadyMs());
     if (!view) {
-      out.group_state = "Dead";  // Kafka's answer for a group it does not know
+      // A group with committed offsets and no members is Empty; one Kafka
+      // knows nothing of, Dead.
+      if (!committed) committed = CommittedGroups(*store_);
+      const bool known = committed->contains(group);
+      out.group_state = known ? "Empty" : "Dead";
+      out.protocol_type = known ? "consumer" : "";
       continue;
     }
     const GroupCoordinator::GroupView& v = views.emplace_back(std::move(*view));

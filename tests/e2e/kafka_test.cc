@@ -234,6 +234,12 @@ c.close()
     ASSERT_TRUE(status.has_value()) << "consumer " << i << " did not stop";
     EXPECT_EQ(*status, 0) << ReadFile(Dir("err" + std::to_string(i)));
   }
+  // The group is Empty once its members left, as a Kafka admin lists it.
+  EXPECT_EQ(Out("/usr/bin/python3 -c \"from confluent_kafka.admin import AdminClient; "
+                "print([(g.id, g.state, len(g.members)) for g in "
+                "AdminClient({'bootstrap.servers': '" +
+                broker_ + "'}).list_groups(timeout=10)])\""),
+            "[('g', 'Empty', 0)]\n");
   // Closing consumers commit what they consumed: all of it.
   for (int p = 0; p < 4; ++p) {
     EXPECT_EQ(Xattr(M("t/" + std::to_string(p) + "/groups/g"), "user.topicfs.committed_offset"),
