@@ -70,7 +70,8 @@ void GroupCoordinator::TryCompleteJoin(Group& g, int64_t now_ms) {
   if (!g.members.contains(g.leader)) g.leader = g.members.begin()->first;
   // The leader's first protocol that every member speaks.
   g.protocol_name.clear();
-  for (const auto& [name, metadata] : g.members.at(g.leader).protocols) {
+  for (const auto& protocol : g.members.at(g.leader).protocols) {
+    const std::string& name = protocol.first;
     const bool shared = std::all_of(g.members.begin(), g.members.end(), [&](const auto& kv) {
       return std::any_of(kv.second.protocols.begin(), kv.second.protocols.end(),
                          [&](const auto& p) { return p.first == name; });

@@ -29,6 +29,12 @@ Status Malformed(std::string_view why) {
 
 // Reads `count` records from `in`, appending their values to `values`.
 Status ReadRecords(std::string_view in, int32_t count, std::vector<std::string_view>* values) {
+  // A record takes at least 7 bytes (its length and six empty fields):
+  // a count the bytes cannot hold is malformed, and never allocated for.
+  constexpr size_t kSmallestRecord = 7;
+  if (static_cast<size_t>(count) > in.size() / kSmallestRecord) {
+    return Malformed("its record count");
+  }
   WireReader r(in);
   values->reserve(static_cast<size_t>(count));
   for (int32_t i = 0; i < count; ++i) {

@@ -71,7 +71,8 @@ TEST(KafkaRecordBatchTest, EncodedRecordsDecodeToTheSameValues) {
   auto decoded = DecodeBatch(input, 1 << 20, &used);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(used, batch.size());
-  EXPECT_EQ(decoded->values, (std::vector<std::string_view>{"alpha", "", "longer value with spaces"}));
+  EXPECT_EQ(decoded->values,
+            (std::vector<std::string_view>{"alpha", "", "longer value with spaces"}));
   EXPECT_EQ(decoded->last_offset_delta, 2);
   EXPECT_EQ(decoded->producer_id, -1);
   EXPECT_EQ(*ToRecords(*decoded, '\n'), records);
@@ -126,8 +127,8 @@ TEST(KafkaRecordBatchTest, XerialFramedSnappyDecodes) {
   const std::string section = plain.substr(61);
   // Two blocks, as SnappyOutputStream writes a long stream.
   std::string framed("\x82SNAPPY\0\0\0\0\x01\0\0\0\x01", 16);
-  for (std::string_view part : {std::string_view(section).substr(0, 100),
-                                std::string_view(section).substr(100)}) {
+  for (std::string_view part :
+       {std::string_view(section).substr(0, 100), std::string_view(section).substr(100)}) {
     std::string block = *Compress(Codec::kSnappy, part);
     for (int i = 0; i < 4; ++i) framed.push_back(static_cast<char>(block.size() >> (24 - 8 * i)));
     framed += block;
@@ -149,12 +150,23 @@ TEST(KafkaRecordBatchTest, TruncatedOrGarbledBatchesAreCorrupt) {
   const std::string batch = Batch("a\nb\n");
   size_t used;
   EXPECT_TRUE(DecodeBatch(batch.substr(0, 40), 1 << 20, &used).status().Is(Code::kCorruption));
-  EXPECT_TRUE(
-      DecodeBatch(batch.substr(0, batch.size() - 1), 1 << 20, &used).status().Is(Code::kCorruption));
+  EXPECT_TRUE(DecodeBatch(batch.substr(0, batch.size() - 1), 1 << 20, &used)
+                  .status()
+                  .Is(Code::kCorruption));
   std::string garbage = "not lz4 at all";
   EXPECT_TRUE(DecodeBatch(Rewrite(batch, Codec::kLz4, &garbage), 1 << 20, &used)
                   .status()
                   .Is(Code::kCorruption));
+}
+
+TEST(KafkaRecordBatchTest, ARecordCountTheBytesCannotHoldIsCorruptNotAnAllocation) {
+  std::string batch = Batch("a\nb\n");
+  // The count (at byte 57) says two billion records; the CRC is made right.
+  const uint32_t count = 0x7fff0000;
+  for (int i = 0; i < 4; ++i) batch[57 + i] = static_cast<char>(count >> (24 - 8 * i));
+  const std::string rewritten = Rewrite(batch, Codec::kNone, nullptr);
+  size_t used;
+  EXPECT_TRUE(DecodeBatch(rewritten, 1 << 20, &used).status().Is(Code::kCorruption));
 }
 
 }  // namespace

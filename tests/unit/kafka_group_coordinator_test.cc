@@ -19,7 +19,8 @@ class GroupCoordinatorTest : public ::testing::Test {
     args.session_timeout_ms = session_ms;
     args.rebalance_timeout_ms = 10000;
     args.protocol_type = "consumer";
-    args.protocols = {{"range", "meta-" + std::string(member)}, {"roundrobin", "x"}};
+    const std::string metadata = "meta-" + std::string(member);  // outlives the call
+    args.protocols = {{"range", metadata}, {"roundrobin", "x"}};
     return coordinator_.Join(args, now_, [this](const store::Status&) { ++wakes_; });
   }
   GroupCoordinator coordinator_;
