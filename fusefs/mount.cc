@@ -1,9 +1,11 @@
 #include "fusefs/mount.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -15,6 +17,16 @@
 
 namespace topicfs::fusefs {
 namespace {
+
+// Whether `mountpoint` is still a mount point: a dead FUSE mount cannot
+// be stat-ed (ENOTCONN), a live one is another device than its parent.
+bool StillMounted(const std::string& mountpoint) {
+  struct stat self {};
+  struct stat parent {};
+  if (::stat(mountpoint.c_str(), &self) != 0) return true;
+  if (::stat((mountpoint + "/..").c_str(), &parent) != 0) return true;
+  return self.st_dev != parent.st_dev;
+}
 
 void Ready(const MountConfig& options, const std::string& error) {
   if (!error.empty()) LogError(error);
@@ -109,6 +121,12 @@ int ServeMount(const MountConfig& options, store::Store* store) {
       // 0 after an unmount, the signal number after SIGTERM/SIGINT/SIGHUP,
       // a negative errno when the loop failed.
       int loop = fuse_session_loop_mt(se, config);
+      if (loop == -ECONNABORTED && !StillMounted(options.mountpoint)) {
+        // An unmount that found requests still queued (the releases of
+        // many readers that just exited) can end the connection this way;
+        // the mount is gone all the same.
+        loop = 0;
+      }
       rc = loop >= 0 ? 0 : 1;
       if (loop < 0) LogError("session loop failed: " + std::string(strerror(-loop)));
       fuse_loop_cfg_destroy(config);
