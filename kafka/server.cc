@@ -14,30 +14,34 @@ namespace {
 
 using asio::ip::tcp;
 
-// How an append reaches a connection whose Fetch waits: it cancels the
-// connection's timer, on the connection's strand, while the connection
-// lives. `woken` covers a wake-up that comes before the wait begins.
-struct Waker {
-  std::mutex mu;
-  bool alive = true;  // guarded by mu
-  std::atomic<bool> woken{false};
-  asio::steady_timer timer;
-  explicit Waker(const asio::strand<asio::io_context::executor_type>& strand) : timer(strand) {}
+using Strand = asio::strand<asio::io_context::executor_type>;
 
-  void Wake() {
-    woken.store(true);
-    std::lock_guard lock(mu);
-    if (!alive) return;
+// How an append, or another member of a group, reaches a connection whose
+// request waits: it cancels the connection's timer, on the connection's
+// strand, while the connection lives. `woken` covers a wake-up that comes
+// before the wait begins. Wake-ups hold the Waker, which may outlive the
+// connection (a store wait, a group member's); the timer does not: it
+// lives in the connection's coroutine, which ends the Waker first.
+struct Waker {
+  explicit Waker(Strand s) : strand(std::move(s)) {}
+  static void Wake(const std::shared_ptr<Waker>& w) {
+    w->woken.store(true);
     // Checked again on the strand: a wake-up whose wait already ended
     // (the flag was taken) must not cut a later wait short.
-    asio::post(timer.get_executor(), [this] {
-      if (woken.load()) timer.cancel();
+    asio::post(w->strand, [w] {
+      std::lock_guard lock(w->mu);
+      if (w->timer != nullptr && w->woken.load()) w->timer->cancel();
     });
   }
   void End() {
     std::lock_guard lock(mu);
-    alive = false;
+    timer = nullptr;
   }
+
+  const Strand strand;
+  std::mutex mu;
+  asio::steady_timer* timer = nullptr;  // guarded by mu; null once the connection ended
+  std::atomic<bool> woken{false};
 };
 
 uint32_t BigEndian32(const unsigned char* b) {
@@ -88,12 +92,14 @@ struct Server::Impl {
 
   asio::awaitable<void> Serve(std::shared_ptr<tcp::socket> socket,
                               asio::strand<asio::io_context::executor_type> strand) {
+    asio::steady_timer timer(strand);
     auto waker = std::make_shared<Waker>(strand);
+    waker->timer = &timer;
     struct End {
       Waker* w;
       ~End() { w->End(); }
-    } end{waker.get()};
-    Session session([waker](const store::Status&) { waker->Wake(); });
+    } end{waker.get()};  // before `timer` goes
+    Session session([waker](const store::Status&) { Waker::Wake(waker); });
     asio::error_code ignored;
     auto remote = socket->remote_endpoint(ignored);
     const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
@@ -122,8 +128,8 @@ struct Server::Impl {
       while (reply.kind == Reply::Kind::kWait) {
         bool woken = waker->woken.exchange(false);
         if (!woken) {
-          waker->timer.expires_after(std::chrono::milliseconds(reply.wait_ms));
-          co_await waker->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          timer.expires_after(std::chrono::milliseconds(reply.wait_ms));
+          co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
           woken = waker->woken.exchange(false);
         }
         reply = broker->Handle(request, session, /*may_wait=*/woken);
