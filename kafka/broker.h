@@ -48,7 +48,7 @@ class Session {
     store::ReadPosition next{0};  // where that record starts in its stream
     store::WaitId wait = 0;       // a waiting Fetch's, 0 when none
     void CancelWait() {
-      if (wait != 0) reader->CancelWait(wait);
+      if (wait != 0 && reader != nullptr) reader->CancelWait(wait);
       wait = 0;
     }
   };

@@ -20,7 +20,8 @@ store::Result<Session::Reader*> Session::ReaderAt(
   store::Result<std::unique_ptr<store::PartitionReader>> reader =
       store::PartitionReader::FromOffset(partition, store::Offset(offset));
   if (!reader.ok()) {
-    readers_.erase({partition->topic(), partition->id()});
+    // Kept, empty: a Fetch naming the partition twice may hold it.
+    r.reader.reset();
     return reader.status();
   }
   r.reader = std::move(*reader);
@@ -89,6 +90,7 @@ Reply Broker::Fetch(const RequestHeader& h, std::string_view body, Session& sess
   if (!any && may_wait && request.max_wait_ms > 0 && !waiting.empty()) {
     bool ready = false;
     for (Session::Reader* r : waiting) {
+      if (r->reader == nullptr) continue;  // named again with a bad offset
       store::Result<store::WaitId> wait = r->reader->WhenReadable(r->next, session.wake_);
       if (wait.ok()) r->wait = *wait;
       ready = ready || !wait.ok() || *wait == 0;  // a record came meanwhile

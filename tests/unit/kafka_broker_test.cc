@@ -171,6 +171,12 @@ TEST_F(KafkaBrokerTest, ProducedRecordsAreFetchedAtTheirOffsets) {
   Reply reply = broker.Handle(Request(kFetch, 4, false, fetch), session_, false);
   auto response = ParseResponse<FetchResponse>(reply.frame, 4, false);
   EXPECT_EQ(response.responses.at(0).partitions.at(0).records->size(), 0u);
+  // The same partition named twice, at the log end and then past it: the
+  // second refuses, the first may still wait.
+  fetch.topics[0].partitions.push_back({0, -1, 99, -1, -1, 1 << 20});
+  Reply twice = broker.Handle(Request(kFetch, 4, false, fetch), session_, true);
+  EXPECT_EQ(twice.kind, Reply::Kind::kWait);
+  fetch.topics[0].partitions.pop_back();
   // Past the log end.
   fetch.topics[0].partitions[0].fetch_offset = 7;
   reply = broker.Handle(Request(kFetch, 4, false, fetch), session_, true);
