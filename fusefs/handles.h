@@ -53,7 +53,6 @@ struct FileHandle {
   int fd = -1;                                        // kIndex; owned
   size_t entry_size = 1;                              // kIndex
   std::unique_ptr<store::RecordAssembler> assembler;  // kAppend
-  std::atomic<int64_t> active_base{-1};               // kAppend: the active segment last seen
   std::unique_ptr<store::PartitionReader> reader;     // kStream, kFollow
   std::atomic<int64_t> follow_pos{0};  // kFollow: just past what the last read returned
   // kGroup: the group, whose claim the handle holds from open to the

@@ -63,10 +63,11 @@ void Init(void* userdata, fuse_conn_info* conn) {
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE);
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
-  // `current` changes target at a roll; the append that rolls has the
-  // cached target dropped before it returns (TopicFs::NoteRoll), so the
-  // kernel may cache it and save a READLINK on every `>> current`.
-  if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+  // `current` changes target at every roll, made by any front-end (a Kafka
+  // Produce too), and the daemon must see each READLINK to let the open
+  // that follows it append even if a roll came in between
+  // (link_resolutions.h): no FUSE_CAP_CACHE_SYMLINKS.
+  conn->want &= ~FUSE_CAP_CACHE_SYMLINKS;
 }
 
 void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -114,7 +115,7 @@ void SetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
 void ReadLink(fuse_req_t req, fuse_ino_t ino) {
   Guard(req, [&] {
     std::string target;
-    store::Status s = Fs(req).ReadLink(ino, &target);
+    store::Status s = Fs(req).ReadLink(ino, &target, fuse_req_ctx(req)->pid);
     if (!s.ok()) return ReplyStatus(req, s);
     fuse_reply_readlink(req, target.c_str());
   });
@@ -155,7 +156,7 @@ void Fallocate(fuse_req_t req, fuse_ino_t, int, off_t, off_t, fuse_file_info*) {
 void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Guard(req, [&] {
     OpenReply open;
-    store::Status s = Fs(req).Open(ino, fi->flags, &open);
+    store::Status s = Fs(req).Open(ino, fi->flags, &open, fuse_req_ctx(req)->pid);
     if (!s.ok()) return ReplyStatus(req, s);
     fi->fh = reinterpret_cast<uint64_t>(open.handle);
     fi->direct_io = open.direct_io;

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "fusefs/errno_map.h"
+#include "store/clock.h"
 #include "store/index_format.h"
 #include "store/names.h"
 
@@ -276,14 +277,15 @@ store::Status TopicFs::GetAttr(uint64_t ino, const FileHandle* handle, struct st
   return store::Status::OK();
 }
 
-store::Status TopicFs::ReadLink(uint64_t ino, std::string* target) {
+store::Status TopicFs::ReadLink(uint64_t ino, std::string* target, pid_t caller) {
   store::Result<NodeKey> key = KeyOf(ino);
   if (!key.ok()) return key.status();
   if (key->kind != NodeKind::kCurrent) return store::Status::InvalidArgument("not a symlink");
   std::shared_ptr<store::Partition> partition = PartitionOf(*key);
   if (partition == nullptr) return store::Status::NotFound(NodePath(*key));
-  *target = store::SegmentFilePrefix(partition->ActiveSegment()->base_offset()) +
-            std::string(store::kLogSuffix);
+  const int64_t base = partition->ActiveSegment()->base_offset();
+  link_resolutions_.Note(caller, partition.get(), base, store::SteadyNowMs());
+  *target = store::SegmentFilePrefix(base) + std::string(store::kLogSuffix);
   return store::Status::OK();
 }
 

@@ -25,6 +25,7 @@
 #include "fusefs/inode_table.h"
 #include "fusefs/invalidator.h"
 #include "fusefs/kernel_channel.h"
+#include "fusefs/link_resolutions.h"
 #include "fusefs/open_segments.h"
 #include "fusefs/open_streams.h"
 #include "fusefs/owner_cache.h"
@@ -85,7 +86,8 @@ class TopicFs : public store::StoreListener {
   store::Status Lookup(uint64_t parent, std::string_view name, EntryReply* out);
   void Forget(uint64_t ino, uint64_t n) { inodes_.Forget(ino, n); }
   store::Status GetAttr(uint64_t ino, const FileHandle* handle, struct stat* st, double* timeout);
-  store::Status ReadLink(uint64_t ino, std::string* target);
+  // `caller` as for Open.
+  store::Status ReadLink(uint64_t ino, std::string* target, pid_t caller);
   store::Status StatFs(struct statvfs* out);
   store::Status OpenDir(uint64_t ino, DirHandle** out);
 
@@ -106,7 +108,8 @@ class TopicFs : public store::StoreListener {
 
   // Data (topic_fs_io.cc). A read of a follow/ file at the log end is
   // WouldBlock (the caller parks it in follow_waits()).
-  store::Status Open(uint64_t ino, int flags, OpenReply* out);
+  // `caller`: the task opening (the FUSE request's pid), 0 when unknown.
+  store::Status Open(uint64_t ino, int flags, OpenReply* out, pid_t caller);
   // `owner`: the kernel's lock owner of the reading process (its file
   // table), 0 when unknown.
   store::Status Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out,
@@ -172,8 +175,9 @@ class TopicFs : public store::StoreListener {
   bool MayBeWrittenThrough(const NodeKey& key);
   // The size of from/<N> or since/<T> as an open reader of it sees it.
   std::optional<int64_t> OpenStreamSize(const NodeKey& key);
-  store::Status OpenHandle(uint64_t ino, int flags, OpenReply* out);
-  store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
+  store::Status OpenHandle(uint64_t ino, int flags, OpenReply* out, pid_t caller);
+  store::Status OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out,
+                               pid_t caller);
 
   // Consumer groups (topic_fs_groups.cc, DESIGN §7).
   store::Status StatGroup(const NodeKey& key, const FileHandle* handle,
@@ -192,11 +196,6 @@ class TopicFs : public store::StoreListener {
   store::Result<std::string> ListGroupXattrs(const NodeKey& key);
   store::Status OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out);
   void FillDirEntries(const NodeKey& key, DirHandle* dir);
-  // After an append through `handle`: if the partition rolled since the
-  // handle last looked, the kernel's cached `current` target is dropped
-  // before the write returns (from the invalidator's thread, waited for at
-  // most 100 ms so a busy kernel cannot deadlock the handler).
-  void NoteRoll(FileHandle* handle);
 
   // Registers the open `handle` of a segment file with the read path it
   // would like, and fills `out` with the one it got.
@@ -211,6 +210,7 @@ class TopicFs : public store::StoreListener {
   OpenSegments open_segments_{&passthrough_};
   // from/ and since/ files held open, for the same reason.
   OpenStreams open_streams_;
+  LinkResolutions link_resolutions_;
   InodeTable inodes_;
   OwnerCache owners_;
   Invalidator invalidator_;

@@ -21,16 +21,16 @@
 #include "fusefs/errno_map.h"
 #include "fusefs/log.h"
 #include "fusefs/topic_fs.h"
+#include "store/clock.h"
 #include "store/index_format.h"
 
 namespace topicfs::fusefs {
 namespace {
 
-// How long after its last append a just-sealed segment still accepts an
-// O_APPEND open: `>> current` resolves the link and then opens, and a roll
-// in between must not turn the append into EPERM. The append goes to the
-// partition's end either way.
-constexpr int64_t kRollGraceMs = 2000;
+// How long after its seal a segment is read through the daemon: an append
+// open from a `>> current` that resolved the link before the roll may still
+// come (LinkResolutions), and the kernel refuses it next to passthrough opens.
+constexpr int64_t kRollGraceMs = LinkResolutions::kGraceMs;
 
 
 // Every request but the last of a write() the kernel cut is a full request
@@ -74,10 +74,13 @@ size_t MinCutPiece() {
   return kMaxWriteBytes - page + 1;
 }
 
-bool JustRolled(store::Partition& partition, const store::Segment& seg) {
-  std::shared_ptr<store::Segment> next = partition.SegmentAfter(seg.base_offset());
-  return next != nullptr && !next->sealed() &&
-         store::NowMs() - seg.max_timestamp_ms() < kRollGraceMs;
+bool JustRolled(const store::Segment& seg) {
+  // Measured from the seal, not the last record's timestamp (a producer may
+  // set it anywhere), and for every segment sealed: under concurrent
+  // appends several rolls can fall between a shell's readlink of `current`
+  // and its open of the segment it named.
+  const int64_t sealed_at = seg.sealed_at_ms();
+  return sealed_at > 0 && store::SteadyNowMs() - sealed_at < kRollGraceMs;
 }
 
 // A reader's bytes that were deleted after it had read past them (it went
@@ -141,10 +144,15 @@ store::Status TopicFs::HoldOpenSegment(std::unique_ptr<FileHandle> handle, ReadP
   return store::Status::OK();
 }
 
-store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
+store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out,
+                                      pid_t caller) {
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
   std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
+  // Taken by every open of the caller, so a resolution serves only the open
+  // it was made for.
+  const bool named_by_current =
+      link_resolutions_.Take(caller, partition.get(), seg->base_offset(), store::SteadyNowMs());
   auto handle = std::make_unique<FileHandle>();
   handle->ino = ino;
   handle->partition = partition;
@@ -156,18 +164,19 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
     // and its appends move the kernel's idea of its size past the data: it
     // is read through the daemon, which never reads past size().
     ReadPath wanted =
-        !seg->sealed() || JustRolled(*partition, *seg) ? ReadPath::kDaemon : ReadPath::kPassthrough;
+        !seg->sealed() || JustRolled(*seg) ? ReadPath::kDaemon : ReadPath::kPassthrough;
     return HoldOpenSegment(std::move(handle), wanted, out);
   }
   if (!(flags & O_APPEND)) {
     return store::Status::Permission(NodePath(key) + " is append-only: open it with O_APPEND (>>)");
   }
-  if (seg->sealed() && !JustRolled(*partition, *seg)) {
+  // A `>> current` whose readlink named this segment before rolls sealed
+  // it still appends (within the grace, so readers are on the daemon path).
+  if (seg->sealed() && !(named_by_current && JustRolled(*seg))) {
     return store::Status::Permission(NodePath(key) + " is sealed");
   }
   handle->kind = FileHandle::Kind::kAppend;
   handle->assembler = std::make_unique<store::RecordAssembler>(partition, MinCutPiece());
-  handle->active_base = partition->active_base_offset();
   store::Status held = HoldOpenSegment(std::move(handle), ReadPath::kDaemon, out);
   if (!held.ok()) return store::Status::Permission(NodePath(key) + " is sealed");
   return held;
@@ -193,8 +202,8 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
   return HoldOpenSegment(std::move(handle), sealed ? ReadPath::kPageCache : ReadPath::kDaemon, out);
 }
 
-store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out) {
-  TOPICFS_RETURN_IF_ERROR(OpenHandle(ino, flags, out));
+store::Status TopicFs::Open(uint64_t ino, int flags, OpenReply* out, pid_t caller) {
+  TOPICFS_RETURN_IF_ERROR(OpenHandle(ino, flags, out, caller));
   std::lock_guard lock(handles_mu_);
   open_handles_.insert(out->handle);
   return store::Status::OK();
@@ -209,7 +218,7 @@ void TopicFs::ReleaseAllOpen() {
   for (FileHandle* handle : left) Release(handle);
 }
 
-store::Status TopicFs::OpenHandle(uint64_t ino, int flags, OpenReply* out) {
+store::Status TopicFs::OpenHandle(uint64_t ino, int flags, OpenReply* out, pid_t caller) {
   store::Result<NodeKey> key = KeyOf(ino);
   if (!key.ok()) return key.status();
   if (IsDirectory(key->kind)) return StatusWithErrno(EISDIR, NodePath(*key));
@@ -218,7 +227,7 @@ store::Status TopicFs::OpenHandle(uint64_t ino, int flags, OpenReply* out) {
   if (flags & O_TRUNC) return store::Status::Permission(NodePath(*key) + " cannot be truncated");
   switch (key->kind) {
     case NodeKind::kSegmentLog:
-      return OpenSegmentLog(ino, *key, flags, out);
+      return OpenSegmentLog(ino, *key, flags, out, caller);
     case NodeKind::kSegmentIndex:
     case NodeKind::kSegmentTimeIndex:
       return OpenIndexFile(ino, *key, flags, out);
@@ -305,21 +314,10 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
   return store::Status::OK();
 }
 
-void TopicFs::NoteRoll(FileHandle* handle) {
-  int64_t base = handle->partition->active_base_offset();
-  if (handle->active_base.exchange(base) == base) return;
-  NodeKey current{NodeKind::kCurrent, handle->partition->topic(), handle->partition->id(), 0, {}};
-  if (std::optional<uint64_t> ino = inodes_.Peek(current)) {
-    invalidator_.InodeAndWait(*ino, std::chrono::milliseconds(100));
-  }
-}
-
 store::Result<size_t> TopicFs::Write(FileHandle* handle, std::string_view data) {
   if (handle->kind != FileHandle::Kind::kAppend)
     return StatusWithErrno(EBADF, "not open for append");
-  store::Result<size_t> n = handle->assembler->Write(data);
-  NoteRoll(handle);
-  return n;
+  return handle->assembler->Write(data);
 }
 
 store::Status TopicFs::Flush(FileHandle* handle, pid_t closer, uint64_t owner) {
@@ -335,9 +333,7 @@ store::Status TopicFs::Flush(FileHandle* handle, pid_t closer, uint64_t owner) {
       return store::Status::OK();
     }
   }
-  store::Status s = handle->assembler->Flush();
-  NoteRoll(handle);
-  return s;
+  return handle->assembler->Flush();
 }
 
 store::Status TopicFs::Fsync(FileHandle* handle) {

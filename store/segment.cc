@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "store/clock.h"
 #include "store/data_dir.h"
 #include "store/file_io.h"
 #include "store/names.h"
@@ -262,6 +263,7 @@ Status Segment::Seal() {
   XXH3_freeState(hash_);
   hash_ = nullptr;
   log_->set_flags(O_RDONLY);  // for reopens after an eviction
+  sealed_at_ms_.store(SteadyNowMs(), std::memory_order_release);
   sealed_.store(true, std::memory_order_release);
   return Status::OK();
 }

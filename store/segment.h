@@ -109,6 +109,8 @@ class Segment {
   int64_t max_timestamp_ms() const { return max_timestamp_ms_.load(std::memory_order_acquire); }
   int64_t first_timestamp_ms() const { return first_timestamp_ms_; }
   bool sealed() const { return sealed_.load(std::memory_order_acquire); }
+  // When this process sealed it (SteadyNowMs); 0 if it was sealed when opened.
+  int64_t sealed_at_ms() const { return sealed_at_ms_.load(std::memory_order_acquire); }
   uint64_t xxh3() const { return xxh3_; }
   const std::string& log_path() const { return log_path_; }
   std::string index_path() const { return index_->file().path(); }
@@ -150,6 +152,7 @@ class Segment {
   int64_t last_index_position_ = 0;  // position of the last indexed record
   bool indexes_loaded_ = false;      // an active segment's indexes are read
   std::atomic<bool> sealed_{false};
+  std::atomic<int64_t> sealed_at_ms_{0};
   uint64_t xxh3_ = 0;
   XXH3_state_s* hash_ = nullptr;  // owned; active segments only
   bool hash_valid_ = false;

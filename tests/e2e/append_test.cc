@@ -79,13 +79,32 @@ TEST_F(AppendTest, HandleOpenedBeforeARollKeepsAppendingAndStatStaysTrue) {
   EXPECT_EQ(Out("stat -L -c %s $M/app/0/current"), std::to_string(expected.size() % 96) + "\n");
 }
 
+TEST_F(AppendTest, AnAppendThatResolvedCurrentBeforeRollsStillAppendsOnce) {
+  MakeTopic("app", {{"segment.bytes", "100"}});
+  // What `>> current` does, in two steps with rolls by another process in
+  // between: readlink, then open of the segment it named.
+  char target[64] = {};
+  ASSERT_EQ(::readlink(M("app/0/current").c_str(), target, sizeof target - 1), 24);
+  Out("seq 1 30 >> $M/app/0/current");  // 81 bytes: sealed
+  Out("seq 31 60 >> $M/app/0/current");  // sealed again
+  int fd = ::open(M("app/0/" + std::string(target)).c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0) << target << ": " << std::strerror(errno);
+  ASSERT_EQ(::write(fd, "x\n", 2), 2);
+  ::close(fd);
+  EXPECT_EQ(ReadFile(M("app/0/from/60")), "x\n");  // at the partition's end
+  // The resolution served that one open; the sealed segment refuses the next.
+  EXPECT_EQ(OpenErrno(M("app/0/" + std::string(target)), O_WRONLY | O_APPEND), EPERM);
+}
+
 TEST_F(AppendTest, ConcurrentAppendersWithLongLinesNeverInterleave) {
   MakeTopic("app", {{"segment.bytes", "1000000"}});
   // Four writers, 40 lines of 70,000 bytes each; cat writes them in 128 KiB
   // pieces that cut lines anywhere.
   Out("for c in a b c d; do head -c 70000 /dev/zero | tr '\\0' $c > line.$c; echo >> line.$c; "
       "for i in $(seq 40); do cat line.$c; done > in.$c; done");
-  Out("for c in a b c d; do cat in.$c >> $M/app/0/current & done; wait");
+  // Every writer must succeed: a bare `wait` would hide one that failed.
+  Out("for c in a b c d; do cat in.$c >> $M/app/0/current & pids=\"$pids $!\"; done; "
+      "for p in $pids; do wait $p || exit 1; done");
   std::string log = Out("cat $M/app/0/*.log");
   ASSERT_EQ(log.size(), 4u * 40 * 70001);
   std::map<char, int> lines;

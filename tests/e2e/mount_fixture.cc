@@ -247,6 +247,13 @@ std::string MountTest::Xattr(const std::string& path, const std::string& name) {
   return n < 0 ? std::string() : std::string(buf, n);
 }
 
+int MountTest::OpenErrno(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) return errno;
+  ::close(fd);
+  return 0;
+}
+
 int MountTest::GetXattrErrno(const std::string& path, const std::string& name) {
   char buf[65536 + 1];
   return ::getxattr(path.c_str(), name.c_str(), buf, sizeof buf) < 0 ? errno : 0;

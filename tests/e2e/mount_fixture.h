@@ -62,6 +62,8 @@ class MountTest : public ::testing::Test {
   int GetXattrErrno(const std::string& path, const std::string& name);
   int SetXattrErrno(const std::string& path, const std::string& name, const std::string& value);
   int RemoveXattrErrno(const std::string& path, const std::string& name);
+  // errno of open(path, flags, 0644), 0 on success (then closed).
+  int OpenErrno(const std::string& path, int flags);
   std::string ReadFile(const std::string& path);
   void WriteFile(const std::string& path, const std::string& data);
   // Names in a directory, sorted, without . and ..

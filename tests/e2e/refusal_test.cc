@@ -67,12 +67,6 @@ class RefusalTest : public RecordWritersTest {
     }
     for (int fd : {ready[0], ready[1], go[0], go[1]}) ::close(fd);
   }
-  int OpenErrno(const std::string& path, int flags) {
-    int fd = ::open(path.c_str(), flags, 0644);
-    if (fd < 0) return errno;
-    ::close(fd);
-    return 0;
-  }
   // Records just over max.message.bytes, at 2x and at 5x, appended by `w`
   // to a new topic: the writer sees EMSGSIZE once, the log does not change,
   // and the record it writes next goes in (issue 9).
