@@ -11,7 +11,7 @@
 #                  topicfs and reference runs alternate, and swap order every
 #                  repetition, so machine drift cancels out
 #   --only GROUPS  comma-separated subset of: bulk,echo,write,cat,lookup,conc,
-#                  peers,wake,rss,mount (default: all). Implies --no-doc unless
+#                  peers,kafka,wake,rss,mount (default: all). Implies --no-doc unless
 #                  --doc is given.
 #   --topicfs PATH the topicfs binary (default: build-bench/topicfs, brought
 #                  up to date with cmake first; else build/topicfs)
@@ -32,7 +32,9 @@
 # What it needs (installed with apt-get when run as root and missing):
 # fuse3, attr (getfattr/setfattr), redis-server + redis-tools (redis-benchmark),
 # nats-server, libnats-dev (the NATS C client: Debian 12 has no `nats` CLI, so
-# bench/peers/nats_pub.c publishes with js_PublishAsync), g++, pkg-config.
+# bench/peers/nats_pub.c publishes with js_PublishAsync), librdkafka-dev
+# (bench/peers/kafka_perf.c produces and consumes over the daemon's Kafka
+# listener), g++, pkg-config.
 # Helper programs (bench/peers/*.c*) are compiled with g++ into the temporary
 # directory. Cold-cache figures need root (drop_caches); without root they are
 # skipped. As root it also syncs and drops the clean page cache before every
@@ -96,6 +98,7 @@ if [ $QUICK = 1 ]; then
   WRITE_N=20000                 # one record per write()
   REDIS1_N=20000                # unpipelined XADD
   PEER_N=200000                 # pipelined XADD / JetStream async publish
+  KAFKA_N=200000                # records produced and consumed over Kafka
   CAT_BYTES=$((64 * MiB))       # data behind the sealed segments
   CAT_SEG=$((8 * MiB))
   LOOKUP_NS="10000 100000 1000000"
@@ -113,6 +116,7 @@ else
   WRITE_N=100000
   REDIS1_N=100000
   PEER_N=1000000
+  KAFKA_N=1000000
   CAT_BYTES=$((256 * MiB))
   CAT_SEG=$((32 * MiB))
   LOOKUP_NS="10000 1000000 10000000"
@@ -142,14 +146,17 @@ need cmake cmake
 if want wake; then
   [ -f /usr/include/hiredis/hiredis.h ] || need_pkgs+=(libhiredis-dev)
 fi
-if want write || want peers || want wake; then
+if want write || want peers || want kafka || want wake; then
   need redis-server redis-server
   need redis-benchmark redis-tools
   need redis-cli redis-tools
 fi
-if want peers; then
+if want peers || want kafka; then
   need nats-server nats-server
   [ -f /usr/include/nats/nats.h ] || need_pkgs+=(libnats-dev)
+fi
+if want kafka; then
+  [ -f /usr/include/librdkafka/rdkafka.h ] || need_pkgs+=(librdkafka-dev)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ $INSTALL = 1 ] && [ $IS_ROOT = 1 ]; then
@@ -236,10 +243,13 @@ WATCHDOG=$!
 # ---------------------------------------------------------------- helpers
 log "compiling helpers"
 g++ -O2 -std=c++20 -o "$BIN/tfbench" "$REPO/bench/peers/tfbench.cc" || die "compile tfbench"
-if want peers; then
+if want peers || want kafka; then
   # shellcheck disable=SC2046 # pkg-config prints several words
   gcc -O2 -o "$BIN/nats_pub" "$REPO/bench/peers/nats_pub.c" $(pkg-config --cflags --libs libnats) ||
     die "compile nats_pub"
+fi
+if want kafka; then
+  gcc -O2 -o "$BIN/kafka_perf" "$REPO/bench/peers/kafka_perf.c" -lrdkafka || die "compile kafka_perf"
 fi
 TFB=$BIN/tfbench
 if want wake; then
@@ -656,6 +666,52 @@ group_peers() {
     "$(fmt "$a")/s ($(fmt "$(calc "$a * $REC / 1e6")") MB/s)" "$(fmt "$c")/s ($(fmt "$(calc "$c * $REC / 1e6")") MB/s)" "$(calc "$a / $c")" ">= 10"
 }
 
+# Issue 11: real Kafka clients against the daemon's listener. librdkafka
+# with its defaults produces KAFKA_N 99-byte values (100-byte lines once the
+# delimiter is added) against NATS and Redis; the same records are consumed
+# back; and the daemon's CPU per record is compared with `cat >> current`
+# of the same lines (utime + stime of the daemon, /proc/PID/stat).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+group_kafka() {
+  local r side t out c0 n=$KAFKA_N broker="127.0.0.1:$KAFKA_PORT" kps=() cons=() rds=() nts=()
+  local kcpu=() ccpu=()
+  "$TFB" gen "$GEN/kafka" "$n" $REC || return 1
+  for ((r = 1; r <= REPS; r++)); do
+    for side in $(tf_first $r && echo kafka cat redis nats || echo nats redis cat kafka); do
+      settle "$GEN/kafka"
+      case $side in
+        kafka) topic "kafka$r" || return 1
+               c0=$(cpu_ticks "$MAIN_PID")
+               out=$("$BIN/kafka_perf" produce "$broker" "kafka$r" "$n" $((REC - 1))) || return 1
+               kcpu+=("$(calc "($(cpu_ticks "$MAIN_PID") - $c0) / $n")")
+               kps+=("$(calc "$n / ${out%% *}")")
+               [ "$(leo "$MNT/kafka$r/0")" = "$n" ] || { log "kafka$r: log_end_offset $(leo "$MNT/kafka$r/0"), want $n"; return 1; }
+               out=$("$BIN/kafka_perf" consume "$broker" "kafka$r" "$n") || return 1
+               cons+=("$(calc "$n / ${out%% *}")") ;;
+        cat) topic "kcat$r" || return 1
+             c0=$(cpu_ticks "$MAIN_PID")
+             sh -c 'cat "$1" >> "$2"' - "$GEN/kafka" "$MNT/kcat$r/0/current" || return 1
+             ccpu+=("$(calc "($(cpu_ticks "$MAIN_PID") - $c0) / $n")") ;;
+        redis) t=$(redis_rps "$PEER_N" 1 64); [ -n "$t" ] || return 1; rds+=("$t") ;;
+        nats) t=$("$BIN/nats_pub" "nats://127.0.0.1:$NATS_PORT" "$PEER_N" $REC 1000) || return 1
+              nts+=("$(calc "$PEER_N / ${t%% *}")") ;;
+      esac
+    done
+  done
+  rm -f "$GEN/kafka"
+  local a b c d e f
+  a=$(median "${kps[@]}"); b=$(median "${rds[@]}"); c=$(median "${nts[@]}"); d=$(median "${cons[@]}")
+  e=$(median "${kcpu[@]}"); f=$(median "${ccpu[@]}")
+  row "100-byte records, librdkafka produce (default settings, $n records) vs NATS JetStream async publish ($PEER_N): records/s" \
+    "$(fmt "$a")/s" "$(fmt "$c")/s" "$(calc "$a / $c")" ">= 10"
+  row "100-byte records, librdkafka produce vs Redis Streams XADD, 1 client, pipeline 64 ($PEER_N): records/s" \
+    "$(fmt "$a")/s" "$(fmt "$b")/s" "$(calc "$a / $b")" ">= 1"
+  row "100-byte records, librdkafka consume from offset 0 ($n records): records/s" \
+    "$(fmt "$d")/s" "—" "" ">= 1000000" "$d"
+  row "daemon CPU per 100-byte record: Kafka produce vs \`cat >> current\` (CPU ticks of $(getconf CLK_TCK)/s; ratio = produce / cat)" \
+    "$(calc "$e * 1e6" | xargs printf '%.0f') ticks per 1M" "$(calc "$f * 1e6" | xargs printf '%.0f') ticks per 1M" "$(calc "$e / $f")" "<= 2"
+}
+
 vmrss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 # Issue 10: how soon a reader blocked at the log end gets a record after
 # the write() that appended it returned (bench/peers/wake_latency.cc).
@@ -791,8 +847,10 @@ DATE_START=$(date -u '+%Y-%m-%d %H:%M UTC')
 T_START=$EPOCHREALTIME
 read -r _ u0 n0 s0 i0 _ </proc/stat
 
-if want write || want peers || want wake; then redis_start || die "redis"; fi
-if want peers; then nats_start || die "nats"; fi
+if want write || want peers || want kafka || want wake; then redis_start || die "redis"; fi
+if want peers || want kafka; then nats_start || die "nats"; fi
+KAFKA_OPT=()
+if want kafka; then KAFKA_PORT=$(free_port) || die "no free port"; KAFKA_OPT=(-o "kafka=127.0.0.1:$KAFKA_PORT"); fi
 
 # The kernel reads its FUSE-over-io_uring switch when a mount starts.
 if [ "$TRANSPORT" != asis ] && [ -w "$URING_SWITCH" ]; then
@@ -801,8 +859,8 @@ if [ "$TRANSPORT" != asis ] && [ -w "$URING_SWITCH" ]; then
 fi
 if [ $TF_OK = 1 ]; then
   if want bulk || want echo || want write || want cat || want lookup || want conc || want peers ||
-    want wake; then
-    tf_start "$DATA" "$MNT" || die "mount"
+    want kafka || want wake; then
+    tf_start "$DATA" "$MNT" "${KAFKA_OPT[@]}" || die "mount"
     MAIN_PID=$TF_PID
     run_group bulk group_bulk
     run_group echo group_echo
@@ -811,6 +869,7 @@ if [ $TF_OK = 1 ]; then
     run_group lookup group_lookup
     run_group conc group_conc
     run_group peers group_peers
+    run_group kafka group_kafka
     run_group wake group_wake
     log "main daemon VmRSS at the end: $(vmrss_kib "$MAIN_PID") KiB"
     tf_stop "$MNT" || log "unmount of $MNT failed"

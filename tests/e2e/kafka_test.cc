@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
 #include <string>
 
 #include "tests/e2e/background_process.h"
@@ -183,6 +184,76 @@ for name, f in sorted(a.delete_topics(['orders', 'nosuch']).items()):
   EXPECT_EQ(Out("/usr/bin/python3 remove.py " + broker_, 60),
             "nosuch UNKNOWN_TOPIC_OR_PART\norders ok\n");
   EXPECT_EQ(List(M()), (std::vector<std::string>{"t"}));
+}
+
+TEST_F(KafkaTest, AppendingThroughCurrentWorksAfterAProduceRolledSegments) {
+  MakeTopic("t", {{"segment.bytes", "100"}});
+  Out("echo first >> $M/t/0/current");  // the kernel has seen where current pointed
+  // Several rolls; batches of 5 records, as one batch must fit in a segment.
+  Out("seq 1 60 | kcat -b " + broker_ + " -P -t t -p 0 -X batch.num.messages=5", 30);
+  Out("echo last >> $M/t/0/current");
+  EXPECT_EQ(ReadFile(M("t/0/from/61")), "last\n");
+}
+
+// A million records from a Kafka producer, a bulk `cat >>`, a writer whose
+// writes cut lines anywhere and a loop of `echo >>` opens, all on one
+// partition that rolls, while two follow/ readers read: every record of
+// every writer lands once, whole and in its writer's order, and both
+// readers see exactly the log.
+TEST_F(KafkaTest, AMillionRecordProduceAppendersAndFollowersNeverTearOrReorder) {
+  MakeTopic("t", {{"segment.bytes", "1000000"}});
+  constexpr int kProduced = 1000000, kCat = 100000, kPieces = 100000, kEchoes = 300;
+  constexpr int kTotal = kProduced + kCat + kPieces + kEchoes;
+  Out("seq -f 'K%.0f' 1 " + std::to_string(kProduced) + " > k.txt; seq -f 'A%.0f' 1 " +
+      std::to_string(kCat) + " > a.txt; seq -f 'B%.0f' 1 " + std::to_string(kPieces) + " > b.txt");
+  BackgroundProcess followers[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string n = std::to_string(i);
+    ASSERT_TRUE(followers[i].Start(
+        {"head", "-n", std::to_string(kTotal), M("t/0/follow/0")}, Dir(), Dir("follower" + n),
+        Dir("follower" + n + ".err")));
+    ASSERT_TRUE(WaitFor([&] { return followers[i].HoldsFileUnder(M()); }, 10));
+  }
+  const std::string pieces = R"(
+import os, random, sys
+data = open(sys.argv[1], 'rb').read()
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_APPEND)
+rng, at = random.Random(7), 0
+while at < len(data):
+    n = rng.choice([1, 3, 7, 100, 4096, 70000])
+    at += os.write(fd, data[at:at + n])
+os.close(fd)
+)";
+  WriteFile(Dir("pieces.py"), pieces);
+  Out("kcat -b " + broker_ + " -P -t t -p 0 < k.txt & k=$!; "
+      "cat a.txt >> $M/t/0/current & a=$!; "
+      "/usr/bin/python3 pieces.py b.txt $M/t/0/current & b=$!; "
+      "for i in $(seq " + std::to_string(kEchoes) + "); do echo E$i >> $M/t/0/current || exit 1; done; "
+      "wait $k && wait $a && wait $b",
+      110);
+  const std::string log = ReadFile(M("t/0/from/0"));
+  std::map<char, long> last{{'K', 0}, {'A', 0}, {'B', 0}, {'E', 0}};
+  long lines = 0;
+  for (size_t pos = 0; pos < log.size(); ++lines) {
+    const size_t end = log.find('\n', pos);
+    ASSERT_NE(end, std::string::npos) << "unterminated record at byte " << pos;
+    const std::string line = log.substr(pos, end - pos);
+    ASSERT_TRUE(line.size() >= 2 && last.count(line[0]) == 1) << "torn record at " << pos << ": " << line;
+    const long seq = std::stol(line.substr(1));
+    ASSERT_EQ(seq, last[line[0]] + 1) << "record " << lines << " out of order: " << line;
+    last[line[0]] = seq;
+    pos = end + 1;
+  }
+  EXPECT_EQ(last, (std::map<char, long>{{'K', kProduced}, {'A', kCat}, {'B', kPieces}, {'E', kEchoes}}));
+  EXPECT_EQ(lines, kTotal);
+  EXPECT_EQ(Xattr(M("t/0"), "user.topicfs.log_end_offset"), std::to_string(kTotal));
+  EXPECT_GE(std::stoi(Xattr(M("t/0"), "user.topicfs.segment_count")), 9);
+  for (int i = 0; i < 2; ++i) {
+    std::optional<int> status = followers[i].Wait(60);
+    ASSERT_TRUE(status.has_value()) << "follower " << i << " did not see every record";
+    EXPECT_EQ(*status, 0);
+    EXPECT_TRUE(ReadFile(Dir("follower" + std::to_string(i))) == log) << "follower " << i;
+  }
 }
 
 // The classic group protocol with a real client (confluent-kafka over
