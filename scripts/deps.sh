@@ -31,6 +31,16 @@ topicfs_install_deps() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# kafkajs (npm) for the Kafka end-to-end tests, into tests/e2e/kafkajs, at the
+# version its package-lock.json pins; Debian's nodejs and npm when there is
+# no node yet.
+topicfs_install_node_deps() {
+  local dir=$TOPICFS_ROOT/tests/e2e/kafkajs
+  command -v npm >/dev/null 2>&1 || topicfs_install_deps nodejs npm
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 topicfs_build() {
   local build_dir=$1; shift
   cmake -S "$TOPICFS_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null

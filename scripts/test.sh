@@ -10,6 +10,7 @@ TOPICFS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$TOPICFS_ROOT/scripts/deps.sh"
 cd "$TOPICFS_ROOT"
 topicfs_install_deps clang libclang-rt-14-dev  # the fuzz stage needs clang
+topicfs_install_node_deps  # kafkajs for the Kafka end-to-end tests
 topicfs_build "$TOPICFS_ROOT/build" -DTOPICFS_BUILD_BENCH=OFF
 (cd "$TOPICFS_ROOT/build" && ctest --output-on-failure --timeout 300 -j2 "$@")
 

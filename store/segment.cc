@@ -318,8 +318,13 @@ Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter, 
 }
 
 int64_t Segment::OffsetNotAfterTime(int64_t ts_ms) {
+  // An entry, and the first record's own time, name a record appended
+  // before `ts_ms`: the one sought comes after it (append times never
+  // decrease), and exists since the segment holds a record at or after.
   std::optional<TimeIndexEntry> e = time_index_->FindLastBefore(ts_ms);
-  return e ? e->offset : base_offset_;
+  if (e) return e->offset + 1;
+  const bool first_before = first_timestamp_ms_ >= 0 && first_timestamp_ms_ < ts_ms;
+  return first_before ? base_offset_ + 1 : base_offset_;
 }
 
 Result<size_t> Segment::Read(char* buf, size_t len, int64_t pos) const {

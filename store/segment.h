@@ -85,7 +85,8 @@ class Segment {
   ScanStart FloorEntry(int64_t offset);
   Result<int64_t> ScanTo(ScanStart from, int64_t offset, char delimiter, int64_t end) const;
   // An offset at or before the first record appended at or after `ts_ms`, at
-  // most one index interval before it (the segment must hold such a record).
+  // most one index interval before it (the segment must hold such a record;
+  // the caller holds the partition lock).
   int64_t OffsetNotAfterTime(int64_t ts_ms);
 
   // Reads up to `len` bytes at `pos`; fewer at the end of the data.

@@ -186,6 +186,28 @@ for name, f in sorted(a.delete_topics(['orders', 'nosuch']).items()):
   EXPECT_EQ(List(M()), (std::vector<std::string>{"t"}));
 }
 
+// kafkajs (pure JavaScript, its own protocol code) with its defaults:
+// produce, a group consumer that commits, offsets by time.
+TEST_F(KafkaTest, KafkajsProducesConsumesInAGroupAndFindsOffsetsByTime) {
+  const std::string client = std::string(TOPICFS_KAFKAJS_DIR) + "/client.js";
+  ASSERT_EQ(::access((std::string(TOPICFS_KAFKAJS_DIR) + "/node_modules/kafkajs").c_str(), F_OK), 0)
+      << "kafkajs is not installed: scripts/test.sh installs it (npm ci in tests/e2e/kafkajs)";
+  const std::string node = "node " + client + " " + broker_ + " ";
+  // Every record indexed, so a time between two records finds the second
+  // (a lookup by time may start up to one index interval early, as since/).
+  MakeTopic("t", {{"index.interval.bytes", "1"}});
+  Out("echo from-shell >> $M/t/0/current");
+  ::usleep(20000);
+  const std::string before = Out("date +%s%3N");
+  ::usleep(20000);
+  Out(node + "produce t one two three", 60);
+  EXPECT_EQ(ReadFile(M("t/0/from/0")), "from-shell\none\ntwo\nthree\n");
+  EXPECT_EQ(Out(node + "consume t g 4", 90), "from-shell\none\ntwo\nthree\n");
+  EXPECT_EQ(Xattr(M("t/0/groups/g"), "user.topicfs.committed_offset"), "4");
+  std::string ms = before.substr(0, before.size() - 1);
+  EXPECT_EQ(Out(node + "offsets t " + ms, 60), "0 1\n");
+}
+
 TEST_F(KafkaTest, AppendingThroughCurrentWorksAfterAProduceRolledSegments) {
   MakeTopic("t", {{"segment.bytes", "100"}});
   Out("echo first >> $M/t/0/current");  // the kernel has seen where current pointed
