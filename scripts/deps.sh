@@ -12,8 +12,19 @@ TOPICFS_PACKAGES=(
   libisal-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev  # kafka/: CRC-32C, codecs
   libasio-dev  # kafka/: the listener
   python3 logrotate  # tools the end-to-end tests drive, as users would
+  ccache  # rebuilds (tests, sanitizer and fuzz builds) reuse what an earlier run compiled
   kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
 )
+
+# Every build of these scripts goes through ccache once it is installed:
+# CMake takes the launcher from the environment at configure time. The base
+# directory and no hash of it make a fresh checkout elsewhere (CI's) hit the
+# cache of the last one.
+topicfs_use_ccache() {
+  command -v ccache >/dev/null 2>&1 || return 0
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR=$TOPICFS_ROOT CCACHE_NOHASHDIR=1
+}
 
 topicfs_install_deps() {
   local missing=()
@@ -29,6 +40,7 @@ topicfs_install_deps() {
   echo "installing: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  topicfs_use_ccache
 }
 
 # kafkajs (npm) for the Kafka end-to-end tests, into tests/e2e/kafkajs, at the
@@ -46,3 +58,5 @@ topicfs_build() {
   cmake -S "$TOPICFS_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$build_dir" -j"$(nproc)"
 }
+
+topicfs_use_ccache
