@@ -1,6 +1,8 @@
 // Produce (DESIGN §8): each partition's batches are appended as one
 // all-or-nothing store batch, or refused whole with Kafka's error code; a
 // batch an idempotent producer retries is appended once (producer_state.h).
+#include <string>
+
 #include "kafka/broker.h"
 #include "kafka/messages.h"
 #include "kafka/record_batch.h"
@@ -10,15 +12,13 @@
 namespace topicfs::kafka {
 namespace {
 
-// What one partition's records field holds, as the store takes it.
-struct Produced {
-  std::string records;  // each value with the delimiter added
-  Sequenced sequence;   // the producer's, from the first and last batch
-};
-
-// Control batches (transaction markers) carry no values.
-store::Result<Produced> DecodeRecords(std::string_view records, char delim, size_t max_bytes) {
-  Produced out;
+// Decodes one partition's records field into `*out` (cleared first), as
+// the store takes it: each value with the delimiter added. Control batches
+// (transaction markers) carry no values.
+store::Result<Sequenced> DecodeRecords(std::string_view records, char delim, size_t max_bytes,
+                                       std::string* out) {
+  out->clear();
+  Sequenced sequence;
   bool first = true;
   while (!records.empty()) {
     size_t used = 0;
@@ -27,20 +27,38 @@ store::Result<Produced> DecodeRecords(std::string_view records, char delim, size
     records.remove_prefix(used);
     if (batch->transactional) return store::Status::Permission("transactions are not supported");
     if (batch->control) continue;
-    store::Result<std::string> values = ToRecords(*batch, delim);
-    if (!values.ok()) return values.status();
-    out.records += *values;
+    TOPICFS_RETURN_IF_ERROR(AppendRecords(*batch, delim, out));
     if (first) {
-      out.sequence = {batch->producer_id, batch->producer_epoch, batch->base_sequence, -1};
+      sequence = {batch->producer_id, batch->producer_epoch, batch->base_sequence, -1};
       first = false;
     }
     if (batch->base_sequence >= 0) {
-      out.sequence.last_sequence = batch->base_sequence + batch->last_offset_delta;
+      sequence.last_sequence = batch->base_sequence + batch->last_offset_delta;
     }
   }
-  if (out.records.empty()) return store::Status::InvalidArgument("no records");
-  return out;
+  if (out->empty()) return store::Status::InvalidArgument("no records");
+  return sequence;
 }
+
+// The bytes a Produce appends, kept per handling thread so that a stream
+// of batches reuses one buffer instead of faulting in fresh pages for each;
+// a rare huge batch does not pin its size.
+class RecordsBuffer {
+ public:
+  RecordsBuffer() : bytes_(Mine()) {}
+  ~RecordsBuffer() {
+    if (bytes_.capacity() > kKeptBytes) std::string().swap(bytes_);
+  }
+  std::string* get() { return &bytes_; }
+
+ private:
+  static constexpr size_t kKeptBytes = 16 << 20;
+  static std::string& Mine() {
+    thread_local std::string bytes;
+    return bytes;
+  }
+  std::string& bytes_;
+};
 
 ErrorCode ProduceError(const store::Status& s) {
   return s.Is(store::Code::kPermission) ? kTransactionalIdAuthorizationFailed : ErrorFor(s);
@@ -67,19 +85,20 @@ Reply Broker::Produce(const RequestHeader& h, std::string_view body) {
         result.error_code = kUnknownTopicOrPartition;
         continue;
       }
-      store::Result<Produced> produced =
+      RecordsBuffer records;
+      store::Result<Sequenced> sequence =
           DecodeRecords(part.records.value_or(""), partition->delimiter(),
-                        static_cast<size_t>(options_.max_message_batch_bytes));
-      if (!produced.ok()) {
-        result.error_code = ProduceError(produced.status());
+                        static_cast<size_t>(options_.max_message_batch_bytes), records.get());
+      if (!sequence.ok()) {
+        result.error_code = ProduceError(sequence.status());
         continue;
       }
       Landed landed;
       result.error_code = producers_.Append(
-          partition->topic(), part.index, produced->sequence,
+          partition->topic(), part.index, *sequence,
           [&](Landed* l) {
             store::Result<store::Partition::BatchAppended> appended =
-                partition->AppendBatch(produced->records, store::NowMs());
+                partition->AppendBatch(*records.get(), store::NowMs());
             if (!appended.ok()) return ProduceError(appended.status());
             *l = {appended->base_offset.value(), appended->append_time_ms};
             return kNone;

@@ -27,17 +27,17 @@ Status Malformed(std::string_view why) {
   return Status::Corruption("malformed record batch: " + std::string(why));
 }
 
-// Reads `count` records from `in`, appending their values to `values`.
-Status ReadRecords(std::string_view in, int32_t count, std::vector<std::string_view>* values) {
-  // A record takes at least 7 bytes (its length and six empty fields):
-  // a count the bytes cannot hold is malformed, and never allocated for.
-  constexpr size_t kSmallestRecord = 7;
-  if (static_cast<size_t>(count) > in.size() / kSmallestRecord) {
-    return Malformed("its record count");
-  }
+// A record takes at least 7 bytes (its length and six empty fields).
+constexpr size_t kSmallestRecord = 7;
+
+}  // namespace
+
+Status AppendRecords(const ProducedBatch& batch, char delim, std::string* out) {
+  const std::string_view in = batch.records();
+  // Every value with its delimiter fits in the records section's size.
+  out->reserve(out->size() + in.size());
   WireReader r(in);
-  values->reserve(static_cast<size_t>(count));
-  for (int32_t i = 0; i < count; ++i) {
+  for (int32_t i = 0; i < batch.count; ++i) {
     const int64_t length = r.Varlong();
     if (!r.ok() || length < 0 || static_cast<uint64_t>(length) > r.remaining()) {
       return Malformed("a record's length");
@@ -54,13 +54,15 @@ Status ReadRecords(std::string_view in, int32_t count, std::vector<std::string_v
       rec.VarBytes();
     }
     if (!rec.ok() || headers < 0) return Malformed("a record's fields");
-    values->push_back(value.value_or(std::string_view()));
+    if (value && std::memchr(value->data(), delim, value->size()) != nullptr) {
+      return Status::InvalidArgument("a record value holds the topic's delimiter");
+    }
+    if (value) out->append(*value);
+    out->push_back(delim);
   }
   if (r.remaining() != 0) return Malformed("bytes after the last record");
   return Status::OK();
 }
-
-}  // namespace
 
 Result<ProducedBatch> DecodeBatch(std::string_view bytes, size_t max_bytes, size_t* used) {
   if (bytes.size() < kHeaderBytes) return Malformed("shorter than its header");
@@ -96,29 +98,16 @@ Result<ProducedBatch> DecodeBatch(std::string_view bytes, size_t max_bytes, size
   out.codec = static_cast<Codec>(attributes & kCodecMask);
   out.transactional = attributes & kTransactional;
   out.control = attributes & kControl;
-  std::string_view records = r.rest();
+  out.count = count;
+  out.raw = r.rest();
   if (out.codec != Codec::kNone) {
-    Result<std::string> plain = Decompress(out.codec, records, max_bytes);
+    Result<std::string> plain = Decompress(out.codec, out.raw, max_bytes);
     if (!plain.ok()) return plain.status();
     out.storage = std::move(*plain);
-    records = out.storage;
   }
-  Status s = ReadRecords(records, count, &out.values);
-  if (!s.ok()) return s;
-  return out;
-}
-
-Result<std::string> ToRecords(const ProducedBatch& batch, char delim) {
-  size_t total = 0;
-  for (std::string_view v : batch.values) total += v.size() + 1;
-  std::string out;
-  out.reserve(total);
-  for (std::string_view v : batch.values) {
-    if (std::memchr(v.data(), delim, v.size()) != nullptr) {
-      return Status::InvalidArgument("a record value holds the topic's delimiter");
-    }
-    out.append(v);
-    out.push_back(delim);
+  // A count the bytes cannot hold is malformed, before anything is sized by it.
+  if (static_cast<size_t>(count) > out.records().size() / kSmallestRecord) {
+    return Malformed("its record count");
   }
   return out;
 }

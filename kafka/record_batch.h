@@ -22,10 +22,13 @@ struct ProducedBatch {
   bool transactional = false;
   bool control = false;
   Codec codec = Codec::kNone;
-  // The records' values in order (views into `storage` or the input);
-  // a null value (a tombstone) is empty.
-  std::vector<std::string_view> values;
-  std::string storage;  // the decompressed records, when compressed
+  int32_t count = 0;  // records, as the header says
+
+  // The records section, uncompressed.
+  std::string_view records() const { return codec == Codec::kNone ? raw : storage; }
+
+  std::string_view raw;  // the records section as sent (a view into the input)
+  std::string storage;   // the decompressed records, when compressed
 };
 
 // Decodes the RecordBatch at the start of `bytes`; `*used` is its length.
@@ -34,10 +37,13 @@ struct ProducedBatch {
 // records decompress past `max_bytes`.
 store::Result<ProducedBatch> DecodeBatch(std::string_view bytes, size_t max_bytes, size_t* used);
 
-// The batch's values as topicfs records, each with `delim` added: what
-// Partition::AppendBatch takes. InvalidArgument (INVALID_RECORD) when a
-// value holds the delimiter, so the batch is refused whole.
-store::Result<std::string> ToRecords(const ProducedBatch& batch, char delim);
+// Appends the batch's values to `*out` as topicfs records, each with
+// `delim` added (a null value is an empty record): what
+// Partition::AppendBatch takes. One pass over the records, no allocation per
+// record. Corruption (CORRUPT_MESSAGE) when a record is malformed;
+// InvalidArgument (INVALID_RECORD) when a value holds the delimiter, so the
+// batch is refused whole. On error `*out` holds a part: discard it.
+store::Status AppendRecords(const ProducedBatch& batch, char delim, std::string* out);
 
 // Appends to `*out` one uncompressed RecordBatch v2 holding `records`
 // (whole topicfs records, each ending with `delim`) from `base_offset`, with

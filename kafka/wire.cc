@@ -13,7 +13,7 @@ uint64_t WireReader::Fixed(int n) {
   return v;
 }
 
-uint64_t WireReader::UnsignedVarint() {
+uint64_t WireReader::LongUnsignedVarint() {
   uint64_t v = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (!ok_ || rest_.empty()) break;
@@ -24,11 +24,6 @@ uint64_t WireReader::UnsignedVarint() {
   }
   ok_ = false;  // ran out, or longer than 10 bytes
   return 0;
-}
-
-int64_t WireReader::Varlong() {
-  const uint64_t z = UnsignedVarint();
-  return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
 }
 
 std::string_view WireReader::Bytes(size_t n) {

@@ -22,9 +22,21 @@ class WireReader {
   uint32_t Uint32() { return static_cast<uint32_t>(Fixed(4)); }
   // Zig-zag encoded (records' fields).
   int32_t Varint() { return static_cast<int32_t>(Varlong()); }
-  int64_t Varlong();
-  // Unsigned (compact lengths, tagged fields).
-  uint64_t UnsignedVarint();
+  int64_t Varlong() {
+    const uint64_t z = UnsignedVarint();
+    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  // Unsigned (compact lengths, tagged fields). Inline for the one-byte
+  // case, which most of a record's fields are: decoding runs per field of
+  // every produced record.
+  uint64_t UnsignedVarint() {
+    if (ok_ && !rest_.empty() && static_cast<uint8_t>(rest_[0]) < 0x80) {
+      const uint64_t v = static_cast<uint8_t>(rest_[0]);
+      rest_.remove_prefix(1);
+      return v;
+    }
+    return LongUnsignedVarint();
+  }
   // `n` raw bytes.
   std::string_view Bytes(size_t n);
   // A varint length then the bytes; -1 is null (nullopt).
@@ -36,6 +48,7 @@ class WireReader {
 
  private:
   uint64_t Fixed(int n);
+  uint64_t LongUnsignedVarint();
   std::string_view rest_;
   bool ok_ = true;
 };

@@ -2,6 +2,7 @@
 // the four codecs, bounded decompression) or refused, never a crash; what
 // decodes maps to topicfs records or is refused whole.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "kafka/record_batch.h"
@@ -12,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto batch = topicfs::kafka::DecodeBatch(bytes, 1 << 20, &used);
   if (batch.ok()) {
     if (used > size) __builtin_trap();
-    (void)topicfs::kafka::ToRecords(*batch, '\n');
+    std::string records;
+    (void)topicfs::kafka::AppendRecords(*batch, '\n', &records);
   }
   return 0;
 }
