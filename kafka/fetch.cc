@@ -1,6 +1,7 @@
 // Fetch (DESIGN §8): whole records from the segments, each run re-framed as
-// one uncompressed RecordBatch v2; a Fetch that finds nothing waits for an
-// append (max_wait_ms) exactly as a follow/ read does.
+// one uncompressed RecordBatch v2; a Fetch that finds fewer than min_bytes
+// waits for appends (up to max_wait_ms) exactly as a follow/ read does, and
+// is answered again from its offsets when one comes.
 #include <deque>
 
 #include "kafka/broker.h"
@@ -36,8 +37,9 @@ Reply Broker::Fetch(const RequestHeader& h, std::string_view body, Session& sess
   if (!Decode(h, body, &request)) return Malformed(h, "Fetch");
   FetchResponse response;
   std::deque<std::string> batches;  // what `response` points into
-  std::vector<Session::Reader*> waiting;
+  std::vector<Session::Reader*> readers;  // the partitions that can wait
   int64_t budget = request.max_bytes;
+  int64_t total = 0;
   bool any = false;
   for (const FetchRequest::Topic& topic : request.topics) {
     FetchResponse::Topic& topic_out = response.responses.emplace_back();
@@ -78,24 +80,25 @@ Reply Broker::Fetch(const RequestHeader& h, std::string_view body, Session& sess
         r.next_offset = run->first_offset.value() + run->records;
         r.next = store::ReadPosition(run->position.value() + static_cast<int64_t>(run->bytes));
       }
-      if (records.empty()) {
-        if (out.error_code == kNone) waiting.push_back(&r);
-        continue;
-      }
+      if (out.error_code == kNone) readers.push_back(&r);
+      if (records.empty()) continue;
       out.records = records;
       budget -= static_cast<int64_t>(records.size());
+      total += static_cast<int64_t>(records.size());
       any = true;
     }
   }
-  if (!any && may_wait && request.max_wait_ms > 0 && !waiting.empty()) {
+  const int64_t min_bytes = std::max<int32_t>(request.min_bytes, 1);
+  if (total < min_bytes && may_wait && request.max_wait_ms > 0 && !readers.empty()) {
     bool ready = false;
-    for (Session::Reader* r : waiting) {
+    for (Session::Reader* r : readers) {
       if (r->reader == nullptr) continue;  // named again with a bad offset
       store::Result<store::WaitId> wait = r->reader->WhenReadable(r->next, session.wake_);
       if (wait.ok()) r->wait = *wait;
       ready = ready || !wait.ok() || *wait == 0;  // a record came meanwhile
     }
-    if (ready) return Fetch(h, body, session, false);
+    // Asked again at once: it reads on from its offsets.
+    if (ready) session.wake_(store::Status::OK());
     Reply reply;
     reply.kind = Reply::Kind::kWait;
     reply.wait_ms = request.max_wait_ms;

@@ -124,15 +124,22 @@ struct Server::Impl {
       if (ec) co_return;
       waker->woken.store(false);
       Reply reply = broker->Handle(request, session, /*may_wait=*/true);
-      // Asked again when woken (it may wait on), or when its time is up.
+      // Asked again when woken (it may wait on, within the time it first
+      // asked for: a Fetch woken by appends too small for its min_bytes
+      // waits again), or when its time is up.
+      std::optional<std::chrono::steady_clock::time_point> deadline;
       while (reply.kind == Reply::Kind::kWait) {
+        if (!deadline) {
+          deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(reply.wait_ms);
+        }
         bool woken = waker->woken.exchange(false);
         if (!woken) {
-          timer.expires_after(std::chrono::milliseconds(reply.wait_ms));
+          timer.expires_at(*deadline);
           co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
           woken = waker->woken.exchange(false);
         }
-        reply = broker->Handle(request, session, /*may_wait=*/woken);
+        const bool in_time = std::chrono::steady_clock::now() < *deadline;
+        reply = broker->Handle(request, session, /*may_wait=*/woken && in_time);
       }
       if (reply.kind == Reply::Kind::kClose) {
         Error("kafka: " + peer + ": " + reply.why + "; connection closed");

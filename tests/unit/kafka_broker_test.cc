@@ -185,6 +185,40 @@ TEST_F(KafkaBrokerTest, ProducedRecordsAreFetchedAtTheirOffsets) {
   EXPECT_EQ(response.responses.at(0).partitions.at(0).error_code, kOffsetOutOfRange);
 }
 
+TEST_F(KafkaBrokerTest, AFetchWaitsUntilMinBytesAreThereThenAnswersFromItsOffset) {
+  int wakes = 0;
+  Session session([&](const store::Status&) { ++wakes; });
+  Broker broker(store_.get(), {});
+  std::shared_ptr<store::Partition> p = store_->FindPartition("t", 0);
+  ASSERT_TRUE(p->AppendBatch("a\n", 1000).ok());
+  FetchRequest fetch;
+  fetch.max_wait_ms = 500;
+  fetch.min_bytes = 200;  // more than one small batch holds
+  fetch.topics.push_back({"t", {{0, -1, 0, -1, -1, 1 << 20}}});
+  const std::string request = Request(kFetch, 4, false, fetch);
+  EXPECT_EQ(broker.Handle(request, session, true).kind, Reply::Kind::kWait);
+  // An append wakes it; still short of min_bytes, it waits again.
+  ASSERT_TRUE(p->AppendBatch("b\n", 1000).ok());
+  EXPECT_EQ(wakes, 1);
+  EXPECT_EQ(broker.Handle(request, session, true).kind, Reply::Kind::kWait);
+  // Enough now: every record from the Fetch's own offset.
+  ASSERT_TRUE(p->AppendBatch(std::string(300, 'c') + "\n", 1000).ok());
+  Reply reply = broker.Handle(request, session, true);
+  ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
+  auto response = ParseResponse<FetchResponse>(reply.frame, 4, false);
+  size_t used = 0;
+  store::Result<ProducedBatch> got =
+      DecodeBatch(*response.responses.at(0).partitions.at(0).records, 1 << 20, &used);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  std::string values;
+  ASSERT_TRUE(AppendRecords(*got, '\n', &values).ok());
+  EXPECT_EQ(values, "a\nb\n" + std::string(300, 'c') + "\n");
+  // Out of time (the server asks once more without waiting): what there is.
+  fetch.min_bytes = 1 << 20;
+  reply = broker.Handle(Request(kFetch, 4, false, fetch), session, false);
+  ASSERT_EQ(reply.kind, Reply::Kind::kRespond);
+}
+
 TEST_F(KafkaBrokerTest, ABatchWithTheDelimiterInAValueIsRefusedWhole) {
   Broker broker(store_.get(), {});
   std::string batch;
