@@ -94,17 +94,42 @@ Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const Seg
   TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/false, segment_index_bytes, files));
   if (!meta.sealed) {
     seg->hash_ = XXH3_createState();
-    if (meta.hash_state.size() == sizeof(XXH3_state_t)) {
-      // The saved state points at the library's default secret as it was
-      // mapped in the process that saved it; point it at ours.
-      XXH3_64bits_reset(seg->hash_);
-      const unsigned char* secret = seg->hash_->extSecret;
-      std::memcpy(static_cast<void*>(seg->hash_), meta.hash_state.data(), sizeof(XXH3_state_t));
-      seg->hash_->extSecret = secret;
-      seg->hash_valid_ = true;
-    }
+    seg->hash_valid_ = seg->RestoreHashState(meta.hash_state);
   }
   return seg;
+}
+
+namespace {
+// The saved streaming state is libxxhash's private struct, so it is tagged
+// with the version of the library that wrote it.
+std::string HashStateTag() {
+  const uint32_t v = XXH_versionNumber();
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+}  // namespace
+
+bool Segment::RestoreHashState(std::string_view saved) {
+  // Untagged: saved before the tag existed, by this library (Debian 12's).
+  const std::string tag = HashStateTag();
+  if (saved.size() == tag.size() + sizeof(XXH3_state_t) && saved.substr(0, tag.size()) == tag) {
+    saved.remove_prefix(tag.size());
+  }
+  if (saved.size() != sizeof(XXH3_state_t)) return false;
+  // The saved state points at the library's default secret as it was
+  // mapped in the process that saved it; point it at ours.
+  XXH3_64bits_reset(hash_);
+  const unsigned char* secret = hash_->extSecret;
+  std::memcpy(static_cast<void*>(hash_), saved.data(), sizeof(XXH3_state_t));
+  hash_->extSecret = secret;
+  // A state from another library version, or one that does not cover the
+  // file exactly, is not trusted: the hash is recomputed at seal instead of
+  // a sealed segment that `verify` would call corrupt.
+  if (hash_->totalLen != static_cast<XXH64_hash_t>(size())) {
+    XXH3_64bits_reset(hash_);
+    return false;
+  }
+  return true;
 }
 
 Segment::~Segment() {
@@ -351,7 +376,8 @@ SegmentMeta Segment::Meta(bool with_hash_state) const {
   m.sealed = sealed();
   m.xxh3 = xxh3_;
   if (with_hash_state && !m.sealed && hash_valid_) {
-    m.hash_state.assign(reinterpret_cast<const char*>(hash_), sizeof(XXH3_state_t));
+    m.hash_state = HashStateTag();
+    m.hash_state.append(reinterpret_cast<const char*>(hash_), sizeof(XXH3_state_t));
   }
   return m;
 }

@@ -137,6 +137,9 @@ class Segment {
                            const AppendLimits& limits, int64_t* offset, int64_t* last_indexed);
   // Reads an opened active segment's index files, before its first append.
   Status LoadIndexes();
+  // Resumes hashing from a state saved at a clean close; false (hash from
+  // the file at seal) unless it is this library's and covers size() bytes.
+  bool RestoreHashState(std::string_view saved);
   // The hash state after a crash cannot be trusted: recompute from the file.
   Status RehashFromFile();
 

@@ -4,7 +4,8 @@
 // Encoding (all big-endian): u8 version(=1), u8 flags (bit0 sealed, bit1
 // hash_state valid), i64 base_offset, i64 next_offset, i64 size_bytes,
 // i64 first_timestamp_ms, i64 max_timestamp_ms, u64 xxh3, then the rest of
-// the value is the saved XXH3 streaming state of an active segment.
+// the value is the saved XXH3 streaming state of an active segment (tagged
+// with the library version; see Segment::RestoreHashState).
 #pragma once
 
 #include <cstdint>

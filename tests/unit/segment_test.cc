@@ -4,6 +4,7 @@
 // leaves no partial record behind; a failed fsync is reported).
 #include "store/segment.h"
 
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t, to forge a saved state
 #include <xxhash.h>
 
 #include <cerrno>
@@ -307,6 +308,37 @@ TEST_F(SegmentTest, ReopenFromCatalogKeepsAppendingAndHashing) {
   ExpectIndexFollowsIntervalRule(**seg, log, 100);
   ASSERT_TRUE((*seg)->Seal().ok());
   EXPECT_EQ((*seg)->xxh3(), XXH3_64bits(log.data(), log.size()));
+}
+
+// A saved state from another libxxhash (its struct layout is private), or
+// one that does not cover the file, must not seal a wrong hash.
+TEST_F(SegmentTest, AHashStateFromAnotherLibraryOrLengthIsIgnored) {
+  for (int damage : {0, 1}) {
+    TempDir dir;
+    std::string log = MakeRecords(0, 300);
+    SegmentMeta meta;
+    {
+      auto seg = Segment::Create(dir.path(), 0, kIndexBytes, *files_);
+      ASSERT_TRUE(seg.ok());
+      AppendAll(**seg, log);
+      meta = (*seg)->Meta(/*with_hash_state=*/true);
+    }
+    ASSERT_GT(meta.hash_state.size(), 4u);
+    if (damage == 0) {
+      meta.hash_state[3] ^= 0x01;  // the version tag: another library
+    } else {
+      // This library's tag, a state that covers 2 bytes, not the file's.
+      XXH3_state_t other;
+      XXH3_64bits_reset(&other);
+      XXH3_64bits_update(&other, "x\n", 2);
+      meta.hash_state = meta.hash_state.substr(0, 4) +
+                        std::string(reinterpret_cast<const char*>(&other), sizeof other);
+    }
+    auto seg = Segment::Open(dir.path(), meta, kIndexBytes, *files_);
+    ASSERT_TRUE(seg.ok());
+    ASSERT_TRUE((*seg)->Seal().ok());
+    EXPECT_EQ((*seg)->xxh3(), XXH3_64bits(log.data(), log.size())) << damage;
+  }
 }
 
 TEST_F(SegmentTest, ReopenWithoutHashStateRehashesAtSeal) {
