@@ -40,9 +40,23 @@ void PrintError(const std::string& message) {
 
 }  // namespace
 
+void SetExamples(CLI::App* cmd, std::initializer_list<const char*> lines) {
+  std::string text = "\nExamples:\n";
+  for (const char* line : lines) text += std::string("  ") + line + "\n";
+  cmd->footer(text);
+}
+
 int ParseAndRun(CLI::App& app, int argc, char** argv) {
   try {
     std::vector<std::string> args = Arguments(app, argc, argv);
+    if (args.empty()) {  // bare `topicfs`: the commands, in the one line a usage error gets
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      PrintError("a command is required: " + names + " (topicfs --help, topicfs COMMAND --help)");
+      return kExitUsage;
+    }
     // CLI11's parse(vector) takes the arguments in reverse order.
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);

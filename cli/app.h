@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <initializer_list>
 
 namespace topicfs::cli {
 
@@ -11,5 +12,8 @@ namespace topicfs::cli {
 // the exit status. `topicfs DATA MOUNTPOINT -o ...` is read as
 // `topicfs mount DATA MOUNTPOINT -o ...` when `app` has a mount command.
 int ParseAndRun(CLI::App& app, int argc, char** argv);
+
+// Ends `cmd`'s --help with these example command lines.
+void SetExamples(CLI::App* cmd, std::initializer_list<const char*> lines);
 
 }  // namespace topicfs::cli

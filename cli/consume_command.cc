@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/fs_util.h"
 #include "cli/run_program.h"
@@ -77,8 +78,7 @@ class RecordSink {
 // then committed. Returns how many records.
 int64_t ConsumeGroupPartition(StoreAccess& access, const std::string& topic, int32_t partition,
                               const ConsumeOptions& opt, char delim, int64_t* left) {
-  std::unique_ptr<GroupReader> reader =
-      Check(access.OpenGroupReader(topic, partition, opt.group));
+  std::unique_ptr<GroupReader> reader = Check(access.OpenGroupReader(topic, partition, opt.group));
   std::unique_ptr<char[]> buf(new char[kChunkBytes]);
   RecordSink sink(opt.exec);
   int64_t records = 0, bytes = 0;
@@ -103,8 +103,9 @@ int64_t ConsumeGroupPartition(StoreAccess& access, const std::string& topic, int
 
 void RunGroupConsume(const ConsumeOptions& opt) {
   if (opt.offset || opt.time_ms || opt.from_beginning) {
-    UsageFail("--group reads from the group's committed offset: no --offset, --time or "
-              "--from-beginning");
+    UsageFail(
+        "--group reads from the group's committed offset: no --offset, --time or "
+        "--from-beginning");
   }
   if (opt.follow && !opt.target.data_dir.empty()) {
     UsageFail("-f follows a live mount: with --data nothing else can append");
@@ -136,6 +137,12 @@ void RunGroupConsume(const ConsumeOptions& opt) {
 void SetupConsumeCommand(CLI::App& app) {
   auto opt = std::make_shared<ConsumeOptions>();
   CLI::App* cmd = app.add_subcommand("consume", "Write a partition's records to stdout");
+  SetExamples(cmd,
+              {"topicfs consume ./mnt/orders --from-beginning",
+               "topicfs consume ./mnt/orders -p 1 --offset 41234 --count 1",
+               "topicfs consume --data ./data orders --time 2026-11-21T10:00:00Z",
+               "topicfs consume ./mnt/orders --group billing --exec './bill.sh'",
+               "topicfs consume ./mnt/orders --from-beginning -f      # follow, like tail -f"});
   AddTopicArgs(cmd, &opt->target);
   cmd->add_option("-p,--partition", opt->partition, "Partition (default 0)")
       ->check(CLI::Range(0, (1 << 20) - 1));
@@ -147,8 +154,9 @@ void SetupConsumeCommand(CLI::App& app) {
   cmd->add_flag("-f,--follow", opt->follow, "Keep waiting for new records (through a mount)");
   cmd->add_option("-g,--group", opt->group,
                   "Read from this consumer group's committed offset and commit what was written");
-  cmd->add_option("--exec", opt->exec,
-                  "With --group: feed the records to this shell command, commit only if it exits 0");
+  cmd->add_option(
+      "--exec", opt->exec,
+      "With --group: feed the records to this shell command, commit only if it exits 0");
   cmd->callback([opt] { RunConsume(*opt); });
 }
 

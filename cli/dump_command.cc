@@ -5,8 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/fs_util.h"
 #include "store/index_format.h"
@@ -141,6 +143,8 @@ void DumpLog(const std::string& path, int64_t base, const std::string& delim_cho
 void SetupDumpCommand(CLI::App& app) {
   auto opt = std::make_shared<DumpOptions>();
   CLI::App* cmd = app.add_subcommand("dump", "Print .log, .index and .timeindex files as text");
+  SetExamples(cmd, {"topicfs dump ./mnt/orders/0/00000000000000000000.index",
+                    "topicfs dump ./mnt/orders/0/current | head"});
   cmd->add_option("FILE", opt->files, "Segment files (<20-digit base>.log|.index|.timeindex)")
       ->required()
       ->type_name("");
@@ -151,7 +155,12 @@ void SetupDumpCommand(CLI::App& app) {
 
 void RunDump(const DumpOptions& opt) {
   std::vector<std::pair<std::string, store::SegmentFileName>> files;
-  for (const std::string& path : opt.files) {
+  for (const std::string& given : opt.files) {
+    // `current` and other links name the segment they point at.
+    std::error_code ec;
+    const std::filesystem::path target = std::filesystem::read_symlink(given, ec);
+    const std::string path =
+        ec ? given : (std::filesystem::path(given).parent_path() / target).string();
     std::string name = path.substr(path.rfind('/') + 1);
     std::optional<store::SegmentFileName> parsed = store::ParseSegmentFileName(name);
     if (!parsed) {

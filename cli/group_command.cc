@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/units_option.h"
 
@@ -88,9 +89,8 @@ void RunDescribe(const GroupDescribeOptions& opt) {
     if (!opt.group.empty() && c.group != opt.group) continue;
     rows.push_back({c.group, c.partition, c.offset, InfoOf(info, c.partition).log_end_offset});
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) {
-    return a.group < b.group;
-  });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const GroupRow& a, const GroupRow& b) { return a.group < b.group; });
   if (!opt.group.empty() && rows.empty()) {
     Fail("group " + opt.group + " has no committed offset in " + t.access->TopicPath(t.topic));
   }
@@ -112,9 +112,9 @@ int64_t ResetTarget(const GroupResetOptions& opt, StoreAccess& access, const std
     target = p.log_end_offset;
   } else if (opt.to_time_ms) {
     // Where since/<T> starts: the log end less the records from there on.
-    target = p.log_end_offset - Check(CountRecords(access, topic, p.id,
-                                                   {ReadFrom::Kind::kTime, *opt.to_time_ms},
-                                                   info.delimiter()));
+    target = p.log_end_offset -
+             Check(CountRecords(access, topic, p.id, {ReadFrom::Kind::kTime, *opt.to_time_ms},
+                                info.delimiter()));
   } else {
     int64_t current = p.log_start_offset;
     for (const store::CommittedOffset& c : committed) {
@@ -131,8 +131,7 @@ void RunReset(const GroupResetOptions& opt) {
   if (given != 1) {
     UsageFail("give exactly one of --to-offset, --to-time, --to-earliest, --to-latest, --shift-by");
   }
-  TopicTarget t =
-      OpenTopic(opt.target, opt.dry_run ? OpenMode::kReadOnly : OpenMode::kExisting);
+  TopicTarget t = OpenTopic(opt.target, opt.dry_run ? OpenMode::kReadOnly : OpenMode::kExisting);
   TopicInfo info = Check(t.access->DescribeTopic(t.topic));
   std::vector<store::CommittedOffset> committed = Check(t.access->ListGroupOffsets(t.topic));
   std::vector<GroupRow> plan;
@@ -167,10 +166,9 @@ void RunDelete(const GroupDeleteOptions& opt) {
 
 }  // namespace
 
-store::Result<int64_t> CountRecords(StoreAccess& access, std::string_view topic,
-                                    int32_t partition, const ReadFrom& from, char delim) {
-  store::Result<std::unique_ptr<RecordReader>> reader =
-      access.OpenReader(topic, partition, from);
+store::Result<int64_t> CountRecords(StoreAccess& access, std::string_view topic, int32_t partition,
+                                    const ReadFrom& from, char delim) {
+  store::Result<std::unique_ptr<RecordReader>> reader = access.OpenReader(topic, partition, from);
   if (!reader.ok()) return reader.status();
   std::unique_ptr<char[]> buf(new char[1 << 20]);
   int64_t records = 0;
@@ -188,12 +186,14 @@ void SetupGroupCommand(CLI::App& app) {
 
   auto list = std::make_shared<GroupListOptions>();
   CLI::App* cmd = group->add_subcommand("list", "The groups with a committed offset");
+  SetExamples(cmd, {"topicfs group list ./mnt", "topicfs group list ./mnt/orders --json"});
   AddStoreArgs(cmd, &list->target, "STORE", "a mount point, or a topic in one");
   cmd->add_flag("--json", list->json, "a JSON array");
   cmd->callback([list] { RunList(*list); });
 
   auto describe = std::make_shared<GroupDescribeOptions>();
   cmd = group->add_subcommand("describe", "Committed offsets, log ends and lag, per partition");
+  SetExamples(cmd, {"topicfs group describe ./mnt/orders billing"});
   AddTopicArgs(cmd, &describe->target);
   cmd->add_option("GROUP", describe->group, "one group (default: all)");
   cmd->add_flag("--json", describe->json, "a JSON array of rows");
@@ -201,6 +201,9 @@ void SetupGroupCommand(CLI::App& app) {
 
   auto reset = std::make_shared<GroupResetOptions>();
   cmd = group->add_subcommand("reset", "Move a group's committed offsets");
+  SetExamples(cmd, {"topicfs group reset ./mnt/orders billing --to-earliest --dry-run",
+                    "topicfs group reset ./mnt/orders billing --to-time 2026-11-21T10:00:00Z",
+                    "topicfs group reset ./mnt/orders billing --shift-by -100 --partition 0"});
   AddTopicArgs(cmd, &reset->target);
   cmd->add_option("GROUP", reset->group, "the group")->required();
   cmd->add_option("--to-offset", reset->to_offset, "this offset")->check(NonNegative());
@@ -216,6 +219,7 @@ void SetupGroupCommand(CLI::App& app) {
 
   auto del = std::make_shared<GroupDeleteOptions>();
   cmd = group->add_subcommand("delete", "Forget a group on every partition of a topic");
+  SetExamples(cmd, {"topicfs group delete ./mnt/orders billing"});
   AddTopicArgs(cmd, &del->target);
   cmd->add_option("GROUP", del->group, "the group")->required();
   cmd->callback([del] { RunDelete(*del); });

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   ::umask(077);
   CLI::App app{"topicfs: a Kafka-style append-only log store as a filesystem", "topicfs"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "topicfs " TOPICFS_VERSION, "Print the version and exit");
   topicfs::cli::SetupMountCommands(app);
   topicfs::cli::SetupTopicCommand(app);
   topicfs::cli::SetupRetentionCommand(app);

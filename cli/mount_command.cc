@@ -7,12 +7,13 @@
 #include "cli/mount_command.h"
 
 #include <dirent.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/mount_preflight.h"
 #include "cli/mounts.h"
@@ -49,6 +51,7 @@ struct MountCommandOptions {
   bool debug = false;
   std::string log_file;
   std::vector<std::string> options;
+  bool mkdir = false;
   int ready_fd = -1;  // internal: set in the re-executed daemon
 };
 
@@ -186,6 +189,41 @@ void RunDaemonHere(const MountCommandOptions& opts, const fusefs::MountOptions& 
   if (rc != 0) throw CommandError(kExitFailure, "the daemon for " + opts.mountpoint + " failed");
 }
 
+// --mkdir, as util-linux's mount: the directories made for the mount point
+// go again (deepest first, only while empty) unless the mount came up.
+class MadeDirs {
+ public:
+  explicit MadeDirs(const std::string& path) {
+    if (path.empty()) return;
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
+    if (p.filename().empty()) p = p.parent_path();  // a trailing slash
+    std::vector<std::filesystem::path> missing;  // innermost first
+    for (; !p.empty() && !std::filesystem::exists(p, ec); p = p.parent_path()) {
+      missing.push_back(p);
+      if (p == p.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      if (!std::filesystem::create_directory(*it, ec) && ec) {
+        RemoveMade();  // no destructor runs for a constructor that throws
+        Fail("cannot create mount point directory " + it->string() + ": " + ec.message());
+      }
+      dirs_.push_back(*it);
+    }
+  }
+  ~MadeDirs() { RemoveMade(); }
+  MadeDirs(const MadeDirs&) = delete;
+  MadeDirs& operator=(const MadeDirs&) = delete;
+  void Keep() { dirs_.clear(); }
+
+ private:
+  void RemoveMade() {
+    std::error_code ec;
+    for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) std::filesystem::remove(*it, ec);
+  }
+  std::vector<std::filesystem::path> dirs_;
+};
+
 void RunMount(MountCommandOptions opts) {
   fusefs::MountOptions mount_opts;
   store::Status parsed = fusefs::ParseMountOptions(opts.options, &mount_opts);
@@ -194,13 +232,18 @@ void RunMount(MountCommandOptions opts) {
   if (opts.ready_fd >= 0) {  // re-executed by the command below, which checked everything
     return RunDaemonHere(opts, mount_opts, MountPaths{opts.data, opts.mountpoint, ""});
   }
+  MadeDirs made(opts.mkdir ? opts.mountpoint : "");
   MountPaths paths = CheckMountPaths(opts.data, opts.mountpoint, mount_opts.nonempty);
   CheckLogFile(opts.log_file);
   CreateData(&paths);  // last: every check that can fail is behind us
   opts.data = paths.data;
   opts.mountpoint = paths.mountpoint;
-  if (!opts.foreground) return RunBackground(opts, paths);
-  RunDaemonHere(opts, mount_opts, paths);
+  if (!opts.foreground) {
+    RunBackground(opts, paths);
+  } else {
+    RunDaemonHere(opts, mount_opts, paths);
+  }
+  made.Keep();
 }
 
 // The daemons (this binary) whose command line names `mountpoint`.
@@ -253,6 +296,14 @@ store::Result<ProgramResult> FuserUnmount(const std::string& mountpoint) {
 
 void RunUnmount(const std::string& mountpoint_arg) {
   std::string mountpoint = RealPath(mountpoint_arg).value_or(Absolute(mountpoint_arg));
+  // By the mount table, not FindMountAt: a mount whose daemon died does
+  // not resolve, and is exactly what must still be unmounted.
+  const std::vector<MountEntry> mounts = ReadMounts();
+  if (std::none_of(mounts.begin(), mounts.end(), [&](const MountEntry& e) {
+        return e.mount_point == mountpoint && IsTopicfsType(e.type);
+      })) {
+    UsageFail(mountpoint_arg + " is not a topicfs mount point");
+  }
   std::vector<pid_t> daemons = DaemonsServing(mountpoint);
   store::Result<ProgramResult> ran = FuserUnmount(mountpoint);
   if (ran.ok() && ran->exit_status != 0 && !daemons.empty() &&
@@ -290,16 +341,27 @@ void SetupMountCommands(CLI::App& app) {
   auto opts = std::make_shared<MountCommandOptions>();
   CLI::App* mount =
       app.add_subcommand("mount", "Mount the store in DATA (created if needed) on MOUNTPOINT");
-  mount->add_option("DATA", opts->data, "data directory")->required();
-  mount->add_option("MOUNTPOINT", opts->mountpoint, "an existing empty directory")->required();
-  mount->add_flag("-f,--foreground", opts->foreground, "stay in the foreground, log to stderr");
+  mount->add_option("DATA", opts->data, "Data directory (created if needed)")
+      ->required()
+      ->type_name("");
+  mount->add_option("MOUNTPOINT", opts->mountpoint, "An existing empty directory")
+      ->required()
+      ->type_name("");
+  mount->add_flag("--mkdir", opts->mkdir, "Create MOUNTPOINT if it does not exist");
+  SetExamples(mount, {"topicfs mount ./data ./mnt",
+                      "topicfs mount ./data ./mnt --mkdir -o kafka=127.0.0.1:9092",
+                      "topicfs mount -f ./data ./mnt -o retention.check.interval.ms=60000",
+                      "topicfs ./data ./mnt -o allow_other   # the form mount.fuse3 runs"});
+  mount->add_flag("-f,--foreground", opts->foreground, "Stay in the foreground, log to stderr");
   mount->add_flag("--allow-other", opts->allow_other,
-                  "let other users in; the kernel checks permissions (default_permissions)");
-  mount->add_option("--log", opts->log_file, "log to FILE instead of syslog");
+                  "Let other users in; the kernel checks permissions (default_permissions)");
+  mount->add_option("--log", opts->log_file, "Log to FILE instead of syslog")->type_name("FILE");
   mount
       ->add_option("-o", opts->options,
-                   "mount option: retention.check.interval.ms=MS, passthrough=on|off, "
-                   "io_uring=on|off, or any FUSE option")
+                   "Mount option: retention.check.interval.ms=MS, passthrough=on|off, "
+                   "io_uring=on|off, kafka=HOST:PORT, kafka.advertised=HOST:PORT, "
+                   "kafka.max.request.bytes=N, or any FUSE option")
+      ->type_name("OPTION")
       ->allow_extra_args(false);
   mount->add_flag("-d,--debug", opts->debug, "libfuse debug output (with -f)")->group("");
   mount->add_option("--ready-fd", opts->ready_fd, "internal")->group("");
@@ -308,7 +370,10 @@ void SetupMountCommands(CLI::App& app) {
   auto mountpoint = std::make_shared<std::string>();
   CLI::App* unmount = app.add_subcommand(
       "unmount", "Unmount MOUNTPOINT and wait until its daemon has closed the store");
-  unmount->add_option("MOUNTPOINT", *mountpoint, "a topicfs mount point")->required();
+  SetExamples(unmount, {"topicfs unmount ./mnt"});
+  unmount->add_option("MOUNTPOINT", *mountpoint, "A topicfs mount point")
+      ->required()
+      ->type_name("");
   unmount->callback([mountpoint] { RunUnmount(*mountpoint); });
 }
 

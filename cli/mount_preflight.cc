@@ -39,7 +39,7 @@ bool IsUnder(const std::string& path, const std::string& dir) {
 
 std::string CheckMountPoint(const std::string& arg, bool nonempty) {
   std::optional<std::string> mnt = RealPath(arg);
-  if (!mnt) Fail("mount point " + arg + " does not exist");
+  if (!mnt) Fail("mount point " + arg + " does not exist (create it, or pass --mkdir)");
   struct stat st;
   if (::stat(mnt->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     Fail("mount point " + arg + " is not a directory");

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/fs_util.h"
 
@@ -33,6 +34,8 @@ void EnsurePartition(StoreAccess& access, const std::string& topic, int32_t part
 void SetupProduceCommand(CLI::App& app) {
   auto opt = std::make_shared<ProduceOptions>();
   CLI::App* cmd = app.add_subcommand("produce", "Append stdin to a partition as records");
+  SetExamples(cmd, {"topicfs produce ./mnt/orders < orders.txt",
+                    "seq 10 | topicfs produce --data ./data orders --partition 1"});
   AddTopicArgs(cmd, &opt->target);
   cmd->add_option("-p,--partition", opt->partition, "Partition (default 0)")
       ->check(CLI::Range(0, (1 << 20) - 1));

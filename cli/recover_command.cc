@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/data_dir_check.h"
 #include "cli/store_lock.h"
@@ -59,6 +60,7 @@ void MoveDamagedMetaAside(const std::string& data_dir, const store::Status& why)
 void SetupRecoverCommand(CLI::App& app) {
   auto opt = std::make_shared<RecoverOptions>();
   CLI::App* cmd = app.add_subcommand("recover", "Rebuild indexes and meta/ from the segment files");
+  SetExamples(cmd, {"topicfs recover ./data"});
   cmd->add_option("DATA", opt->data_dir, "Data directory of an unmounted store")
       ->required()
       ->type_name("");

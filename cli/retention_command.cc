@@ -3,9 +3,11 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/config_args.h"
 #include "cli/units_option.h"
+#include "fusefs/mount_options.h"
 #include "store/names.h"
 #include "store/store.h"
 
@@ -17,11 +19,15 @@ void SetupRetentionCommand(CLI::App& app) {
 
   auto show = std::make_shared<RetentionShowOptions>();
   CLI::App* cmd = retention->add_subcommand("show", "Show a topic's retention and sizes");
+  SetExamples(
+      cmd, {"topicfs retention show ./mnt/orders", "cd ./mnt/orders && topicfs retention show ."});
   AddTopicArgs(cmd, &show->target);
   cmd->callback([show] { RunRetentionShow(*show); });
 
   auto set = std::make_shared<RetentionSetOptions>();
   cmd = retention->add_subcommand("set", "Set retention.ms and/or retention.bytes");
+  SetExamples(cmd, {"topicfs retention set ./mnt/orders --time 3d --bytes 10G",
+                    "topicfs retention set --data ./data orders --time -1"});
   AddTopicArgs(cmd, &set->target);
   AddDurationOption(cmd, "--time", &set->time_ms, "retention.ms, e.g. 3d (-1: forever)");
   AddSizeOption(cmd, "--bytes", &set->bytes,
@@ -30,6 +36,9 @@ void SetupRetentionCommand(CLI::App& app) {
 
   auto apply = std::make_shared<RetentionApplyOptions>();
   cmd = retention->add_subcommand("apply", "Delete the segments retention selects now");
+  SetExamples(cmd, {"topicfs retention apply ./mnt/orders --dry-run",
+                    "topicfs retention apply ./mnt                 # every topic of the mount",
+                    "topicfs retention apply --data ./data"});
   AddStoreArgs(cmd, &apply->target, "TARGET",
                "MOUNT/NAME or a mount point; NAME (optional) with --data");
   cmd->add_flag("--dry-run", apply->dry_run, "Only list what would be deleted");
@@ -53,6 +62,18 @@ void RunRetentionSet(const RetentionSetOptions& opt) {
   TopicTarget t = OpenTopic(opt.target, OpenMode::kExisting);
   Check(t.access->DescribeTopic(t.topic));  // NotFound before any change
   for (const ConfigChange& c : changes) Check(t.access->SetConfig(t.topic, c));
+  // Say what changed and when segments go: retention runs on the mount's
+  // check interval, not at once.
+  const std::string topic = t.access->TopicPath(t.topic);
+  for (const ConfigChange& c : changes)
+    std::cout << topic << ": " << c.name << " = " << c.value << '\n';
+  std::cout << "segments past it are deleted at the next retention check of the mount (every "
+            << fusefs::kDefaultRetentionCheckIntervalMs / 1000
+            << " s unless -o retention.check.interval.ms says otherwise), "
+               "or now with: topicfs retention apply "
+            << (opt.target.data_dir.empty() ? topic
+                                            : "--data " + opt.target.data_dir + " " + t.topic)
+            << '\n';
   Check(t.access->Close());
 }
 

@@ -22,10 +22,22 @@ std::string ValidTopicName(const std::string& name) {
 }
 
 // "./mnt/orders/" -> {"./mnt", "orders"}; "orders" -> {".", "orders"}, so a
-// bare name works from inside the mount point.
+// bare name works from inside the mount point. A path that ends in "." or
+// ".." (`topic describe .` from inside the topic) is made absolute and
+// normal first, as a shell user means it.
 std::pair<std::string, std::string> SplitPath(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   size_t slash = path.rfind('/');
+  const std::string last = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (last == "." || last == "..") {
+    std::error_code ec;
+    std::filesystem::path normal = std::filesystem::absolute(path, ec).lexically_normal();
+    if (ec) return {"", path};
+    std::string p = normal.string();
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    if (p == "/") return {"", path};
+    return SplitPath(p);
+  }
   if (slash == std::string::npos) return {".", path};
   return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }

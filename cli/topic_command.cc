@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/config_args.h"
 #include "cli/units_option.h"
@@ -13,6 +14,10 @@ namespace {
 void SetupCreate(CLI::App* topic) {
   auto opt = std::make_shared<TopicCreateOptions>();
   CLI::App* cmd = topic->add_subcommand("create", "Create a topic");
+  SetExamples(
+      cmd,
+      {"topicfs topic create ./mnt/orders --partitions 3 --retention 7d --segment-bytes 1G",
+       "topicfs topic create --data ./data logs --delimiter nul --config flush.messages=1000"});
   AddTopicArgs(cmd, &opt->target);
   cmd->add_option("--partitions", opt->partitions, "Number of partitions (default 1)")
       ->check(CLI::Range(1, 1 << 20));
@@ -34,6 +39,7 @@ void SetupCreate(CLI::App* topic) {
 void SetupAlter(CLI::App* topic) {
   auto opt = std::make_shared<TopicAlterOptions>();
   CLI::App* cmd = topic->add_subcommand("alter", "Add partitions or change configs");
+  SetExamples(cmd, {"topicfs topic alter ./mnt/orders --partitions 5 --config retention.ms=3d"});
   AddTopicArgs(cmd, &opt->target);
   cmd->add_option("--partitions", opt->partitions, "New partition count (only grows)")
       ->check(CLI::Range(1, 1 << 20));
@@ -53,18 +59,26 @@ void SetupTopicCommand(CLI::App& app) {
 
   auto list = std::make_shared<TopicListOptions>();
   CLI::App* cmd = topic->add_subcommand("list", "List the topics of a store");
+  SetExamples(cmd, {"topicfs topic list ./mnt", "topicfs topic list --data ./data --json"});
   AddStoreArgs(cmd, &list->store, "STORE", "A mount point (or --data DIR)");
   cmd->callback([list] { RunTopicList(*list); });
 
   auto describe = std::make_shared<TopicDescribeOptions>();
   cmd = topic->add_subcommand("describe", "Show a topic's configs and partitions");
+  SetExamples(
+      cmd, {"topicfs topic describe ./mnt/orders", "cd ./mnt/orders && topicfs topic describe ."});
   AddTopicArgs(cmd, &describe->target);
   cmd->callback([describe] { RunTopicDescribe(*describe); });
 
   SetupAlter(topic);
 
   auto del = std::make_shared<TopicDeleteOptions>();
-  cmd = topic->add_subcommand("delete", "Delete a topic and its data");
+  cmd = topic->add_subcommand(
+      "delete",
+      "Delete a topic and its data: on a live mount its owner or root may, and readers that have "
+      "its files open finish them; with --data the store must be unmounted");
+  SetExamples(cmd,
+              {"topicfs topic delete ./mnt/orders", "topicfs topic delete --data ./data orders"});
   AddTopicArgs(cmd, &del->target);
   cmd->callback([del] { RunTopicDelete(*del); });
 }

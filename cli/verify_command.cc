@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/app.h"
 #include "cli/cli_error.h"
 #include "store/recovery.h"
 
@@ -29,6 +30,8 @@ class RepairCollector : public store::RecoveryReporter {
 void SetupVerifyCommand(CLI::App& app) {
   auto opt = std::make_shared<VerifyOptions>();
   CLI::App* cmd = app.add_subcommand("verify", "Check segments against their hashes and indexes");
+  SetExamples(cmd, {"topicfs verify ./mnt",
+                    "topicfs verify ./data            # an unmounted data directory"});
   AddStoreArgs(cmd, &opt->store, "STORE", "A mount point or a data directory");
   cmd->callback([opt] { RunVerify(*opt); });
 }

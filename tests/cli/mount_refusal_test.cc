@@ -140,5 +140,39 @@ TEST_F(MountRefusalTest, AMountPointThatIsMountedAlreadyLeavesNoNewDataDirectory
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST(CliBasicsTest, VersionAndABareInvocation) {
+  RunResult r = RunTopicfs({"--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("topicfs ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find_first_of("0123456789"), std::string::npos) << r.out;
+  r = RunTopicfs({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err_lines(), 1) << r.err;  // a usage error: one line, naming the commands
+  EXPECT_NE(r.err.find("mount, unmount"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("produce"), std::string::npos) << r.err;
+}
+
+TEST_F(MountRefusalTest, UnmountOfAPathThatIsNotAMountIsAUsageError) {
+  RunResult r = Refused({"unmount", Dir("plain")}, 2);
+  EXPECT_NE(r.err.find("is not a topicfs mount point"), std::string::npos) << r.err;
+}
+
+TEST_F(MountRefusalTest, AMissingMountPointIsMadeOnlyWithMkdirAndGoesIfTheMountFails) {
+  RunResult r = Refused({"mount", Path("data"), Path("a/b")}, 1);
+  EXPECT_NE(r.err.find("--mkdir"), std::string::npos) << r.err;
+  // DATA is a file: refused after --mkdir made a/b, which goes again.
+  WriteFile(Path("datafile"), "x");
+  r = RunTopicfs({"mount", "--mkdir", Path("datafile"), Path("a/b")}, "", kQuick);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("a"))) << "the made mount point stayed";
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "no /dev/fuse";
+  r = RunTopicfs({"mount", "--mkdir", Path("data"), Path("a/b")}, "", 60);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(IsMountPoint(Path("a/b")));
+  r = RunTopicfs({"unmount", Path("a/b")}, "", 60);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_directory(Path("a/b")));  // kept, as mount --mkdir does
+}
+
 }  // namespace
 }  // namespace topicfs::cli_test

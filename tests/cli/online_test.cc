@@ -180,5 +180,29 @@ TEST_F(OnlineTest, DeleteOfAMissingTopicFailsWithOneLine) {
   EXPECT_TRUE(Contains(r.err, "nope")) << r.err;
 }
 
+TEST_F(OnlineTest, PathsEndingInDotNameTheTopicTheyAreIn) {
+  Ok({"topic", "create", Topic("t"), "--partitions", "2"});
+  for (const std::string& path : {Topic("t") + "/.", Topic("t") + "/0/..", Topic("t") + "/"}) {
+    RunResult r = Ok({"topic", "describe", path});
+    EXPECT_TRUE(Contains(r.out, "topic: t")) << path << ": " << r.out;
+    r = Ok({"retention", "show", path});
+    EXPECT_TRUE(Contains(r.out, "topic: t")) << path << ": " << r.out;
+  }
+}
+
+TEST_F(OnlineTest, RetentionSetSaysWhatItSetAndWhenItApplies) {
+  Ok({"topic", "create", Topic("t")});
+  RunResult r = Ok({"retention", "set", Topic("t"), "--time", "3d"});
+  EXPECT_TRUE(Contains(r.out, "retention.ms = 259200000")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "topicfs retention apply " + Topic("t"))) << r.out;
+  EXPECT_EQ(Xattr(Topic("t"), "user.topicfs.retention.ms"), "259200000");
+}
+
+TEST_F(OnlineTest, DumpFollowsCurrentToTheActiveSegment) {
+  Ok({"produce", Topic("t")}, "alpha\nbeta\n");
+  RunResult r = Ok({"dump", Topic("t") + "/0/current"});
+  EXPECT_TRUE(Contains(r.out, "offset: 1 position: 6 size: 5 payload: beta")) << r.out;
+}
+
 }  // namespace
 }  // namespace topicfs::cli_test
