@@ -96,4 +96,43 @@ void PrintPartitions(std::ostream& out, const TopicInfo& info) {
   }
 }
 
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void PrintTopicJson(std::ostream& out, const TopicInfo& info,
+                    const std::vector<std::string_view>& only) {
+  out << "{\"topic\":" << JsonString(info.name) << ",\"partitions\":[";
+  for (size_t i = 0; i < info.partitions.size(); ++i) {
+    const PartitionInfo& p = info.partitions[i];
+    out << (i ? "," : "") << "{\"partition\":" << p.id
+        << ",\"log_start_offset\":" << p.log_start_offset
+        << ",\"log_end_offset\":" << p.log_end_offset << ",\"size_bytes\":" << p.size_bytes
+        << ",\"segments\":" << p.segment_count << "}";
+  }
+  out << "],\"configs\":{";
+  bool first = true;
+  for (const ConfigValue& c : info.configs) {
+    if (!only.empty() && std::find(only.begin(), only.end(), c.name) == only.end()) continue;
+    out << (first ? "" : ",") << JsonString(c.name) << ":{\"value\":" << JsonString(c.value)
+        << ",\"default\":" << (c.is_default ? "true" : "false") << "}";
+    first = false;
+  }
+  out << "}}\n";
+}
+
 }  // namespace topicfs::cli

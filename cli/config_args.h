@@ -27,5 +27,11 @@ void PrintConfigs(std::ostream& out, const TopicInfo& info,
                   const std::vector<std::string_view>& only = {});
 // A table of partitions: log start, log end, bytes, segments.
 void PrintPartitions(std::ostream& out, const TopicInfo& info);
+// `text` as a JSON string, quotes included.
+std::string JsonString(std::string_view text);
+// The topic as one JSON object (docs/CLI.md, "--json"): name, partitions
+// (as rows) and configs (with `only`, just those).
+void PrintTopicJson(std::ostream& out, const TopicInfo& info,
+                    const std::vector<std::string_view>& only = {});
 
 }  // namespace topicfs::cli

@@ -22,6 +22,8 @@ void SetupRetentionCommand(CLI::App& app) {
   SetExamples(
       cmd, {"topicfs retention show ./mnt/orders", "cd ./mnt/orders && topicfs retention show ."});
   AddTopicArgs(cmd, &show->target);
+  cmd->add_flag("--json", show->json,
+                "One JSON object: topic, partitions, and the two retention configs");
   cmd->callback([show] { RunRetentionShow(*show); });
 
   auto set = std::make_shared<RetentionSetOptions>();
@@ -48,6 +50,10 @@ void SetupRetentionCommand(CLI::App& app) {
 void RunRetentionShow(const RetentionShowOptions& opt) {
   TopicTarget t = OpenTopic(opt.target, OpenMode::kReadOnly);
   TopicInfo info = Check(t.access->DescribeTopic(t.topic));
+  if (opt.json) {
+    PrintTopicJson(std::cout, info, {"retention.ms", "retention.bytes"});
+    return Check(t.access->Close());
+  }
   std::cout << "topic: " << info.name << '\n';
   PrintConfigs(std::cout, info, {"retention.ms", "retention.bytes"});
   PrintPartitions(std::cout, info);

@@ -11,6 +11,7 @@ namespace topicfs::cli {
 
 struct RetentionShowOptions {
   TopicArgs target;
+  bool json = false;
 };
 
 struct RetentionSetOptions {

@@ -61,6 +61,7 @@ void SetupTopicCommand(CLI::App& app) {
   CLI::App* cmd = topic->add_subcommand("list", "List the topics of a store");
   SetExamples(cmd, {"topicfs topic list ./mnt", "topicfs topic list --data ./data --json"});
   AddStoreArgs(cmd, &list->store, "STORE", "A mount point (or --data DIR)");
+  cmd->add_flag("--json", list->json, "A JSON array of topic names");
   cmd->callback([list] { RunTopicList(*list); });
 
   auto describe = std::make_shared<TopicDescribeOptions>();
@@ -68,6 +69,8 @@ void SetupTopicCommand(CLI::App& app) {
   SetExamples(
       cmd, {"topicfs topic describe ./mnt/orders", "cd ./mnt/orders && topicfs topic describe ."});
   AddTopicArgs(cmd, &describe->target);
+  cmd->add_flag("--json", describe->json,
+                "One JSON object: topic, partitions (offsets, bytes, segments), configs");
   cmd->callback([describe] { RunTopicDescribe(*describe); });
 
   SetupAlter(topic);
@@ -110,13 +113,24 @@ void RunTopicCreate(const TopicCreateOptions& opt) {
 void RunTopicList(const TopicListOptions& opt) {
   StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/false,
                             nullptr, OpenMode::kReadOnly);
-  for (const std::string& name : Check(s.access->ListTopics())) std::cout << name << '\n';
+  const std::vector<std::string> names = Check(s.access->ListTopics());
+  if (opt.json) {
+    std::cout << '[';
+    for (size_t i = 0; i < names.size(); ++i) std::cout << (i ? "," : "") << JsonString(names[i]);
+    std::cout << "]\n";
+  } else {
+    for (const std::string& name : names) std::cout << name << '\n';
+  }
   Check(s.access->Close());
 }
 
 void RunTopicDescribe(const TopicDescribeOptions& opt) {
   TopicTarget t = OpenTopic(opt.target, OpenMode::kReadOnly);
   TopicInfo info = Check(t.access->DescribeTopic(t.topic));
+  if (opt.json) {
+    PrintTopicJson(std::cout, info);
+    return Check(t.access->Close());
+  }
   std::cout << "topic: " << info.name << '\n'
             << "partitions: " << info.partitions.size() << '\n'
             << "config:\n";

@@ -26,10 +26,12 @@ struct TopicCreateOptions {
 
 struct TopicListOptions {
   StoreArgs store;
+  bool json = false;
 };
 
 struct TopicDescribeOptions {
   TopicArgs target;
+  bool json = false;
 };
 
 struct TopicAlterOptions {

@@ -2,6 +2,7 @@
 // as the real binary against `--data DIR`.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "cli_runner.h"
@@ -16,6 +17,12 @@ bool Contains(const std::string& text, const std::string& part) {
 class TopicTest : public ::testing::Test {
  protected:
   std::string data() const { return dir_.Sub("data"); }
+  // stdout of `command` run by /bin/sh (a failure leaves it empty).
+  std::string RunShell(const std::string& command) {
+    const std::string out = dir_.Sub("shell.out");
+    EXPECT_EQ(std::system((command + " > " + out).c_str()), 0) << command;
+    return ReadFile(out);
+  }
   RunResult Ok(const std::vector<std::string>& args, std::string_view input = "") {
     RunResult r = RunTopicfs(args, input);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -24,6 +31,29 @@ class TopicTest : public ::testing::Test {
   }
   TempDir dir_;
 };
+
+// --json (issue 14): parsed by Python's json module, as a script would.
+TEST_F(TopicTest, JsonOutputOfListDescribeAndRetentionShowParses) {
+  Ok({"topic", "create", "--data", data(), "orders", "--partitions", "2", "--retention", "3d"});
+  Ok({"produce", "--data", data(), "orders", "-p", "1"}, "a\nb\n");
+  Ok({"topic", "create", "--data", data(), "app"});
+  EXPECT_EQ(Ok({"topic", "list", "--data", data(), "--json"}).out, "[\"app\",\"orders\"]\n");
+  const std::string d = Ok({"topic", "describe", "--data", data(), "orders", "--json"}).out;
+  WriteFile(dir_.Sub("d.json"), d);
+  const std::string check =
+      "/usr/bin/python3 -c \"import json,sys; t=json.load(open(sys.argv[1])); "
+      "p=t['partitions'][1]; c=t['configs']; "
+      "print(t['topic'], len(t['partitions']), p['log_end_offset'], p['size_bytes'], "
+      "c['retention.ms']['value'], c['retention.ms']['default'], c['segment.ms']['default'])\" ";
+  EXPECT_EQ(RunShell(check + dir_.Sub("d.json")), "orders 2 2 4 259200000 False True\n") << d;
+  const std::string r = Ok({"retention", "show", "--data", data(), "orders", "--json"}).out;
+  WriteFile(dir_.Sub("r.json"), r);
+  EXPECT_EQ(RunShell("/usr/bin/python3 -c \"import json,sys; "
+                     "print(sorted(json.load(open(sys.argv[1]))['configs']))\" " +
+                     dir_.Sub("r.json")),
+            "['retention.bytes', 'retention.ms']\n")
+      << r;
+}
 
 TEST_F(TopicTest, CreateListDescribeAlterDelete) {
   Ok({"topic", "create", "--data", data(), "orders", "--partitions", "3", "--retention", "3d",
