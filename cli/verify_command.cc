@@ -5,6 +5,7 @@
 
 #include "cli/app.h"
 #include "cli/cli_error.h"
+#include "cli/config_args.h"
 #include "store/recovery.h"
 
 namespace topicfs::cli {
@@ -33,6 +34,8 @@ void SetupVerifyCommand(CLI::App& app) {
   SetExamples(cmd, {"topicfs verify ./mnt",
                     "topicfs verify ./data            # an unmounted data directory"});
   AddStoreArgs(cmd, &opt->store, "STORE", "A mount point or a data directory");
+  cmd->add_flag("--json", opt->json,
+                "One JSON object: store, ok, problems (each a path and what is wrong)");
   cmd->callback([opt] { RunVerify(*opt); });
 }
 
@@ -42,14 +45,25 @@ void RunVerify(const VerifyOptions& opt) {
   StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/true,
                             &repairs, OpenMode::kReadOnly);
   for (store::VerifyProblem& p : Check(s.access->Verify())) problems.push_back(std::move(p));
-  for (const store::VerifyProblem& p : problems) std::cout << p.path << ": " << p.what << '\n';
+  if (opt.json) {
+    const std::string& named = opt.store.data_dir.empty() ? opt.store.path : opt.store.data_dir;
+    std::cout << "{\"store\":" << JsonString(named)
+              << ",\"ok\":" << (problems.empty() ? "true" : "false") << ",\"problems\":[";
+    for (size_t i = 0; i < problems.size(); ++i) {
+      std::cout << (i ? "," : "") << "{\"path\":" << JsonString(problems[i].path)
+                << ",\"what\":" << JsonString(problems[i].what) << "}";
+    }
+    std::cout << "]}\n";
+  } else {
+    for (const store::VerifyProblem& p : problems) std::cout << p.path << ": " << p.what << '\n';
+  }
   std::cout.flush();
   Check(s.access->Close());
   if (!problems.empty()) {
     Fail(std::to_string(problems.size()) + (problems.size() == 1 ? " problem" : " problems") +
          " in " + s.access->Name());
   }
-  std::cout << "no problems in " << s.access->Name() << '\n';
+  if (!opt.json) std::cout << "no problems in " << s.access->Name() << '\n';
 }
 
 }  // namespace topicfs::cli

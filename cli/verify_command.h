@@ -9,7 +9,8 @@
 namespace topicfs::cli {
 
 struct VerifyOptions {
-  StoreArgs store;  // a mount point, --data DIR, or a data directory
+  StoreArgs store;
+  bool json = false;  // a mount point, --data DIR, or a data directory
 };
 
 void SetupVerifyCommand(CLI::App& app);

@@ -43,6 +43,21 @@ TEST_F(MaintenanceTest, VerifyNamesASealedSegmentWhoseBytesChanged) {
   EXPECT_EQ(r.err_lines(), 1) << r.err;
 }
 
+TEST_F(MaintenanceTest, VerifyJsonSaysOkOrListsTheProblems) {
+  RunResult r = RunTopicfs({"verify", "--data", data_, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"store\":\"" + data_ + "\",\"ok\":true,\"problems\":[]}\n");
+  OverwriteAt(logs_[2], 100, "#");
+  r = RunTopicfs({"verify", data_, "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err_lines(), 1) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"store\":\"" + data_ + "\",\"ok\":false,\"problems\":[{\"path\":\"" +
+                            logs_[2] + "\",\"what\":\"",
+                        0),
+            0u)
+      << r.out;
+}
+
 TEST_F(MaintenanceTest, VerifyNamesACorruptIndex) {
   std::string index = logs_[1].substr(0, logs_[1].size() - 4) + ".index";
   OverwriteAt(index, 0, std::string(8, '\xff'));
