@@ -642,6 +642,16 @@ group_conc() {
   done
 }
 
+# peer_rate redis|nats: records/s of PEER_N 100-byte records into the peer
+# (Redis: pipelined XADD from one client; NATS: JetStream async publish).
+peer_rate() {
+  local t
+  case $1 in
+    redis) t=$(redis_rps "$PEER_N" 1 64); [ -n "$t" ] || return 1; echo "$t" ;;
+    nats) t=$("$BIN/nats_pub" "nats://127.0.0.1:$NATS_PORT" "$PEER_N" $REC 1000) || return 1
+          calc "$PEER_N / ${t%% *}" ;;
+  esac
+}
 group_peers() {
   local r side t n=$((BULK_BYTES / REC)) tfs=() rds=() nts=()
   "$TFB" gen "$GEN/peer" "$n" $REC || return 1
@@ -652,9 +662,8 @@ group_peers() {
         tf) topic "peer$r" || return 1
             t=$(timeit sh -c 'cat "$1" >> "$2"' - "$GEN/peer" "$MNT/peer$r/0/current") || return 1
             tfs+=("$(calc "$n / $t")") ;;
-        redis) t=$(redis_rps "$PEER_N" 1 64); [ -n "$t" ] || return 1; rds+=("$t") ;;
-        nats) t=$("$BIN/nats_pub" "nats://127.0.0.1:$NATS_PORT" "$PEER_N" $REC 1000) || return 1
-              nts+=("$(calc "$PEER_N / ${t%% *}")") ;;
+        redis) t=$(peer_rate redis) || return 1; rds+=("$t") ;;
+        nats) t=$(peer_rate nats) || return 1; nts+=("$t") ;;
       esac
     done
   done
@@ -693,9 +702,8 @@ group_kafka() {
              c0=$(cpu_ns "$MAIN_PID")
              sh -c 'cat "$1" >> "$2"' - "$GEN/kafka" "$MNT/kcat$r/0/current" || return 1
              ccpu+=("$(calc "($(cpu_ns "$MAIN_PID") - $c0) / $n")") ;;
-        redis) t=$(redis_rps "$PEER_N" 1 64); [ -n "$t" ] || return 1; rds+=("$t") ;;
-        nats) t=$("$BIN/nats_pub" "nats://127.0.0.1:$NATS_PORT" "$PEER_N" $REC 1000) || return 1
-              nts+=("$(calc "$PEER_N / ${t%% *}")") ;;
+        redis) t=$(peer_rate redis) || return 1; rds+=("$t") ;;
+        nats) t=$(peer_rate nats) || return 1; nts+=("$t") ;;
       esac
     done
   done
