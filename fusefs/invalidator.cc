@@ -17,7 +17,6 @@ void Invalidator::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
-  done_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -26,7 +25,6 @@ void Invalidator::Entry(uint64_t parent, std::string name) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_ || session_ == nullptr) return;
     queue_.push_back(Item{parent, std::move(name)});
-    ++queued_;
   }
   cv_.notify_one();
 }
@@ -36,18 +34,8 @@ void Invalidator::Inode(uint64_t ino) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_ || session_ == nullptr) return;
     queue_.push_back(Item{ino, std::string()});
-    ++queued_;
   }
   cv_.notify_one();
-}
-
-void Invalidator::InodeAndWait(uint64_t ino, std::chrono::milliseconds limit) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (stop_ || session_ == nullptr) return;
-  queue_.push_back(Item{ino, std::string()});
-  const uint64_t mine = ++queued_;
-  cv_.notify_one();
-  done_cv_.wait_for(lock, limit, [&] { return sent_ >= mine || stop_; });
 }
 
 void Invalidator::Run() {
@@ -65,8 +53,6 @@ void Invalidator::Run() {
       fuse_lowlevel_notify_inval_entry(session_, item.ino, item.name.c_str(), item.name.size());
     }
     lock.lock();
-    ++sent_;
-    done_cv_.notify_all();
   }
 }
 

@@ -3,7 +3,6 @@
 // unlink in the same directory) would deadlock on the directory lock.
 #pragma once
 
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,10 +30,6 @@ class Invalidator {
   void Entry(uint64_t parent, std::string name);
   // The attributes (and cached data) of `ino` changed.
   void Inode(uint64_t ino);
-  // Like Inode(), and waits until the kernel has been told, for at most
-  // `limit`: a request handler may call it without risking a deadlock (the
-  // kernel may need another request answered before it can drop a page).
-  void InodeAndWait(uint64_t ino, std::chrono::milliseconds limit);
 
  private:
   struct Item {
@@ -46,10 +41,7 @@ class Invalidator {
   fuse_session* session_ = nullptr;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::condition_variable done_cv_;
   std::deque<Item> queue_;  // guarded by mu_
-  uint64_t queued_ = 0;     // guarded by mu_; items ever queued
-  uint64_t sent_ = 0;       // guarded by mu_; items ever sent
   bool stop_ = false;       // guarded by mu_
   std::thread thread_;
 };

@@ -32,7 +32,6 @@ namespace {
 // come (LinkResolutions), and the kernel refuses it next to passthrough opens.
 constexpr int64_t kRollGraceMs = LinkResolutions::kGraceMs;
 
-
 // Every request but the last of a write() the kernel cut is a full request
 // less, for the first, the buffer's offset in its page (a writev() of many
 // small buffers can be cut shorter; DECISIONS.md). The assembler uses it to
