@@ -26,7 +26,11 @@ const store::ConfigSpec& SpecOf(std::string_view name) {
 // What a value means to a person: "3d", "10G", "no limit".
 std::string Explain(const store::ConfigSpec& spec, const std::string& text) {
   store::Result<int64_t> v = store::ParseConfigValue(spec, text);
-  if (!v.ok() || spec.unit == store::ConfigSpec::Unit::kDelimiter) return "";
+  if (!v.ok() || spec.unit == store::ConfigSpec::Unit::kDelimiter ||
+      spec.unit == store::ConfigSpec::Unit::kBool) {
+    return "";
+  }
+  if (*v == store::kSameAsTotal && spec.allows_same_as_total) return "as retention";
   if (*v == -1 && spec.allows_unlimited) {
     return spec.key == store::ConfigKey::kRetentionMs     ? "forever"
            : spec.unit == store::ConfigSpec::Unit::kBytes ? "no limit"

@@ -15,7 +15,8 @@ namespace {
 
 constexpr int8_t kSourceDynamicTopic = 1;  // DescribeConfigs' ConfigSource
 constexpr int8_t kSourceDefault = 5;
-constexpr int8_t kTypeString = 2;  // DescribeConfigs' ConfigType
+constexpr int8_t kTypeBoolean = 1;  // DescribeConfigs' ConfigType
+constexpr int8_t kTypeString = 2;
 constexpr int8_t kTypeLong = 5;
 constexpr int8_t kOpSet = 0;  // IncrementalAlterConfigs' operations
 constexpr int8_t kOpDelete = 1;
@@ -187,7 +188,9 @@ Reply Broker::DescribeConfigs(const RequestHeader& h, std::string_view body) {
       c.value = values.emplace_back(store::FormatConfigValue(spec, config.Value(spec.key)));
       c.is_default = !config.IsSet(spec.key);
       c.config_source = c.is_default ? kSourceDefault : kSourceDynamicTopic;
-      c.config_type = spec.unit == store::ConfigSpec::Unit::kDelimiter ? kTypeString : kTypeLong;
+      c.config_type = spec.unit == store::ConfigSpec::Unit::kDelimiter ? kTypeString
+                      : spec.unit == store::ConfigSpec::Unit::kBool    ? kTypeBoolean
+                                                                       : kTypeLong;
     }
   }
   return Respond(h, response);

@@ -168,10 +168,25 @@ Result<FileRef> CachedFile::Acquire(int extra_flags, mode_t mode) {
 }
 
 void CachedFile::Unpin() {
-  if (pins_.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
-      cache_->open_count() > cache_->capacity_) {
+  if (pins_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (close_when_idle_.load(std::memory_order_acquire)) {
+    CloseWhenIdle();
+  } else if (cache_->open_count() > cache_->capacity_) {
     cache_->CloseDownTo(cache_->capacity_ + 1, nullptr);
   }
+}
+
+void CachedFile::CloseWhenIdle() {
+  close_when_idle_.store(true, std::memory_order_release);
+  int fd = -1;
+  {
+    std::lock_guard lock(mu_);
+    if (fd_ < 0 || pins_.load(std::memory_order_acquire) > 0) return;  // the last Unpin closes
+    std::lock_guard cache_lock(cache_->mu_);
+    fd = std::exchange(fd_, -1);
+    cache_->RemovedLocked(this);
+  }
+  ::close(fd);
 }
 
 }  // namespace topicfs::store

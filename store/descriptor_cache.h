@@ -111,6 +111,10 @@ class CachedFile : public std::enable_shared_from_this<CachedFile> {
   const std::string& path() const { return path_; }
   DescriptorCache& cache() const { return *cache_; }
   bool is_open();
+  // The file's name is gone for good (its data moved to the remote tier):
+  // the descriptor is closed now, or when its last pin goes, so the disk
+  // space comes back; a later Acquire fails as the name does.
+  void CloseWhenIdle();
 
  private:
   friend class DescriptorCache;
@@ -127,6 +131,7 @@ class CachedFile : public std::enable_shared_from_this<CachedFile> {
   std::mutex mu_;  // guards fd_; taken before the cache's mu_
   int fd_ = -1;
   std::atomic<int> pins_{0};  // raised only under mu_
+  std::atomic<bool> close_when_idle_{false};
   std::atomic<uint64_t> last_use_{0};
   size_t slot_ = SIZE_MAX;  // index in cache_->open_; guarded by cache_->mu_
 };

@@ -21,6 +21,9 @@ class StoreListener {
   // A failed fsync stopped a partition (once per failure; Partition::failure).
   virtual void OnPartitionFailed(std::string_view /*topic*/, int32_t /*partition*/,
                                  const Status& /*why*/) {}
+  // The remote tier failed `what` ("read", "copy", "delete"); said once
+  // per failure, the caller decides how often to log.
+  virtual void OnTierFailure(std::string_view /*what*/, const Status& /*why*/) {}
 };
 
 }  // namespace topicfs::store

@@ -62,8 +62,20 @@ std::unique_ptr<IndexFile> IndexFile::OpenSealed(const std::string& path, size_t
   return index;
 }
 
+std::unique_ptr<IndexFile> IndexFile::FromBytes(const std::string& name, size_t entry_size,
+                                                std::string bytes) {
+  std::unique_ptr<IndexFile> index(new IndexFile(name, entry_size));
+  index->sealed_ = true;
+  index->held_ = std::move(bytes);
+  index->map_ = index->held_.data();
+  index->map_size_ = index->held_.size();
+  index->size_ = index->map_size_ - index->map_size_ % entry_size;
+  std::call_once(index->map_once_, [] {});  // nothing to map
+  return index;
+}
+
 IndexFile::~IndexFile() {
-  if (map_ != nullptr) ::munmap(const_cast<char*>(map_), map_size_);
+  if (mapped_) ::munmap(const_cast<char*>(map_), map_size_);
 }
 
 size_t IndexFile::size_bytes() const {
@@ -91,6 +103,7 @@ void IndexFile::Map() {
     if (p != MAP_FAILED) {
       map_ = static_cast<const char*>(p);
       map_size_ = st.st_size;
+      mapped_ = true;
     }
   }
   ::close(fd);

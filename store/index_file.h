@@ -31,6 +31,10 @@ class IndexFile {
                                                        DescriptorCache& files);
   // Opens an existing immutable index lazily; a missing file reads as empty.
   static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size);
+  // An immutable index held in memory (a remote segment's, fetched once);
+  // `name` stands for its path in messages.
+  static std::unique_ptr<IndexFile> FromBytes(const std::string& name, size_t entry_size,
+                                              std::string bytes);
   ~IndexFile();
   IndexFile(const IndexFile&) = delete;
   IndexFile& operator=(const IndexFile&) = delete;
@@ -77,6 +81,8 @@ class IndexFile {
   std::once_flag map_once_;
   const char* map_ = nullptr;
   size_t map_size_ = 0;
+  bool mapped_ = false;  // map_ is a mapping of the file, not held_
+  std::string held_;     // FromBytes: the bytes map_ points into
 };
 
 }  // namespace topicfs::store

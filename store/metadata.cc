@@ -17,8 +17,8 @@
 namespace topicfs::store {
 namespace {
 
-const char* const kFamilyNames[] = {"topics", "partitions", "segments", "xattrs", "owners",
-                                    "groups"};
+const char* const kFamilyNames[] = {"topics",  "partitions", "segments", "xattrs",
+                                    "owners",  "groups",     "remote"};
 // The families every topicfs store has had; later ones are added at open.
 constexpr size_t kFirstFamilies = 5;
 
@@ -77,6 +77,10 @@ std::string XattrKey(std::string_view object, std::string_view name) {
   key.append(name);
   return key;
 }
+
+// Deleted topics' remote segments, keyed by object name: no topic name
+// starts with this byte.
+constexpr char kOrphanMark = '\x01';
 
 // Deletes every key of `family` that starts with `prefix`.
 void DeletePrefix(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
@@ -225,8 +229,12 @@ void Metadata::Batch::PutSegment(std::string_view topic, int32_t p, const Segmen
   batch_->Put(meta_->cf(kSegments), SegmentKey(topic, p, seg.base_offset), seg.Encode());
 }
 
-void Metadata::Batch::DeleteSegment(std::string_view topic, int32_t p, int64_t base) {
+void Metadata::Batch::DeleteSegmentEntry(std::string_view topic, int32_t p, int64_t base) {
   batch_->Delete(meta_->cf(kSegments), SegmentKey(topic, p, base));
+}
+
+void Metadata::Batch::DeleteSegment(std::string_view topic, int32_t p, int64_t base) {
+  DeleteSegmentEntry(topic, p, base);
   DeletePrefix(*batch_, meta_->cf(kXattrs), SegmentObjectKey(topic, p, base) + '\0');
   batch_->Delete(meta_->cf(kOwners), SegmentObjectKey(topic, p, base));
 }
@@ -254,6 +262,30 @@ void Metadata::Batch::DeleteTopic(std::string_view topic) {
   DeletePrefix(*batch_, meta_->cf(kXattrs), TopicObjectKey(topic) + '\0');
   batch_->Delete(meta_->cf(kOwners), TopicObjectKey(topic));
   if (meta_->cf(kGroups) != nullptr) DeletePrefix(*batch_, meta_->cf(kGroups), prefix);
+  if (meta_->cf(kRemote) != nullptr) {
+    batch_->Delete(meta_->cf(kRemote), topic);
+    DeletePrefix(*batch_, meta_->cf(kRemote), prefix);
+  }
+}
+
+void Metadata::Batch::PutRemote(std::string_view topic, int32_t p, const RemoteSegment& seg) {
+  batch_->Put(meta_->cf(kRemote), SegmentKey(topic, p, seg.meta.base_offset), seg.Encode());
+}
+
+void Metadata::Batch::DeleteRemote(std::string_view topic, int32_t p, int64_t base) {
+  batch_->Delete(meta_->cf(kRemote), SegmentKey(topic, p, base));
+}
+
+void Metadata::Batch::PutOrphanRemote(const RemoteSegment& seg) {
+  batch_->Put(meta_->cf(kRemote), kOrphanMark + seg.object, seg.Encode());
+}
+
+void Metadata::Batch::DeleteOrphanRemote(std::string_view object) {
+  batch_->Delete(meta_->cf(kRemote), kOrphanMark + std::string(object));
+}
+
+void Metadata::Batch::PutTopicTierId(std::string_view topic, std::string_view id) {
+  batch_->Put(meta_->cf(kRemote), topic, id);
 }
 
 Status Metadata::Commit(Batch& batch, bool sync) {
@@ -307,6 +339,36 @@ Result<std::vector<SegmentMeta>> Metadata::ListSegments(std::string_view topic, 
   }
   TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list segments"));
   return out;
+}
+
+Result<std::vector<RemoteSegment>> Metadata::ListRemoteUnder(std::string_view prefix) {
+  std::vector<RemoteSegment> out;
+  if (cf(kRemote) == nullptr) return out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kRemote)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto seg = RemoteSegment::Decode(it->value().ToStringView());
+    if (!seg.ok()) return seg.status();
+    out.push_back(std::move(*seg));
+  }
+  TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list remote segments"));
+  return out;
+}
+
+Result<std::vector<RemoteSegment>> Metadata::ListRemote(std::string_view topic, int32_t p) {
+  return ListRemoteUnder(PartitionKey(topic, p));
+}
+
+Result<std::vector<RemoteSegment>> Metadata::ListOrphanRemote() {
+  return ListRemoteUnder(std::string(1, kOrphanMark));
+}
+
+Result<std::optional<std::string>> Metadata::GetTopicTierId(std::string_view topic) {
+  if (cf(kRemote) == nullptr) return std::optional<std::string>();
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kRemote), topic, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read topic tier id"));
+  return std::optional<std::string>(std::move(value));
 }
 
 Result<std::optional<std::string>> Metadata::GetXattr(std::string_view object,

@@ -6,6 +6,10 @@
 //   owners      <object key>                     -> mode, uid, gid
 //   groups      <topic> 0x00 <p BE32> <group>     -> committed offset BE64,
 //                                                    commit time ms BE64
+//   remote      <topic>                          -> the topic's tier id
+//               <topic> 0x00 <p BE32> <base BE64> -> RemoteSegment record
+//               0x01 <object name>                -> RemoteSegment of a deleted
+//                                                    topic, awaiting deletion
 // Object keys name topics ("t/<topic>"), partitions ("p/<topic>/<p>") and
 // segments ("s/<topic>/<p>/<base>"). Appends never write here.
 #pragma once
@@ -20,6 +24,7 @@
 #include "store/consumer_groups.h"
 #include "store/ownership.h"
 #include "store/partition.h"
+#include "store/remote_segment.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
 #include "store/topic_config.h"
@@ -68,13 +73,23 @@ class Metadata {
     void PutTopic(std::string_view topic, const TopicRecord& record);
     void PutPartition(std::string_view topic, int32_t p, const PartitionState& state);
     void PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg);
+    // The segment's entry and what hangs on it (its xattrs, its owner).
     void DeleteSegment(std::string_view topic, int32_t p, int64_t base);
+    // The entry alone: the segment lives on in the remote tier.
+    void DeleteSegmentEntry(std::string_view topic, int32_t p, int64_t base);
     // Everything under the topic: record, partitions, segments, xattrs, owners.
     void DeleteTopic(std::string_view topic);
     void DeletePartitionSegments(std::string_view topic, int32_t p);
     // The partition's state and segments (a partition whose creation failed).
     void DeletePartition(std::string_view topic, int32_t p);
     void PutOwner(std::string_view object, const Ownership& owner);
+    // The remote tier's catalog (DESIGN §9).
+    void PutRemote(std::string_view topic, int32_t p, const RemoteSegment& seg);
+    void DeleteRemote(std::string_view topic, int32_t p, int64_t base);
+    // A deleted topic's segment, kept until its objects are gone.
+    void PutOrphanRemote(const RemoteSegment& seg);
+    void DeleteOrphanRemote(std::string_view object);
+    void PutTopicTierId(std::string_view topic, std::string_view id);
     bool empty() const;
     rocksdb::WriteBatch& raw() { return *batch_; }
 
@@ -108,6 +123,10 @@ class Metadata {
   Result<std::vector<CommittedOffset>> ListCommitted(std::string_view topic);
   Status DeleteCommitted(std::string_view topic, int32_t p, std::string_view group);
 
+  Result<std::vector<RemoteSegment>> ListRemote(std::string_view topic, int32_t p);
+  Result<std::vector<RemoteSegment>> ListOrphanRemote();
+  Result<std::optional<std::string>> GetTopicTierId(std::string_view topic);
+
   // Facts about the store as a whole (e.g. a one-time migration done), in
   // the default column family; written synced.
   Result<std::optional<std::string>> GetStoreFlag(std::string_view name);
@@ -118,7 +137,19 @@ class Metadata {
 
  private:
   Metadata() = default;
-  enum Family { kTopics, kPartitions, kSegments, kXattrs, kOwners, kGroups, kFamilyCount };
+  enum Family {
+    kTopics,
+    kPartitions,
+    kSegments,
+    kXattrs,
+    kOwners,
+    kGroups,
+    kRemote,
+    kFamilyCount
+  };
+  // The remote records under `prefix`; none when the family is absent (a
+  // read-only open of a store from before it existed).
+  Result<std::vector<RemoteSegment>> ListRemoteUnder(std::string_view prefix);
   // Every write goes through here: it resumes RocksDB after a failed write.
   Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
                std::string_view what);

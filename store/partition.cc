@@ -18,7 +18,8 @@ constexpr size_t kSyncfsThreshold = 4;
 
 Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* meta,
                      const TopicConfig& config, PartitionState state,
-                     std::vector<std::shared_ptr<Segment>> segments)
+                     std::vector<std::shared_ptr<Segment>> segments,
+                     std::vector<RemoteSegment> remote)
     : topic_(std::move(topic)),
       id_(id),
       dir_(std::move(dir)),
@@ -35,6 +36,7 @@ Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* m
     seg->stream_base = stream;
     stream += seg->size();
   }
+  for (RemoteSegment& r : remote) remote_.emplace(r.meta.base_offset, std::move(r));
 }
 
 Partition::~Partition() = default;
@@ -364,8 +366,18 @@ Status Partition::DeleteFrontLocked(int count) {
   // recovery sees are below the log start and removes.
   Metadata::Batch batch(meta_);
   batch.PutPartition(topic_, id_, state);
-  for (auto& seg : gone) batch.DeleteSegment(topic_, id_, seg->base_offset());
-  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch));
+  std::vector<RemoteSegment*> released;  // their objects go next (the tier thread)
+  for (auto& seg : gone) {
+    batch.DeleteSegment(topic_, id_, seg->base_offset());
+    if (auto it = remote_.find(seg->base_offset()); it != remote_.end()) {
+      RemoteSegment record = it->second;
+      record.state = RemoteState::kDeleteStarted;
+      batch.PutRemote(topic_, id_, record);
+      released.push_back(&it->second);
+    }
+  }
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/!released.empty()));
+  for (RemoteSegment* r : released) r->state = RemoteState::kDeleteStarted;
   state_ = state;
   segments_.erase(segments_.begin(), segments_.begin() + count);
   // Open readers keep reading what they hold or claim (beyond `gone` and
@@ -403,7 +415,9 @@ Status Partition::CloseClean() {
   TOPICFS_RETURN_IF_ERROR(active.offset_index().file().WritePending());
   TOPICFS_RETURN_IF_ERROR(active.time_index().file().WritePending());
   Metadata::Batch batch(meta_);
-  for (auto& seg : segments_) batch.PutSegment(topic_, id_, seg->Meta(/*with_hash_state=*/true));
+  for (auto& seg : segments_) {
+    if (!seg->remote_only()) batch.PutSegment(topic_, id_, seg->Meta(/*with_hash_state=*/true));
+  }
   batch.PutPartition(topic_, id_, state_);
   return meta_->Commit(batch);
 }

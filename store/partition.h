@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "store/append_waiters.h"
 #include "store/log_position.h"
 #include "store/read_claims.h"
+#include "store/remote_segment.h"
 #include "store/segment.h"
 #include "store/status.h"
 #include "store/topic_config.h"
@@ -26,6 +29,7 @@
 namespace topicfs::store {
 
 class Metadata;
+class TierCache;
 
 struct PartitionState {
   int64_t log_start_offset = 0;
@@ -44,10 +48,13 @@ struct ReadStart {
 
 class Partition {
  public:
-  // Takes ownership of `segments` (sorted, non-empty, the last active).
+  // Takes ownership of `segments` (sorted, non-empty, the last active; the
+  // first may be remote-only) and `remote`, the partition's records in the
+  // remote tier's catalog.
   Partition(std::string topic, int32_t id, std::string dir, Metadata* meta /* borrowed */,
             const TopicConfig& config, PartitionState state,
-            std::vector<std::shared_ptr<Segment>> segments);
+            std::vector<std::shared_ptr<Segment>> segments,
+            std::vector<RemoteSegment> remote = {});
   ~Partition();
   Partition(const Partition&) = delete;
   Partition& operator=(const Partition&) = delete;
@@ -98,7 +105,38 @@ class Partition {
 
   int64_t log_start_offset() const;
   int64_t log_end_offset() const;
+  // Bytes of the whole log, remote-only segments included.
   int64_t size_bytes() const;
+
+  // ---- The remote tier (DESIGN §9; partition_tier.cc).
+  // The first offset whose segment is on the local disk.
+  int64_t local_log_start_offset() const;
+  int64_t local_size_bytes() const;
+  // The oldest sealed local segment not yet copied, when every older one
+  // is (segments are copied in order); nullptr when there is none.
+  std::shared_ptr<Segment> NextToCopy() const;
+  // Records `record` as COPY_SEGMENT_STARTED (synced) before any object is
+  // written. NotFound when `segment` is no longer in the partition.
+  Status BeginCopy(const std::shared_ptr<Segment>& segment, const RemoteSegment& record);
+  // COPY_SEGMENT_FINISHED (synced). NotFound when retention or a deletion
+  // took the segment meanwhile (its record is then DELETE_SEGMENT_STARTED).
+  Status FinishCopy(const std::shared_ptr<Segment>& segment);
+  // The records whose objects are to be deleted (DELETE_SEGMENT_STARTED).
+  std::vector<RemoteSegment> PendingRemoteDeletes() const;
+  // The objects of the record based at `base` are gone: the record goes.
+  Status FinishRemoteDelete(int64_t base);
+  // The record of the segment based at `base`, if it has one.
+  std::optional<RemoteSegment> RemoteRecord(int64_t base) const;
+  // Every record of the partition's remote catalog, oldest first.
+  std::vector<RemoteSegment> RemoteRecords() const;
+  // Drops the local copy of the oldest local segments that are copied and
+  // for which `should_drop` holds (local.retention.*): their reads move to
+  // the tier through `cache`. Returns how many went.
+  Result<int> DropLocalCopies(const std::function<bool(const Segment&)>& should_drop,
+                              const std::shared_ptr<TierCache>& cache);
+  // Fetches the indexes of a remote-only segment a lookup needs, without
+  // the lock, and installs them under it.
+  Status LoadRemoteIndexes(const std::shared_ptr<Segment>& segment);
   int64_t segment_count() const;
   int64_t recovery_point() const;
   int32_t id() const { return id_; }
@@ -177,6 +215,9 @@ class Partition {
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
   // What a lookup learns under mu_; the scan to the record runs without it.
   struct PendingLocate {
+    // Set when the lookup must fetch this remote-only segment's indexes
+    // (without the lock) and run again; nothing else is then set.
+    std::shared_ptr<Segment> needs_indexes;
     std::shared_ptr<Segment> segment;
     int64_t offset = 0;
     Segment::ScanStart from{};
@@ -202,6 +243,7 @@ class Partition {
   Status failure_;                                 // guarded by mu_
   bool failure_reported_ = false;                  // guarded by mu_
   ReadClaims claims_;                              // guarded by mu_
+  std::map<int64_t, RemoteSegment> remote_;        // guarded by mu_; by base offset
   AppendWaiters waiters_;                          // guarded by mu_
   std::atomic<char> delimiter_;                    // mirrors config_
   std::atomic<int64_t> max_message_bytes_;         // mirrors config_

@@ -23,6 +23,10 @@ Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
     seg = *it;
   }
   PendingLocate pending;
+  if (seg->NeedsRemoteIndexes() && offset < seg->next_offset()) {
+    pending.needs_indexes = seg;
+    return pending;
+  }
   pending.segment = seg;
   pending.offset = std::clamp(offset, seg->base_offset(), seg->next_offset());
   pending.end = seg->size();
@@ -34,6 +38,11 @@ Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
 Result<Partition::PendingLocate> Partition::LocateTimeLocked(int64_t ts_ms) {
   for (auto& seg : segments_) {
     if (seg->next_offset() > seg->base_offset() && seg->max_timestamp_ms() >= ts_ms) {
+      if (seg->NeedsRemoteIndexes()) {
+        PendingLocate pending;
+        pending.needs_indexes = seg;
+        return pending;
+      }
       return LocateOffsetLocked(std::max(seg->OffsetNotAfterTime(ts_ms), state_.log_start_offset));
     }
   }
@@ -52,18 +61,25 @@ Result<ReadStart> Partition::FinishLocate(const PendingLocate& pending) const {
 }
 
 Result<ReadStart> Partition::Locate(StartAt how, int64_t value, ReadClaim* claim) {
-  Result<PendingLocate> pending = [&]() -> Result<PendingLocate> {
+  auto locate = [&]() -> Result<PendingLocate> {
     std::lock_guard lock(mu_);
     Result<PendingLocate> found = how == StartAt::kTime ? LocateTimeLocked(value)
                                   : how == StartAt::kLogStart
                                       ? LocateOffsetLocked(state_.log_start_offset)
                                       : LocateOffsetLocked(value);
-    if (found.ok() && claim != nullptr) {
+    if (found.ok() && found->needs_indexes == nullptr && claim != nullptr) {
       claim->from_base = found->segment->base_offset();
       claims_.Add(claim);
     }
     return found;
-  }();
+  };
+  Result<PendingLocate> pending = locate();
+  // A remote-only segment's indexes come from the tier, without the lock;
+  // then the lookup runs again (at most once per segment on the way).
+  while (pending.ok() && pending->needs_indexes != nullptr) {
+    TOPICFS_RETURN_IF_ERROR(LoadRemoteIndexes(pending->needs_indexes));
+    pending = locate();
+  }
   if (!pending.ok()) return pending.status();
   // The scan to the record runs without the lock (bytes below a size once
   // read never change); the claim keeps the segments meanwhile.

@@ -14,6 +14,7 @@
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/record_scan.h"
+#include "store/tier_cache.h"
 
 namespace topicfs::store {
 namespace {
@@ -27,6 +28,7 @@ size_t MaxEntries(int64_t segment_index_bytes, size_t entry_size) {
 Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes,
                           DescriptorCache& files) {
   std::string prefix = dir + "/" + SegmentFilePrefix(base_offset_);
+  path_prefix_ = prefix;
   log_path_ = prefix + std::string(kLogSuffix);
   log_ = files.Track(log_path_, sealed_ ? O_RDONLY : O_RDWR);
   if (create) {
@@ -132,19 +134,104 @@ bool Segment::RestoreHashState(std::string_view saved) {
   return true;
 }
 
+std::shared_ptr<Segment> Segment::OpenRemote(const std::string& dir, RemoteCopy copy) {
+  std::shared_ptr<Segment> seg(new Segment());
+  const SegmentMeta& meta = copy.record.meta;
+  seg->base_offset_ = meta.base_offset;
+  seg->next_offset_ = meta.next_offset;
+  seg->size_ = meta.size_bytes;
+  seg->first_timestamp_ms_ = meta.first_timestamp_ms;
+  seg->max_timestamp_ms_ = meta.max_timestamp_ms;
+  seg->sealed_ = true;
+  seg->xxh3_ = meta.xxh3;
+  seg->path_prefix_ = dir + "/" + SegmentFilePrefix(meta.base_offset);
+  seg->log_path_ = seg->path_prefix_ + std::string(kLogSuffix);
+  seg->InstallRemoteIndexes({});  // empty until a lookup fetches them
+  seg->indexes_loaded_ = false;
+  seg->tier_copy_ = TierCopy::kCopied;
+  seg->remote_holder_ = std::make_shared<const RemoteCopy>(std::move(copy));
+  seg->remote_.store(seg->remote_holder_.get(), std::memory_order_release);
+  return seg;
+}
+
 Segment::~Segment() {
   if (hash_ != nullptr) XXH3_freeState(hash_);
 }
 
+void Segment::DropLocalCopy(RemoteCopy copy) {
+  if (remote_only()) return;
+  // Map the sealed indexes while their files are there: lookups keep using
+  // them, with no request to the tier.
+  (void)index_->entries();
+  (void)time_index_->entries();
+  (void)index_->file().size_bytes();
+  (void)time_index_->file().size_bytes();
+  indexes_loaded_ = true;
+  remote_holder_ = std::make_shared<const RemoteCopy>(std::move(copy));
+  remote_.store(remote_holder_.get(), std::memory_order_release);
+  RemoveFiles(/*held=*/false);
+  log_->CloseWhenIdle();
+}
+
+Result<RemoteIndexes> Segment::FetchRemoteIndexes() const {
+  const RemoteCopy* copy = remote_.load(std::memory_order_acquire);
+  if (copy == nullptr) return RemoteIndexes{};
+  RemoteIndexes out;
+  Result<std::string> index = copy->cache->tier().GetAll(copy->record.IndexKey());
+  if (!index.ok()) return index.status();
+  Result<std::string> time_index = copy->cache->tier().GetAll(copy->record.TimeIndexKey());
+  if (!time_index.ok()) return time_index.status();
+  out.index = std::move(*index);
+  out.time_index = std::move(*time_index);
+  return out;
+}
+
+void Segment::InstallRemoteIndexes(RemoteIndexes indexes) {
+  // A sealed index gets no more entries: its capacity is what it holds.
+  auto index = IndexFile::FromBytes(index_path(), kOffsetIndexEntrySize, std::move(indexes.index));
+  auto time = IndexFile::FromBytes(time_index_path(), kTimeIndexEntrySize,
+                                   std::move(indexes.time_index));
+  const size_t entries = index->entries(), time_entries = time->entries();
+  index_ = std::make_unique<OffsetIndex>(std::move(index), base_offset_, entries);
+  time_index_ = std::make_unique<TimeIndex>(std::move(time), base_offset_, time_entries + 1);
+  indexes_loaded_ = true;
+}
+
+int64_t Segment::index_bytes() const {
+  if (const RemoteCopy* copy = remote_.load(std::memory_order_acquire)) {
+    return copy->record.index_bytes;
+  }
+  return index_->file().size_bytes();
+}
+
+int64_t Segment::time_index_bytes() const {
+  if (const RemoteCopy* copy = remote_.load(std::memory_order_acquire)) {
+    return copy->record.time_index_bytes;
+  }
+  return time_index_->file().size_bytes();
+}
+
+Result<FileRef> Segment::OpenLog() const {
+  if (remote_only()) {
+    return Status::NotSupported(log_path_ + " is held only in the remote tier");
+  }
+  return log_->Acquire();
+}
+
+Result<size_t> Segment::ReadRemote(const RemoteCopy& copy, char* buf, size_t len, int64_t pos,
+                                   bool sequential) const {
+  return copy.cache->Read(copy.record.LogKey(), size(), buf, len, pos, sequential);
+}
+
 void Segment::KeepReadable() {
-  if (kept_.valid()) return;
+  if (kept_.valid() || log_ == nullptr || remote_only()) return;
   Result<FileRef> log = log_->Acquire();
   if (log.ok()) kept_ = std::move(*log);
 }
 
 void Segment::RemoveFiles(bool held) {
   if (held) KeepReadable();
-  ::unlink(log_path_.c_str());
+  if (log_ != nullptr) ::unlink(log_path_.c_str());
   ::unlink(index_path().c_str());
   ::unlink(time_index_path().c_str());
 }
@@ -328,12 +415,26 @@ Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter, 
   int64_t at = from.offset;
   int64_t pos = from.position;
   if (at >= offset) return pos;
-  Result<FileRef> log = log_->Acquire();
-  if (!log.ok()) return log.status();
+  const RemoteCopy* remote = remote_.load(std::memory_order_acquire);
+  FileRef log;
+  if (remote == nullptr) {
+    Result<FileRef> opened = log_->Acquire();
+    if (opened.ok()) {
+      log = std::move(*opened);
+    } else if ((remote = remote_.load(std::memory_order_acquire)) == nullptr) {
+      return opened.status();  // not the local copy going to the remote tier
+    }
+  }
   while (at < offset) {
     if (pos >= end) return Status::Corruption("index of " + log_path_ + " points past the data");
     size_t n = std::min<int64_t>(kStep, end - pos);
-    TOPICFS_RETURN_IF_ERROR(ReadFully(log->fd(), buf, n, pos, log_path_));
+    if (remote != nullptr) {
+      Result<size_t> got = ReadRemote(*remote, buf, n, pos, /*sequential=*/false);
+      if (!got.ok()) return got.status();
+      if (*got < n) return Status::Corruption(log_path_ + " in the remote tier is short");
+    } else {
+      TOPICFS_RETURN_IF_ERROR(ReadFully(log.fd(), buf, n, pos, log_path_));
+    }
     size_t seen = 0;
     size_t skip = SkipDelimiters(buf, n, delimiter, offset - at, &seen);
     at += seen;
@@ -356,8 +457,17 @@ Result<size_t> Segment::Read(char* buf, size_t len, int64_t pos) const {
   int64_t end = size();
   if (pos >= end) return size_t{0};
   len = std::min<int64_t>(len, end - pos);
+  if (const RemoteCopy* remote = remote_.load(std::memory_order_acquire)) {
+    return ReadRemote(*remote, buf, len, pos, /*sequential=*/true);
+  }
   Result<FileRef> log = log_->Acquire();
-  if (!log.ok()) return log.status();
+  if (!log.ok()) {
+    // The local copy went between the test and the open: read the remote one.
+    if (const RemoteCopy* remote = remote_.load(std::memory_order_acquire)) {
+      return ReadRemote(*remote, buf, len, pos, /*sequential=*/true);
+    }
+    return log.status();
+  }
   ssize_t n;
   do {
     n = ::pread(log->fd(), buf, len, pos);

@@ -22,7 +22,9 @@
 #include <string_view>
 
 #include "store/descriptor_cache.h"
+#include "store/names.h"
 #include "store/offset_index.h"
+#include "store/remote_segment.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
 #include "store/time_index.h"
@@ -30,6 +32,21 @@
 struct XXH3_state_s;
 
 namespace topicfs::store {
+
+class TierCache;
+
+// A copy of a segment in the remote tier, as a reader of the segment sees
+// it: where its objects are and the cache its reads go through.
+struct RemoteCopy {
+  std::shared_ptr<TierCache> cache;
+  RemoteSegment record;
+};
+
+// What FetchRemoteIndexes brings for InstallRemoteIndexes.
+struct RemoteIndexes {
+  std::string index;
+  std::string time_index;
+};
 
 // What an append needs from the topic's configuration.
 struct AppendLimits {
@@ -49,6 +66,10 @@ class Segment {
   // opens no file (an active one reads its index files).
   static Result<std::shared_ptr<Segment>> Open(const std::string& dir, const SegmentMeta& meta,
                                                int64_t segment_index_bytes, DescriptorCache& files);
+  // A sealed segment held only in the remote tier (DESIGN §9): it opens no
+  // file; reads go through the copy's cache and its indexes are fetched on
+  // the first lookup that needs them.
+  static std::shared_ptr<Segment> OpenRemote(const std::string& dir, RemoteCopy copy);
   ~Segment();
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
@@ -89,12 +110,33 @@ class Segment {
   // the caller holds the partition lock).
   int64_t OffsetNotAfterTime(int64_t ts_ms);
 
-  // Reads up to `len` bytes at `pos`; fewer at the end of the data.
+  // Reads up to `len` bytes at `pos`; fewer at the end of the data. A
+  // remote-only segment's reads are taken as a sequential reader's (the
+  // chunks after are fetched ahead).
   Result<size_t> Read(char* buf, size_t len, int64_t pos) const;
   // The .log's descriptor, pinned for as long as the FileRef lives (for a
   // splice, a passthrough registration, a reader that must outlast a
-  // deletion). Read bytes below size() only.
-  Result<FileRef> OpenLog() const { return log_->Acquire(); }
+  // deletion). Read bytes below size() only. NotSupported for a segment
+  // held only remotely: Read() instead.
+  Result<FileRef> OpenLog() const;
+
+  // ---- The remote tier (DESIGN §9).
+  // True when the .log is no longer on the local disk.
+  bool remote_only() const { return remote_.load(std::memory_order_acquire) != nullptr; }
+  // The local copy goes: reads move to `copy`, the three local files are
+  // unlinked (whoever reads them now goes on) and their space comes back.
+  // Under the partition lock.
+  void DropLocalCopy(RemoteCopy copy);
+  // Whether a lookup in this segment must first fetch its indexes
+  // (FetchRemoteIndexes without the partition lock, then
+  // InstallRemoteIndexes under it). Under the partition lock.
+  bool NeedsRemoteIndexes() const { return remote_only() && !indexes_loaded_; }
+  Result<RemoteIndexes> FetchRemoteIndexes() const;
+  void InstallRemoteIndexes(RemoteIndexes indexes);
+  // How far the copy to the remote tier went, mirroring the catalog.
+  enum class TierCopy : uint8_t { kNone, kCopying, kCopied };
+  TierCopy tier_copy() const { return tier_copy_.load(std::memory_order_acquire); }
+  void set_tier_copy(TierCopy c) { tier_copy_.store(c, std::memory_order_release); }
   // Unlinks the three files. With `held` (someone besides the caller holds
   // this segment: an open handle, a reader), the .log stays readable through
   // this object until it is destroyed.
@@ -114,11 +156,11 @@ class Segment {
   int64_t sealed_at_ms() const { return sealed_at_ms_.load(std::memory_order_acquire); }
   uint64_t xxh3() const { return xxh3_; }
   const std::string& log_path() const { return log_path_; }
-  std::string index_path() const { return index_->file().path(); }
-  std::string time_index_path() const { return time_index_->file().path(); }
+  std::string index_path() const { return path_prefix_ + std::string(kIndexSuffix); }
+  std::string time_index_path() const { return path_prefix_ + std::string(kTimeIndexSuffix); }
   // Sizes of the index files; safe from any thread.
-  int64_t index_bytes() const { return index_->file().size_bytes(); }
-  int64_t time_index_bytes() const { return time_index_->file().size_bytes(); }
+  int64_t index_bytes() const;
+  int64_t time_index_bytes() const;
   OffsetIndex& offset_index() { return *index_; }
   TimeIndex& time_index() { return *time_index_; }
   // The catalog entry; with `with_hash_state` the active hash state too.
@@ -144,6 +186,7 @@ class Segment {
   Status RehashFromFile();
 
   int64_t base_offset_ = 0;
+  std::string path_prefix_;  // DIR/<20-digit base>
   std::string log_path_;
   std::shared_ptr<CachedFile> log_;
   FileRef kept_;  // set once the files are removed while the segment is held
@@ -160,6 +203,14 @@ class Segment {
   uint64_t xxh3_ = 0;
   XXH3_state_s* hash_ = nullptr;  // owned; active segments only
   bool hash_valid_ = false;
+  // Set once, when the segment is or becomes remote-only; remote_ points
+  // into remote_holder_ and is what readers test without a lock.
+  std::shared_ptr<const RemoteCopy> remote_holder_;
+  std::atomic<const RemoteCopy*> remote_{nullptr};
+  std::atomic<TierCopy> tier_copy_{TierCopy::kNone};
+  // Reads of the remote copy (`sequential`: fetch the chunks after too).
+  Result<size_t> ReadRemote(const RemoteCopy& copy, char* buf, size_t len, int64_t pos,
+                            bool sequential) const;
 };
 
 }  // namespace topicfs::store

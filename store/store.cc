@@ -17,6 +17,8 @@
 #include "store/file_io.h"
 #include "store/names.h"
 #include "store/retention.h"
+#include "store/tier_cache.h"
+#include "store/tier_manager.h"
 #include "store/topic_trash.h"
 #include "store/units.h"
 
@@ -203,6 +205,15 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (!meta.ok()) return WithRecoverAdvice(meta.status(), store->data_dir_);
   store->meta_ = std::move(*meta);
   store->groups_ = std::make_unique<ConsumerGroups>(store->meta_.get());
+  if (options.tier != nullptr) {
+    Store* self = store.get();
+    store->tier_cache_ = std::make_shared<TierCache>(
+        options.tier,
+        options.tier_cache_bytes > 0 ? options.tier_cache_bytes : TierCache::kDefaultCapacity,
+        [self](const Status& why) {
+          self->Notify([&](StoreListener& l) { l.OnTierFailure("read", why); });
+        });
+  }
   if (clean && !options.read_only) {
     ::unlink(marker.c_str());
     TOPICFS_RETURN_IF_ERROR(SyncDir(store->data_dir_));
@@ -217,6 +228,14 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
   if (!options.read_only) TOPICFS_RETURN_IF_ERROR(store->CopyOwnersToDirsOnce());
+  if (options.tier != nullptr && !options.read_only) {
+    Store* self = store.get();
+    store->tier_manager_ = std::make_unique<TierManager>(
+        *store, *store->meta_, options.tier, [self](std::string_view what, const Status& why) {
+          self->Notify([&](StoreListener& l) { l.OnTierFailure(what, why); });
+        });
+    if (options.tier_background) store->tier_manager_->Start();
+  }
   // Only once recovery is done: a crash while judging a new boot's tails
   // must be judged as a new boot again.
   if (!boot_id.empty() && boot_id != stored_boot_id && !options.read_only) {
@@ -282,13 +301,52 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                          .files = files_.get()};
   auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), load);
   if (!loaded.ok()) return loaded.status();
-  if (loaded->changed && !read_only_) {
+  std::vector<RemoteSegment> remote;
+  const int64_t local_start = loaded->state.log_start_offset;
+  TOPICFS_RETURN_IF_ERROR(
+      JoinRemote(topic, p, loaded->segments, loaded->state, *state, &remote, changes));
+  if ((loaded->changed || loaded->state.log_start_offset != local_start) && !read_only_) {
     changes->DeletePartitionSegments(topic, p);
     for (const SegmentMeta& m : loaded->catalog) changes->PutSegment(topic, p, m);
     changes->PutPartition(topic, p, loaded->state);
   }
   return std::make_shared<Partition>(topic, p, dir, meta_.get(), config, loaded->state,
-                                     std::move(loaded->segments));
+                                     std::move(loaded->segments), std::move(remote));
+}
+
+Status Store::JoinRemote(const std::string& topic, int32_t p,
+                         std::vector<std::shared_ptr<Segment>>& segments, PartitionState& state,
+                         const std::optional<PartitionState>& stored,
+                         std::vector<RemoteSegment>* records, Metadata::Batch* changes) {
+  Result<std::vector<RemoteSegment>> listed = meta_->ListRemote(topic, p);
+  if (!listed.ok()) return listed.status();
+  const int64_t first_local = segments.front()->base_offset();
+  const int64_t stored_start = stored ? stored->log_start_offset : 0;
+  std::vector<std::shared_ptr<Segment>> remote_only;
+  for (RemoteSegment& r : *listed) {
+    const int64_t base = r.meta.base_offset;
+    auto local = std::find_if(segments.begin(), segments.end(),
+                              [&](const auto& s) { return s->base_offset() == base; });
+    if (r.state == RemoteState::kCopyFinished && local != segments.end()) {
+      (*local)->set_tier_copy(Segment::TierCopy::kCopied);
+    } else if (r.state == RemoteState::kCopyStarted && local != segments.end()) {
+      (*local)->set_tier_copy(Segment::TierCopy::kCopying);
+    } else if (r.state == RemoteState::kCopyFinished && r.meta.next_offset <= first_local &&
+               r.meta.next_offset > stored_start) {
+      remote_only.push_back(
+          Segment::OpenRemote(TopicDir(topic) + "/" + std::to_string(p), {tier_cache_, r}));
+    } else if (r.state != RemoteState::kDeleteStarted) {
+      // Below the log start, or a copy whose local segment is gone: the
+      // objects are not needed, and nothing may stay unknown in the bucket.
+      r.state = RemoteState::kDeleteStarted;
+      if (!read_only_) changes->PutRemote(topic, p, r);
+    }
+    records->push_back(std::move(r));
+  }
+  if (remote_only.empty()) return Status::OK();
+  state.log_start_offset = std::max(stored_start, remote_only.front()->base_offset());
+  segments.insert(segments.begin(), remote_only.begin(), remote_only.end());
+  return Status::OK();
 }
 
 Store::~Store() {
@@ -302,6 +360,7 @@ Status Store::Close() {
     for (auto& p : topic->partitions()) p->WakeAllWaiters(Status::Unavailable("the store closed"));
   }
   if (read_only_) return Status::OK();  // nothing was written, no marker to leave
+  if (tier_manager_ != nullptr) tier_manager_->Stop();
   Status first;
   for (auto& topic : AllTopics()) {
     for (auto& p : topic->partitions()) {
@@ -439,6 +498,14 @@ Result<std::string> Store::UnlistTopic(std::string_view name, bool require_empty
     return trash.status();
   }
   Metadata::Batch batch(meta_.get());
+  // Its objects in the remote tier go later, by object name (the name of
+  // the topic is free at once).
+  for (auto& p : topic->partitions_) {
+    for (RemoteSegment record : p->RemoteRecords()) {
+      record.state = RemoteState::kDeleteStarted;
+      batch.PutOrphanRemote(record);
+    }
+  }
   batch.DeleteTopic(name);
   if (Status s = meta_->Commit(batch, /*sync=*/true); !s.ok()) {
     (void)RestoreTopicFromTrash(data_dir_, name, *trash);
@@ -580,8 +647,32 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
         });
       }
     }
+    if (!dry_run && config.remote_storage_enable() && tier_cache_ != nullptr) {
+      TOPICFS_RETURN_IF_ERROR(ApplyLocalRetention(*topic, now_ms));
+    }
   }
+  if (tier_manager_ != nullptr && !dry_run) tier_manager_->Wake();
   return actions;
+}
+
+Status Store::ApplyLocalRetention(Topic& topic, int64_t now_ms) {
+  const TopicConfig config = topic.config();
+  const RetentionPolicy policy{config.local_retention_ms(), config.local_retention_bytes()};
+  for (auto& p : topic.partitions()) {
+    std::vector<SegmentSummary> local;
+    for (auto& s : p->Segments()) {
+      if (!s->remote_only()) {
+        local.push_back({s->base_offset(), s->size(), s->max_timestamp_ms(), s->sealed()});
+      }
+    }
+    const int n = SegmentsToDelete(local, policy, now_ms);
+    if (n == 0) continue;
+    const int64_t cutoff = local[n].base_offset;
+    Result<int> dropped = p->DropLocalCopies(
+        [cutoff](const Segment& s) { return s.base_offset() < cutoff; }, tier_cache_);
+    if (!dropped.ok()) return dropped.status();
+  }
+  return Status::OK();
 }
 
 Result<std::optional<Ownership>> Store::GetOwner(std::string_view topic, int32_t partition) {

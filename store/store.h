@@ -26,10 +26,14 @@
 #include "store/events.h"
 #include "store/partition.h"
 #include "store/recovery.h"
+#include "store/remote_tier.h"
 #include "store/status.h"
 #include "store/topic_config.h"
 
 namespace topicfs::store {
+
+class TierCache;
+class TierManager;
 
 class Topic {
  public:
@@ -83,6 +87,14 @@ class Store {
     // Descriptors of segment files kept open at most (pinned ones excepted,
     // see DescriptorCache); 0: DescriptorCache::DefaultCapacity().
     size_t max_open_files = 0;
+    // The remote tier (DESIGN §9); null: none. Segments already held only
+    // there are then listed but their reads fail (Unavailable).
+    std::shared_ptr<RemoteTier> tier = nullptr;
+    // The cache of remote reads; 0: TierCache::kDefaultCapacity.
+    int64_t tier_cache_bytes = 0;
+    // Starts the tier's background thread (a mount); commands that only
+    // look, or run the work themselves (TierManager::RunUntilIdle), do not.
+    bool tier_background = true;
   };
   static Result<std::unique_ptr<Store>> Open(const Options& options);
   // What Open checks first, reading only: OK when DATA/meta is topicfs's
@@ -177,6 +189,10 @@ class Store {
 
   DescriptorCache& descriptor_cache() { return *files_; }
 
+  // The remote tier's work and facts; null when the store has no tier.
+  TierManager* tier() { return tier_manager_.get(); }
+  TierCache* tier_cache() { return tier_cache_.get(); }
+
  private:
   Store() = default;
   Status LoadTopics(const Options& options, bool clean);
@@ -220,6 +236,16 @@ class Store {
   std::mutex listeners_mu_;
   std::vector<StoreListener*> listeners_;  // guarded by listeners_mu_
   std::shared_ptr<DescriptorCache> files_;  // shared with every segment
+  std::shared_ptr<TierCache> tier_cache_;   // shared with remote-only segments
+  std::unique_ptr<TierManager> tier_manager_;
+  // The remote catalog of a partition joined to its local segments: the
+  // segments held only remotely go in front, the others learn their state.
+  Status JoinRemote(const std::string& topic, int32_t p,
+                    std::vector<std::shared_ptr<Segment>>& segments, PartitionState& state,
+                    const std::optional<PartitionState>& stored,
+                    std::vector<RemoteSegment>* records, Metadata::Batch* changes);
+  // local.retention.* of the tiered topics (after ApplyRetention's own).
+  Status ApplyLocalRetention(Topic& topic, int64_t now_ms);
   bool recovered_ = false;
   bool read_only_ = false;
   TailTrust tail_trust_ = TailTrust::kNewBoot;

@@ -27,6 +27,11 @@ constexpr ConfigSpec kSpecs[] = {
     {ConfigKey::kFlushMessages, "flush.messages", -1, 1, kMaxInt64, true, Unit::kCount},
     {ConfigKey::kFlushMs, "flush.ms", -1, 0, kMaxInt64, true, Unit::kMillis},
     {ConfigKey::kRecordDelimiter, "record.delimiter", 0, 0, 1, false, Unit::kDelimiter},
+    {ConfigKey::kRemoteStorageEnable, "remote.storage.enable", 0, 0, 1, false, Unit::kBool},
+    {ConfigKey::kLocalRetentionMs, "local.retention.ms", kSameAsTotal, 0, kMaxInt64, true,
+     Unit::kMillis, true},
+    {ConfigKey::kLocalRetentionBytes, "local.retention.bytes", kSameAsTotal, 0, kMaxInt64, true,
+     Unit::kBytes, true},
 };
 static_assert(std::size(kSpecs) == static_cast<size_t>(ConfigKey::kCount));
 
@@ -42,6 +47,7 @@ const ConfigSpec* FindConfigSpec(std::string_view name) {
 }
 
 Result<int64_t> ParseConfigValue(const ConfigSpec& spec, std::string_view value) {
+  if (value == "-2" && spec.allows_same_as_total) return kSameAsTotal;
   std::optional<int64_t> parsed;
   switch (spec.unit) {
     case Unit::kBytes: parsed = ParseSize(value); break;
@@ -51,21 +57,29 @@ Result<int64_t> ParseConfigValue(const ConfigSpec& spec, std::string_view value)
       if (value == "newline" || value == "\\n") parsed = 0;
       if (value == "nul" || value == "\\0") parsed = 1;
       break;
+    case Unit::kBool:
+      if (value == "false" || value == "0") parsed = 0;
+      if (value == "true" || value == "1") parsed = 1;
+      break;
   }
   std::string bad = std::string("invalid value '") + std::string(value) + "' for " +
                     std::string(spec.name);
   if (!parsed) return Status::InvalidArgument(bad);
   if (*parsed == -1 && spec.allows_unlimited) return *parsed;
+  if (*parsed == kSameAsTotal && spec.allows_same_as_total) return *parsed;
   if (*parsed < spec.min_value || *parsed > spec.max_value) {
     return Status::InvalidArgument(bad + " (allowed: " + std::to_string(spec.min_value) + ".." +
                                    std::to_string(spec.max_value) +
-                                   (spec.allows_unlimited ? ", or -1)" : ")"));
+                                   (spec.allows_same_as_total ? ", -1 or -2)"
+                                    : spec.allows_unlimited  ? ", or -1)"
+                                                             : ")"));
   }
   return *parsed;
 }
 
 std::string FormatConfigValue(const ConfigSpec& spec, int64_t value) {
   if (spec.unit == Unit::kDelimiter) return value == 1 ? "nul" : "newline";
+  if (spec.unit == Unit::kBool) return value == 1 ? "true" : "false";
   return std::to_string(value);
 }
 

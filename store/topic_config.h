@@ -24,6 +24,9 @@ enum class ConfigKey : int {
   kFlushMessages,
   kFlushMs,
   kRecordDelimiter,
+  kRemoteStorageEnable,  // tiered storage (DESIGN §9)
+  kLocalRetentionMs,
+  kLocalRetentionBytes,
   kCount,
 };
 
@@ -34,8 +37,14 @@ struct ConfigSpec {
   int64_t min_value;     // smallest valid value apart from `unlimited`
   int64_t max_value;
   bool allows_unlimited;  // -1 accepted
-  enum class Unit { kBytes, kMillis, kCount, kDelimiter } unit;
+  enum class Unit { kBytes, kMillis, kCount, kDelimiter, kBool } unit;
+  // -2 accepted: "the same as the retention.* of the whole log" (Kafka's
+  // local.retention.* default).
+  bool allows_same_as_total = false;
 };
+
+// The value of local.retention.* that means "as retention.*".
+inline constexpr int64_t kSameAsTotal = -2;
 
 // Every topic config, in a stable order.
 std::span<const ConfigSpec> AllConfigSpecs();
@@ -66,6 +75,16 @@ class TopicConfig {
   int64_t flush_messages() const { return Value(ConfigKey::kFlushMessages); }
   int64_t flush_ms() const { return Value(ConfigKey::kFlushMs); }
   char delimiter() const { return Value(ConfigKey::kRecordDelimiter) == 1 ? '\0' : '\n'; }
+  bool remote_storage_enable() const { return Value(ConfigKey::kRemoteStorageEnable) == 1; }
+  // local.retention.*, with -2 resolved to retention.*.
+  int64_t local_retention_ms() const {
+    int64_t v = Value(ConfigKey::kLocalRetentionMs);
+    return v == kSameAsTotal ? retention_ms() : v;
+  }
+  int64_t local_retention_bytes() const {
+    int64_t v = Value(ConfigKey::kLocalRetentionBytes);
+    return v == kSameAsTotal ? retention_bytes() : v;
+  }
 
   // "name=value\n" for every explicit override; Parse() reverses it.
   std::string Serialize() const;

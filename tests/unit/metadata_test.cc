@@ -69,7 +69,7 @@ TEST_F(MetadataTest, ColumnFamiliesAreTheDocumentedOnes) {
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &families).ok());
   std::sort(families.begin(), families.end());
   EXPECT_EQ(families, (std::vector<std::string>{"default", "groups", "owners", "partitions",
-                                                "segments", "topics", "xattrs"}));
+                                                "remote", "segments", "topics", "xattrs"}));
 }
 
 TEST_F(MetadataTest, TopicRecordRoundTripsAndSurvivesReopen) {

@@ -22,6 +22,8 @@ constexpr Expected kDesignDefaults[] = {
     {"index.interval.bytes", "4096"},    {"max.message.bytes", "1048588"},
     {"segment.index.bytes", "10485760"}, {"flush.messages", "-1"},
     {"flush.ms", "-1"},                  {"record.delimiter", "newline"},
+    {"remote.storage.enable", "false"},  {"local.retention.ms", "-2"},
+    {"local.retention.bytes", "-2"},
 };
 
 TEST(TopicConfigTest, EveryDesignConfigReadsAsItsDefault) {

@@ -1,0 +1,145 @@
+// Partition, the remote tier's side (DESIGN §9): which segment is copied
+// next, the catalog records of each copy and deletion, and local
+// retention, which lets a copied segment's local files go.
+//
+// Every state change is committed, synced, before what it announces
+// happens (a record before the first object is written, DELETE_STARTED
+// before the local files go), so that a crash at any point leaves a
+// catalog that names every object in the bucket.
+#include <algorithm>
+
+#include "store/metadata.h"
+#include "store/partition.h"
+#include "store/tier_cache.h"
+
+namespace topicfs::store {
+
+int64_t Partition::local_log_start_offset() const {
+  std::lock_guard lock(mu_);
+  for (auto& seg : segments_) {
+    if (!seg->remote_only()) return std::max(seg->base_offset(), state_.log_start_offset);
+  }
+  return segments_.back()->next_offset();
+}
+
+int64_t Partition::local_size_bytes() const {
+  std::lock_guard lock(mu_);
+  int64_t total = 0;
+  for (auto& seg : segments_) {
+    if (!seg->remote_only()) total += seg->size();
+  }
+  return total;
+}
+
+std::shared_ptr<Segment> Partition::NextToCopy() const {
+  std::lock_guard lock(mu_);
+  if (deleted_) return nullptr;
+  for (auto& seg : segments_) {
+    if (!seg->sealed()) return nullptr;
+    auto it = remote_.find(seg->base_offset());
+    if (it == remote_.end() || it->second.state == RemoteState::kCopyStarted) return seg;
+  }
+  return nullptr;
+}
+
+Status Partition::BeginCopy(const std::shared_ptr<Segment>& segment, const RemoteSegment& record) {
+  std::lock_guard lock(mu_);
+  auto it = std::find(segments_.begin(), segments_.end(), segment);
+  if (deleted_ || it == segments_.end()) {
+    return Status::NotFound("segment " + std::to_string(segment->base_offset()) + " is gone");
+  }
+  Metadata::Batch batch(meta_);
+  batch.PutRemote(topic_, id_, record);
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  remote_[record.meta.base_offset] = record;
+  segment->set_tier_copy(Segment::TierCopy::kCopying);
+  return Status::OK();
+}
+
+Status Partition::FinishCopy(const std::shared_ptr<Segment>& segment) {
+  std::lock_guard lock(mu_);
+  auto it = remote_.find(segment->base_offset());
+  if (deleted_ || it == remote_.end() || it->second.state != RemoteState::kCopyStarted) {
+    return Status::NotFound("segment " + std::to_string(segment->base_offset()) +
+                            " was deleted while it was copied");
+  }
+  RemoteSegment record = it->second;
+  record.state = RemoteState::kCopyFinished;
+  Metadata::Batch batch(meta_);
+  batch.PutRemote(topic_, id_, record);
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  it->second = std::move(record);
+  segment->set_tier_copy(Segment::TierCopy::kCopied);
+  return Status::OK();
+}
+
+std::vector<RemoteSegment> Partition::PendingRemoteDeletes() const {
+  std::lock_guard lock(mu_);
+  std::vector<RemoteSegment> out;
+  for (auto& [base, record] : remote_) {
+    if (record.state == RemoteState::kDeleteStarted) out.push_back(record);
+  }
+  return out;
+}
+
+Status Partition::FinishRemoteDelete(int64_t base) {
+  std::lock_guard lock(mu_);
+  auto it = remote_.find(base);
+  if (it == remote_.end()) return Status::OK();
+  // A deleted topic's records moved to the orphans (Store::DeleteTopic).
+  if (!deleted_) {
+    Metadata::Batch batch(meta_);
+    batch.DeleteRemote(topic_, id_, base);
+    TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  }
+  remote_.erase(it);
+  return Status::OK();
+}
+
+std::optional<RemoteSegment> Partition::RemoteRecord(int64_t base) const {
+  std::lock_guard lock(mu_);
+  auto it = remote_.find(base);
+  if (it == remote_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<RemoteSegment> Partition::RemoteRecords() const {
+  std::lock_guard lock(mu_);
+  std::vector<RemoteSegment> out;
+  for (auto& [base, record] : remote_) out.push_back(record);
+  return out;
+}
+
+Result<int> Partition::DropLocalCopies(const std::function<bool(const Segment&)>& should_drop,
+                                       const std::shared_ptr<TierCache>& cache) {
+  std::lock_guard lock(mu_);
+  if (deleted_) return 0;
+  std::vector<std::shared_ptr<Segment>> dropping;
+  for (auto& seg : segments_) {
+    if (seg->remote_only()) continue;
+    if (!seg->sealed() || seg->tier_copy() != Segment::TierCopy::kCopied || !should_drop(*seg)) {
+      break;
+    }
+    dropping.push_back(seg);
+  }
+  if (dropping.empty()) return 0;
+  // The catalog first: a crash before the files go leaves a .log the next
+  // mount adopts again as a local copy, still copied.
+  Metadata::Batch batch(meta_);
+  for (auto& seg : dropping) batch.DeleteSegmentEntry(topic_, id_, seg->base_offset());
+  TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
+  for (auto& seg : dropping) {
+    seg->DropLocalCopy(RemoteCopy{cache, remote_.at(seg->base_offset())});
+  }
+  return static_cast<int>(dropping.size());
+}
+
+Status Partition::LoadRemoteIndexes(const std::shared_ptr<Segment>& segment) {
+  Result<RemoteIndexes> fetched = segment->FetchRemoteIndexes();
+  if (!fetched.ok()) return fetched.status();
+  std::lock_guard lock(mu_);
+  if (segment->NeedsRemoteIndexes()) segment->InstallRemoteIndexes(std::move(*fetched));
+  return Status::OK();
+}
+
+}  // namespace topicfs::store

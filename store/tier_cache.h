@@ -1,0 +1,98 @@
+// Reads of remote objects through a bounded in-memory cache of fixed-size
+// chunks (`-o tier.cache.bytes`), with read-ahead for sequential readers
+// (DESIGN §9). A chunk is fetched with one ranged GET; readers that want a
+// chunk being fetched wait for that fetch instead of starting another.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "store/remote_tier.h"
+#include "store/status.h"
+
+namespace topicfs::store {
+
+class TierCache {
+ public:
+  static constexpr size_t kChunkBytes = 4 << 20;
+  static constexpr int64_t kDefaultCapacity = 256 << 20;
+  // Chunks fetched ahead of a sequential reader.
+  static constexpr int kReadAheadChunks = 2;
+
+  // `on_failure` is called (without locks) when a fetch fails.
+  TierCache(std::shared_ptr<RemoteTier> tier, int64_t capacity_bytes,
+            std::function<void(const Status&)> on_failure = {});
+  ~TierCache();
+  TierCache(const TierCache&) = delete;
+  TierCache& operator=(const TierCache&) = delete;
+
+  // Reads up to `len` bytes at `pos` of object `key`, `size` bytes long;
+  // fewer only at its end. With `sequential`, the chunks after the one read
+  // are fetched in the background.
+  Result<size_t> Read(const std::string& key, int64_t size, char* buf, size_t len, int64_t pos,
+                      bool sequential);
+
+  RemoteTier& tier() { return *tier_; }
+  int64_t capacity_bytes() const { return capacity_; }
+
+  struct Stats {
+    int64_t hits = 0;
+    int64_t fetches = 0;  // ranged GETs made
+    int64_t fetched_bytes = 0;
+    int64_t cached_bytes = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Chunk {
+    std::string bytes;
+    bool ready = false;
+    Status status;
+  };
+  using ChunkKey = std::pair<std::string, int64_t>;  // object, chunk number
+  struct Entry {
+    std::shared_ptr<Chunk> chunk;
+    std::list<ChunkKey>::iterator lru;
+  };
+
+  // The chunk, fetched by this thread if nobody has it or is fetching it.
+  Result<std::shared_ptr<Chunk>> Get(const std::string& key, int64_t size, int64_t index);
+  // Fetches into `chunk`, publishes it and wakes its waiters.
+  void Fetch(const ChunkKey& at, int64_t size, const std::shared_ptr<Chunk>& chunk);
+  void ReadAhead(const std::string& key, int64_t size, int64_t after);
+  void EvictLocked();
+  void ReadAheadLoop();
+
+  std::shared_ptr<RemoteTier> tier_;
+  const int64_t capacity_;
+  std::function<void(const Status&)> on_failure_;
+
+  mutable std::mutex mu_;
+  std::condition_variable fetched_;
+  std::map<ChunkKey, Entry> chunks_;  // guarded by mu_
+  std::list<ChunkKey> lru_;           // guarded by mu_; most recent first
+  int64_t cached_bytes_ = 0;          // guarded by mu_
+  Stats stats_;                       // guarded by mu_
+
+  struct AheadTask {
+    ChunkKey at;
+    int64_t size;
+    std::shared_ptr<Chunk> chunk;
+  };
+  std::deque<AheadTask> ahead_;  // guarded by mu_
+  std::condition_variable ahead_ready_;
+  bool stopping_ = false;  // guarded by mu_
+  std::vector<std::thread> ahead_threads_;
+};
+
+}  // namespace topicfs::store

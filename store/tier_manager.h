@@ -1,0 +1,100 @@
+// The remote tier's background work (DESIGN §9), on one thread: copies
+// each sealed segment of a topic with remote.storage.enable to the tier, in
+// order, and deletes the objects that retention or a topic's deletion let
+// go. Uploads and deletions never run at once, so a segment deleted while
+// it is copied is seen by FinishCopy and its objects go after.
+//
+// A failure (the tier down, a 500) is kept as the partition's last error
+// and retried with back-off, doubling from 1 s to 60 s, with jitter;
+// everything local goes on meanwhile.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "store/remote_tier.h"
+#include "store/status.h"
+
+namespace topicfs::store {
+
+class Metadata;
+class Partition;
+class Segment;
+class Store;
+struct RemoteSegment;
+
+class TierManager {
+ public:
+  // `store` and `meta` are borrowed and outlive the manager. `on_failure`
+  // hears of the first failure of a run of them, per partition.
+  using FailureFn = std::function<void(std::string_view what, const Status& why)>;
+  TierManager(Store& store, Metadata& meta, std::shared_ptr<RemoteTier> tier,
+              FailureFn on_failure = {});
+  ~TierManager();  // stops the thread
+  TierManager(const TierManager&) = delete;
+  TierManager& operator=(const TierManager&) = delete;
+
+  void Start();
+  void Stop();
+  // Work may be waiting (a roll, retention): look now rather than at the next tick.
+  void Wake();
+  // Runs passes until nothing is left to copy or delete, or an error; for
+  // tests and `topicfs tier` commands run against a store not mounted.
+  Status RunUntilIdle();
+
+  // Paused topics copy nothing (deletions go on). Kept in meta/.
+  Status Pause(const std::string& topic);
+  Status Resume(const std::string& topic);
+  bool paused(const std::string& topic) const;
+
+  struct PartitionStatus {
+    int64_t pending_copies = 0;  // sealed local segments not yet copied
+    int64_t pending_deletes = 0;
+    std::string last_error;      // empty once a later attempt worked
+    int64_t last_error_ms = 0;
+  };
+  PartitionStatus status(const std::string& topic, int32_t partition) const;
+
+ private:
+  // One pass over every partition: deletions first, then one copy each.
+  // True when it did something (another pass may have more).
+  bool Pass();
+  Status DeleteObjects(const RemoteSegment& record);
+  Status Copy(const std::string& topic, Partition& p, const std::shared_ptr<Segment>& seg);
+  Result<std::string> TopicTierId(const std::string& topic);
+  void Loop();
+  using Key = std::pair<std::string, int32_t>;
+  void NoteResult(const Key& key, const Status& s);
+  bool BackingOff(const Key& key, int64_t now_ms) const;
+
+  Store& store_;
+  Metadata& meta_;
+  std::shared_ptr<RemoteTier> tier_;
+  FailureFn on_failure_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool woken_ = false;     // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::set<std::string> paused_;  // guarded by mu_
+  struct Health {
+    std::string last_error;
+    int64_t last_error_ms = 0;
+    int64_t retry_at_ms = 0;
+    int64_t backoff_ms = 0;
+  };
+  std::map<Key, Health> health_;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace topicfs::store

@@ -1,0 +1,277 @@
+// Tiered storage in the store (DESIGN §9) over a directory tier: sealed
+// segments copied in order with their manifests, local retention that lets
+// copied local files go while every offset stays readable, total retention
+// and topic deletion that remove the objects, a tier that fails, and the
+// states a crash can leave.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "store/partition_reader.h"
+#include "store/store.h"
+#include "store/tier_manager.h"
+#include "tests/unit/test_util.h"
+#include "tier/file_tier.h"
+
+namespace topicfs::store {
+namespace {
+
+using test::MakeRecords;
+
+constexpr int64_t kT0 = 1'700'000'000'000;
+
+// A directory tier that can be made to fail, as a store that is down would.
+class FlakyTier : public tier::FileTier {
+ public:
+  using FileTier::FileTier;
+  bool down = false;
+  int puts = 0;
+  int gets = 0;
+  Status PutFile(const std::string& key, int fd, int64_t size) override {
+    if (down) return Status::Unavailable("tier down");
+    ++puts;
+    return FileTier::PutFile(key, fd, size);
+  }
+  Status PutBytes(const std::string& key, std::string_view bytes) override {
+    if (down) return Status::Unavailable("tier down");
+    ++puts;
+    return FileTier::PutBytes(key, bytes);
+  }
+  Result<size_t> GetRange(const std::string& key, int64_t pos, char* buf, size_t len) override {
+    if (down) return Status::Unavailable("tier down");
+    ++gets;
+    return FileTier::GetRange(key, pos, buf, len);
+  }
+  Result<std::string> GetAll(const std::string& key) override {
+    if (down) return Status::Unavailable("tier down");
+    ++gets;
+    return FileTier::GetAll(key);
+  }
+};
+
+class StoreTierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(bucket());
+    tier_ = std::make_shared<FlakyTier>(bucket());
+    Open();
+  }
+  std::string data() const { return dir_.Sub("data"); }
+  std::string bucket() const { return dir_.Sub("bucket"); }
+  void Open() {
+    store_.reset();
+    Store::Options options;
+    options.data_dir = data();
+    options.tier = tier_;
+    options.tier_background = false;  // the test runs the work itself
+    auto opened = Store::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+  }
+  // A tiered topic of 1 KiB segments that keeps 2 KiB locally.
+  std::shared_ptr<Partition> MakeTopic(const char* local_bytes = "2048") {
+    EXPECT_TRUE(store_
+                    ->CreateTopic("logs", 1,
+                                  test::Config({{"segment.bytes", "1024"},
+                                                {"remote.storage.enable", "true"},
+                                                {"local.retention.bytes", local_bytes},
+                                                {"index.interval.bytes", "100"}}))
+                    .ok());
+    return store_->FindPartition("logs", 0);
+  }
+  std::vector<std::string> Objects(const std::string& suffix) {
+    std::vector<std::string> out;
+    auto listed = tier_->List("");
+    EXPECT_TRUE(listed.ok());
+    for (auto& o : *listed) {
+      if (o.key.ends_with(suffix)) out.push_back(o.key);
+    }
+    return out;
+  }
+  int64_t LocalLogs(const std::shared_ptr<Partition>& p) {
+    return static_cast<int64_t>(test::LogFiles(p->dir()).size());
+  }
+
+  test::TempDir dir_;
+  std::shared_ptr<FlakyTier> tier_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTierTest, SealedSegmentsAreCopiedInOrderWithTheirManifests) {
+  auto p = MakeTopic("-1");  // keep everything locally: only copies
+  const std::string records = MakeRecords(0, 500);
+  test::AppendOk(*p, records, kT0);
+  const int64_t sealed = p->segment_count() - 1;
+  ASSERT_GE(sealed, 3);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_EQ(static_cast<int64_t>(Objects(".manifest").size()), sealed);
+  EXPECT_EQ(static_cast<int64_t>(Objects(".log").size()), sealed);
+  for (auto& seg : p->Segments()) {
+    EXPECT_EQ(seg->tier_copy() == Segment::TierCopy::kCopied, seg->sealed()) << seg->base_offset();
+  }
+  // A manifest says what the segment is.
+  auto manifest = tier_->GetAll(Objects(".manifest").front());
+  ASSERT_TRUE(manifest.ok());
+  auto decoded = RemoteSegment::DecodeManifest(*manifest);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->topic, "logs");
+  EXPECT_EQ(decoded->segment.meta.base_offset, 0);
+  EXPECT_EQ(decoded->segment.meta.xxh3, p->Segments().front()->xxh3());
+  // Nothing is held only remotely while local retention keeps everything.
+  EXPECT_EQ(p->local_log_start_offset(), 0);
+  EXPECT_EQ(test::ReadAll(p), records);
+}
+
+TEST_F(StoreTierTest, LocalRetentionKeepsEveryOffsetReadableThroughTheTier) {
+  auto p = MakeTopic();
+  const std::string records = MakeRecords(0, 300);
+  test::AppendOk(*p, records, kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  const int64_t before = LocalLogs(p);
+  ASSERT_TRUE(store_->ApplyRetention(kT0, /*dry_run=*/false).ok());
+  EXPECT_LT(LocalLogs(p), before);
+  EXPECT_LE(p->local_size_bytes(), 2048 + 1024);
+  EXPECT_GT(p->local_log_start_offset(), 0);
+  EXPECT_EQ(p->log_start_offset(), 0);
+  EXPECT_EQ(test::ReadAll(p), records);
+  // A lookup in the middle of a remote-only segment reads from there on.
+  EXPECT_EQ(test::ReadFrom(p, 7), MakeRecords(7, 293));
+  // Reopened, the remote-only segments are still the log's first part.
+  Open();
+  p = store_->FindPartition("logs", 0);
+  EXPECT_EQ(p->log_start_offset(), 0);
+  EXPECT_GT(p->local_log_start_offset(), 0);
+  EXPECT_EQ(test::ReadFrom(p, 11), MakeRecords(11, 289));
+  EXPECT_EQ(test::ReadAll(p), records);
+}
+
+TEST_F(StoreTierTest, ALookupInARemoteSegmentCostsAtMostThreeRequestsColdAndNoneWarm) {
+  auto p = MakeTopic("0");
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
+  Open();  // a fresh cache, indexes not fetched
+  p = store_->FindPartition("logs", 0);
+  const int before = tier_->gets;
+  auto reader = PartitionReader::FromOffset(p, Offset(25));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_LE(tier_->gets - before, 3);
+  const int warm = tier_->gets;
+  auto again = PartitionReader::FromOffset(p, Offset(26));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(tier_->gets, warm);
+}
+
+TEST_F(StoreTierTest, TotalRetentionDeletesRemoteSegmentsAndTheirObjects) {
+  auto p = MakeTopic();
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
+  const size_t copied = Objects(".log").size();
+  ASSERT_TRUE(store_->SetTopicConfig("logs", "retention.bytes", "1500").ok());
+  ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
+  EXPECT_GT(p->log_start_offset(), 0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_LT(Objects(".log").size(), copied);
+  EXPECT_EQ(Objects(".log").size(), Objects(".manifest").size());
+  // What is left still reads, from the new log start on.
+  EXPECT_EQ(test::ReadAll(p), MakeRecords(p->log_start_offset(), 300 - p->log_start_offset()));
+}
+
+TEST_F(StoreTierTest, DeletingATopicDeletesItsObjectsAndANewTopicOfTheNameSharesNone) {
+  auto p = MakeTopic();
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  ASSERT_FALSE(Objects(".log").empty());
+  ASSERT_TRUE(store_->DeleteTopic("logs", /*require_empty=*/false).ok());
+  p = MakeTopic();
+  test::AppendOk(*p, MakeRecords(0, 10, "new-"), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_TRUE(Objects(".log").empty());
+}
+
+TEST_F(StoreTierTest, ATierThatIsDownDelaysCopiesAndFailsRemoteReadsOnly) {
+  auto p = MakeTopic();
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
+  Open();
+  p = store_->FindPartition("logs", 0);
+  tier_->down = true;
+  test::AppendOk(*p, MakeRecords(300, 50), kT0);  // local work goes on
+  EXPECT_FALSE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_FALSE(store_->tier()->status("logs", 0).last_error.empty());
+  auto remote = PartitionReader::FromOffset(p, Offset(0));
+  if (remote.ok()) {
+    char buf[64];
+    EXPECT_TRUE((*remote)->ReadAt(ReadPosition(0), buf, sizeof buf).status().Is(
+        Code::kUnavailable));
+  } else {
+    EXPECT_TRUE(remote.status().Is(Code::kUnavailable)) << remote.status().ToString();
+  }
+  const int64_t local = p->local_log_start_offset();
+  EXPECT_EQ(test::ReadFrom(p, local), MakeRecords(local, 350 - local));
+  // Back up: the copies catch up, nothing was lost.
+  tier_->down = false;
+  Open();
+  p = store_->FindPartition("logs", 0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_EQ(test::ReadAll(p), MakeRecords(0, 350));
+}
+
+TEST_F(StoreTierTest, ACopyCutShortIsCopiedAgainAtTheNextOpen) {
+  auto p = MakeTopic("-1");
+  test::AppendOk(*p, MakeRecords(0, 100), kT0);
+  // The first object goes, then the tier fails: COPY_SEGMENT_STARTED stays.
+  tier_->down = false;
+  auto seg = p->NextToCopy();
+  ASSERT_NE(seg, nullptr);
+  RemoteSegment record;
+  record.object = RemoteObjectName("logs", "0123456789abcdef", 0, seg->base_offset());
+  record.meta = seg->Meta(false);
+  ASSERT_TRUE(p->BeginCopy(seg, record).ok());
+  Open();
+  p = store_->FindPartition("logs", 0);
+  EXPECT_EQ(p->Segments().front()->tier_copy(), Segment::TierCopy::kCopying);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_EQ(p->Segments().front()->tier_copy(), Segment::TierCopy::kCopied);
+  EXPECT_EQ(Objects(".manifest").size(), static_cast<size_t>(p->segment_count() - 1));
+}
+
+TEST_F(StoreTierTest, ConfigsTakeKafkasValues) {
+  TopicConfig c;
+  EXPECT_FALSE(c.remote_storage_enable());
+  EXPECT_EQ(c.Get("local.retention.ms"), "-2");
+  EXPECT_EQ(c.local_retention_ms(), c.retention_ms());
+  EXPECT_TRUE(c.Set("remote.storage.enable", "true").ok());
+  EXPECT_TRUE(c.remote_storage_enable());
+  EXPECT_FALSE(c.Set("remote.storage.enable", "yes").ok());
+  EXPECT_TRUE(c.Set("local.retention.bytes", "1G").ok());
+  EXPECT_EQ(c.local_retention_bytes(), int64_t{1} << 30);
+  EXPECT_FALSE(c.Set("local.retention.bytes", "-3").ok());
+  EXPECT_FALSE(c.Set("retention.bytes", "-2").ok());
+}
+
+TEST(RemoteSegmentTest, RecordsAndManifestsRoundTrip) {
+  RemoteSegment r;
+  r.state = RemoteState::kDeleteStarted;
+  r.object = RemoteObjectName("a.b-c", "00000000000000ff", 3, 42);
+  r.meta = {.base_offset = 42, .next_offset = 50, .size_bytes = 400, .first_timestamp_ms = 7,
+            .max_timestamp_ms = 9, .sealed = true, .xxh3 = 0xfedcba9876543210ull, .hash_state = {}};
+  r.index_bytes = 16;
+  r.time_index_bytes = 24;
+  EXPECT_EQ(r.object, "a.b-c-00000000000000ff/3/00000000000000000042");
+  auto back = RemoteSegment::Decode(r.Encode());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->Encode(), r.Encode());
+  auto manifest = RemoteSegment::DecodeManifest(r.EncodeManifest("a.b-c", 3));
+  ASSERT_TRUE(manifest.ok());
+  EXPECT_EQ(manifest->partition, 3);
+  EXPECT_EQ(manifest->segment.meta.xxh3, r.meta.xxh3);
+  EXPECT_FALSE(RemoteSegment::Decode("state=NOPE\n").ok());
+}
+
+}  // namespace
+}  // namespace topicfs::store
