@@ -1,12 +1,15 @@
 #include "daemon/daemon.h"
 
+#include <atomic>
 #include <memory>
 
 #include "daemon/housekeeping.h"
 #include "fusefs/log.h"
 #include "kafka/server.h"
 #include "store/data_dir.h"
+#include "store/clock.h"
 #include "store/store.h"
+#include "tier/make_tier.h"
 
 namespace topicfs::daemon {
 namespace {
@@ -19,6 +22,29 @@ class LogReporter : public store::RecoveryReporter {
   void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
     LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) + " bytes: " + std::string(why));
   }
+};
+
+// The remote tier's failures, in the log: a copy's once per run of
+// failures (the store says so), a read's at most once a minute.
+class TierLog : public store::StoreListener {
+ public:
+  void OnTierFailure(std::string_view what, const store::Status& why) override {
+    if (what == "read") {
+      const int64_t now = store::SteadyNowMs();
+      int64_t last = last_read_log_ms_.load();
+      if (last != 0 && now - last < kReadLogIntervalMs) return;
+      if (!last_read_log_ms_.compare_exchange_strong(last, now)) return;
+      LogError("remote tier: a read of remote-only data failed (EIO to the reader): " +
+               why.ToString());
+      return;
+    }
+    LogError("remote tier: " + std::string(what) + ": " + why.ToString() +
+             " (retried with back-off; local data stays)");
+  }
+
+ private:
+  static constexpr int64_t kReadLogIntervalMs = 60000;
+  std::atomic<int64_t> last_read_log_ms_{0};
 };
 
 // Reports a failure to start the way the mount reports its own.
@@ -77,12 +103,26 @@ int RunDaemon(const DaemonOptions& options) {
   so.create_if_missing = true;
   so.reporter = &reporter;
   so.max_open_files = static_cast<size_t>(options.mount.mount.max_open_files);
+  const fusefs::MountOptions& mount = options.mount.mount;
+  if (!mount.tier.empty()) {
+    store::Result<std::shared_ptr<store::RemoteTier>> tier =
+        tier::MakeTier({mount.tier, mount.tier_endpoint, mount.tier_region});
+    if (!tier.ok()) {
+      Failed(options, "-o tier: " + tier.status().message());
+      return 1;
+    }
+    so.tier = std::move(*tier);
+    so.tier_cache_bytes = mount.tier_cache_bytes;
+    LogInfo("remote tier: " + so.tier->Describe());
+  }
   store::Result<std::unique_ptr<store::Store>> opened = store::Store::Open(so);
   if (!opened.ok()) {
     Failed(options, "cannot open " + data_dir + ": " + opened.status().ToString());
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
+  TierLog tier_log;
+  store->AddListener(&tier_log);
   if (store->recovered()) {
     LogInfo("recovered " + data_dir + " after an unclean stop" +
             (store->tail_trust() == store::TailTrust::kSameBoot
@@ -97,6 +137,7 @@ int RunDaemon(const DaemonOptions& options) {
   housekeeping.Stop();
   kafka.reset();  // its connections' readers go before the store closes
   store::Status closed = store->Close();
+  store->RemoveListener(&tier_log);
   if (!closed.ok()) {
     LogError("close: " + closed.ToString());
     return 1;

@@ -52,6 +52,7 @@ struct FileHandle {
   std::shared_ptr<store::Segment> segment;            // kSegment, kAppend
   int fd = -1;                                        // kIndex; owned
   size_t entry_size = 1;                              // kIndex
+  std::string remote_index;  // kIndex of a segment held only remotely: its bytes
   std::unique_ptr<store::RecordAssembler> assembler;  // kAppend
   std::unique_ptr<store::PartitionReader> reader;     // kStream, kFollow
   std::atomic<int64_t> follow_pos{0};  // kFollow: just past what the last read returned

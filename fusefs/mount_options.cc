@@ -63,6 +63,10 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
   constexpr std::string_view kKafkaKey = "kafka=";
   constexpr std::string_view kKafkaAdvertisedKey = "kafka.advertised=";
   constexpr std::string_view kKafkaMaxRequestKey = "kafka.max.request.bytes=";
+  constexpr std::string_view kTierKey = "tier=";
+  constexpr std::string_view kTierEndpointKey = "tier.endpoint=";
+  constexpr std::string_view kTierRegionKey = "tier.region=";
+  constexpr std::string_view kTierCacheKey = "tier.cache.bytes=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt) || opt == "subtype=topicfs") continue;
@@ -109,6 +113,21 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
                                                 opt.substr(kKafkaMaxRequestKey.size()) + "'");
         }
         out->kafka_max_request_bytes = *bytes;
+      } else if (opt.starts_with(kTierKey)) {
+        out->tier = opt.substr(kTierKey.size());
+      } else if (opt.starts_with(kTierEndpointKey)) {
+        out->tier_endpoint = opt.substr(kTierEndpointKey.size());
+      } else if (opt.starts_with(kTierRegionKey)) {
+        out->tier_region = opt.substr(kTierRegionKey.size());
+      } else if (opt.starts_with(kTierCacheKey)) {
+        std::optional<int64_t> bytes =
+            store::ParseSize(std::string_view(opt).substr(kTierCacheKey.size()));
+        if (!bytes || *bytes < (4 << 20)) {
+          return store::Status::InvalidArgument("bad tier.cache.bytes '" +
+                                                opt.substr(kTierCacheKey.size()) +
+                                                "' (at least 4M)");
+        }
+        out->tier_cache_bytes = *bytes;
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else if (opt == "nonempty") {  // libfuse 3 dropped it; topicfs checks itself

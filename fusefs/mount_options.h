@@ -35,6 +35,13 @@ struct MountOptions {
   std::string kafka;
   std::string kafka_advertised;
   int64_t kafka_max_request_bytes = 100 << 20;
+  // The remote tier (DESIGN §9), read by daemon/ only: -o tier=URI
+  // (s3://BUCKET/PREFIX or file:///PATH; none when empty),
+  // tier.endpoint=URL and tier.region=NAME for S3, tier.cache.bytes=SIZE.
+  std::string tier;
+  std::string tier_endpoint;
+  std::string tier_region;
+  int64_t tier_cache_bytes = 0;  // 0: the store's default
 };
 
 // Each element of `args` is the value of one -o (comma-separated options,

@@ -110,11 +110,15 @@ store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* han
       break;
     case NodeKind::kSegmentIndex:
       FillCommon(st, S_IFREG | (pm & 0444), owner,
-                 IndexFileSize(seg->index_path(), store::kOffsetIndexEntrySize));
+                 seg->remote_only()
+                     ? seg->index_bytes()
+                     : IndexFileSize(seg->index_path(), store::kOffsetIndexEntrySize));
       break;
     default:
       FillCommon(st, S_IFREG | (pm & 0444), owner,
-                 IndexFileSize(seg->time_index_path(), store::kTimeIndexEntrySize));
+                 seg->remote_only()
+                     ? seg->time_index_bytes()
+                     : IndexFileSize(seg->time_index_path(), store::kTimeIndexEntrySize));
       break;
   }
   int64_t ts = seg->max_timestamp_ms();

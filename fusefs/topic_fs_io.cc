@@ -99,7 +99,7 @@ store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t of
   const store::ReadPosition at(off);
   store::Result<store::FileExtent> extent = reader.ExtentAt(at, size);
   if (!extent.ok()) return StreamReadError(extent.status(), off);
-  if (extent->len == size || extent->len == 0) {
+  if (extent->len == 0 || (extent->file.valid() && extent->len == size)) {
     out->pin = std::move(extent->file);
     out->fd = out->pin.valid() ? out->pin.fd() : -1;
     out->pos = extent->file_pos;
@@ -110,6 +110,17 @@ store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t of
   out->bytes.resize(size);
   store::Result<size_t> n = reader.ReadAt(at, out->bytes.data(), size);
   if (!n.ok()) return StreamReadError(n.status(), off);
+  out->bytes.resize(*n);
+  return store::Status::OK();
+}
+
+// A read of a .log held only in the remote tier, through the store's cache.
+store::Status ReadRemoteCopy(const store::Segment& seg, size_t size, int64_t off,
+                             ReadReply* out) {
+  out->fd = -1;
+  out->bytes.resize(size);
+  store::Result<size_t> n = seg.Read(out->bytes.data(), size, off);
+  if (!n.ok()) return n.status();
   out->bytes.resize(*n);
   return store::Status::OK();
 }
@@ -196,6 +207,14 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
   handle->segment = seg;
   handle->entry_size = key.kind == NodeKind::kSegmentIndex ? store::kOffsetIndexEntrySize
                                                            : store::kTimeIndexEntrySize;
+  if (seg->remote_only()) {
+    // Held only in the remote tier: fetched once for this open.
+    store::Result<store::RemoteIndexes> fetched = seg->FetchRemoteIndexes();
+    if (!fetched.ok()) return fetched.status();
+    handle->remote_index = std::move(key.kind == NodeKind::kSegmentIndex ? fetched->index
+                                                                          : fetched->time_index);
+    return HoldOpenSegment(std::move(handle), ReadPath::kPageCache, out);
+  }
   handle->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (handle->fd < 0 && errno != ENOENT) return store::Status::FromErrno(errno, "open " + path);
   return HoldOpenSegment(std::move(handle), sealed ? ReadPath::kPageCache : ReadPath::kDaemon, out);
@@ -273,6 +292,7 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
     case FileHandle::Kind::kAppend: {
       // Never past size(): bytes beyond it may be an append in progress.
       int64_t end = handle->segment->size();
+      if (handle->segment->remote_only()) return ReadRemoteCopy(*handle->segment, size, off, out);
       store::Result<store::FileRef> log = handle->segment->OpenLog();
       if (!log.ok()) return log.status();
       out->pin = std::move(*log);
@@ -282,6 +302,11 @@ store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadRe
       return store::Status::OK();
     }
     case FileHandle::Kind::kIndex: {
+      if (handle->fd < 0 && handle->segment->remote_only()) {
+        const std::string& bytes = handle->remote_index;
+        if (off < static_cast<int64_t>(bytes.size())) out->bytes = bytes.substr(off, size);
+        return store::Status::OK();
+      }
       out->fd = handle->fd;
       out->pos = off;
       out->len = 0;

@@ -30,7 +30,9 @@ Facts PartitionFacts(store::Partition& p) {
   Facts facts = {{std::string(facts::kLogStartOffset), std::to_string(p.log_start_offset())},
                  {std::string(facts::kLogEndOffset), std::to_string(p.log_end_offset())},
                  {std::string(facts::kSizeBytes), std::to_string(p.size_bytes())},
-                 {std::string(facts::kSegmentCount), std::to_string(p.segment_count())}};
+                 {std::string(facts::kSegmentCount), std::to_string(p.segment_count())},
+                 {std::string(facts::kLocalLogStartOffset),
+                  std::to_string(p.local_log_start_offset())}};
   // Only while the partition is stopped by a failed fsync.
   if (store::Status failure = p.failure(); !failure.ok()) {
     facts.emplace_back(facts::kError, failure.message());
@@ -47,6 +49,10 @@ Facts SegmentFacts(const store::Segment& seg) {
                   std::to_string(seg.next_offset() - seg.base_offset())},
                  {std::string(facts::kMaxTimestampMs), std::to_string(seg.max_timestamp_ms())}};
   if (sealed) facts.emplace_back(facts::kXxh3, store::Xxh3Hex(seg.xxh3()));
+  facts.emplace_back(facts::kTier, seg.remote_only() ? "remote"
+                                   : seg.tier_copy() == store::Segment::TierCopy::kCopied
+                                       ? "both"
+                                       : "local");
   return facts;
 }
 

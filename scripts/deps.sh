@@ -11,6 +11,7 @@ TOPICFS_PACKAGES=(
   attr
   libisal-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev  # kafka/: CRC-32C, codecs
   libasio-dev  # kafka/: the listener
+  libcurl4-openssl-dev libexpat1-dev  # tier/: the S3 client (curl with SigV4, XML answers)
   python3 logrotate  # tools the end-to-end tests drive, as users would
   ccache  # rebuilds (tests, sanitizer and fuzz builds) reuse what an earlier run compiled
   kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
@@ -46,11 +47,15 @@ topicfs_install_deps() {
 # kafkajs (npm) for the Kafka end-to-end tests, into tests/e2e/kafkajs, at the
 # version its package-lock.json pins; Debian's nodejs and npm when there is
 # no node yet.
+# Test-only programs from npm, each pinned by its package-lock.json: kafkajs
+# (a Kafka client) and s3rver (an S3-protocol server).
 topicfs_install_node_deps() {
-  local dir=$TOPICFS_ROOT/tests/e2e/kafkajs
   command -v npm >/dev/null 2>&1 || topicfs_install_deps nodejs npm
-  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  local dir
+  for dir in "$TOPICFS_ROOT"/tests/e2e/kafkajs "$TOPICFS_ROOT"/tests/e2e/s3rver; do
+    [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && continue
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  done
 }
 
 topicfs_build() {

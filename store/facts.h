@@ -17,12 +17,18 @@ inline constexpr std::string_view kLogEndOffset = "log_end_offset";
 inline constexpr std::string_view kSizeBytes = "size_bytes";
 inline constexpr std::string_view kSegmentCount = "segment_count";
 inline constexpr std::string_view kError = "error";  // only while a failed fsync stops it
+// The first offset on the local disk (DESIGN §9); log_start_offset is the
+// whole log's, remote part included.
+inline constexpr std::string_view kLocalLogStartOffset = "local_log_start_offset";
 // Segment (.log) facts.
 inline constexpr std::string_view kBaseOffset = "base_offset";
 inline constexpr std::string_view kNextOffset = "next_offset";
 inline constexpr std::string_view kRecordCount = "record_count";
 inline constexpr std::string_view kMaxTimestampMs = "max_timestamp_ms";
 inline constexpr std::string_view kXxh3 = "xxh3";  // sealed segments only
+// Where the segment is: "local", "both" (copied to the remote tier) or
+// "remote" (held only there).
+inline constexpr std::string_view kTier = "tier";
 // groups/<g>.
 inline constexpr std::string_view kCommittedOffset = "committed_offset";  // read and write
 inline constexpr std::string_view kLag = "lag";
@@ -31,8 +37,9 @@ inline constexpr std::string_view kDelete = "delete";
 
 // Every read-only fact name, for refusing writes to them.
 inline constexpr std::string_view kReadOnly[] = {
-    kLogStartOffset, kLogEndOffset, kSizeBytes,      kSegmentCount, kError, kBaseOffset,
-    kNextOffset,     kRecordCount,  kMaxTimestampMs, kXxh3,         kLag};
+    kLogStartOffset, kLogEndOffset, kSizeBytes, kSegmentCount,   kError,
+    kBaseOffset,     kNextOffset,   kRecordCount, kMaxTimestampMs, kXxh3,
+    kLag,            kLocalLogStartOffset, kTier};
 
 // "user.topicfs." + `name`.
 inline std::string Xattr(std::string_view name) { return std::string(kPrefix) + std::string(name); }

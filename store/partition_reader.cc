@@ -114,6 +114,10 @@ Result<FileExtent> PartitionReader::ExtentAt(ReadPosition at, size_t len) {
   if (!piece.ok()) return piece.status();
   FileExtent extent;
   if (piece->len == 0) return extent;
+  if (piece->segment->remote_only()) {  // no descriptor: ReadAt copies them
+    extent.len = piece->len;
+    return extent;
+  }
   Result<FileRef> file = piece->segment->OpenLog();
   if (!file.ok()) return file.status();
   extent.file = std::move(*file);

@@ -44,6 +44,8 @@ struct RecordRun {
 
 // Bytes of one segment file, for a caller that sends them on without
 // copying (splice): `len` bytes at `file_pos` of `file`, pinned.
+// Bytes of a segment as a descriptor range; `file` is not set when they are
+// held only in the remote tier (ReadAt copies those).
 struct FileExtent {
   FileRef file;
   int64_t file_pos = 0;

@@ -134,6 +134,12 @@ bool Segment::RestoreHashState(std::string_view saved) {
   return true;
 }
 
+Status Segment::NoTier() const {
+  return Status::Unavailable(log_path_ +
+                             " is held only in the remote tier, and the store was opened "
+                             "without it (-o tier=...)");
+}
+
 std::shared_ptr<Segment> Segment::OpenRemote(const std::string& dir, RemoteCopy copy) {
   std::shared_ptr<Segment> seg(new Segment());
   const SegmentMeta& meta = copy.record.meta;
@@ -176,6 +182,7 @@ void Segment::DropLocalCopy(RemoteCopy copy) {
 Result<RemoteIndexes> Segment::FetchRemoteIndexes() const {
   const RemoteCopy* copy = remote_.load(std::memory_order_acquire);
   if (copy == nullptr) return RemoteIndexes{};
+  if (copy->cache == nullptr) return NoTier();
   RemoteIndexes out;
   Result<std::string> index = copy->cache->tier().GetAll(copy->record.IndexKey());
   if (!index.ok()) return index.status();
@@ -220,6 +227,7 @@ Result<FileRef> Segment::OpenLog() const {
 
 Result<size_t> Segment::ReadRemote(const RemoteCopy& copy, char* buf, size_t len, int64_t pos,
                                    bool sequential) const {
+  if (copy.cache == nullptr) return NoTier();
   return copy.cache->Read(copy.record.LogKey(), size(), buf, len, pos, sequential);
 }
 

@@ -208,6 +208,8 @@ class Segment {
   std::shared_ptr<const RemoteCopy> remote_holder_;
   std::atomic<const RemoteCopy*> remote_{nullptr};
   std::atomic<TierCopy> tier_copy_{TierCopy::kNone};
+  // Unavailable: a remote-only segment of a store opened without its tier.
+  Status NoTier() const;
   // Reads of the remote copy (`sequential`: fetch the chunks after too).
   Result<size_t> ReadRemote(const RemoteCopy& copy, char* buf, size_t len, int64_t pos,
                             bool sequential) const;

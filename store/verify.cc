@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <xxhash.h>
+
 #include "store/file_hash.h"
 #include "store/file_io.h"
 #include "store/store.h"
@@ -30,10 +32,51 @@ std::optional<std::string> ReadSmallFile(const std::string& path) {
 
 class SegmentVerifier {
  public:
-  SegmentVerifier(std::vector<VerifyProblem>* problems, char delimiter)
-      : problems_(problems), delimiter_(delimiter) {}
+  SegmentVerifier(std::vector<VerifyProblem>* problems, char delimiter, bool has_tier)
+      : problems_(problems), delimiter_(delimiter), has_tier_(has_tier) {}
+
+  // A segment held only in the remote tier: its .log read back through the
+  // tier against its XXH3-64, its indexes fetched and checked. Without a
+  // tier (a store opened without -o tier) there is nothing to read it with.
+  void VerifyRemote(Segment& seg) {
+    XXH3_state_t* state = XXH3_createState();
+    XXH3_64bits_reset(state);
+    std::string buf(1 << 20, '\0');
+    const int64_t size = seg.size();
+    for (int64_t pos = 0; pos < size;) {
+      Result<size_t> n = seg.Read(buf.data(), buf.size(), pos);
+      if (!n.ok() || *n == 0) {
+        XXH3_freeState(state);
+        if (!n.ok() && n.status().Is(Code::kUnavailable) && !has_tier_) return;
+        Problem(seg.log_path(), "remote copy cannot be read: " +
+                                    (n.ok() ? std::string("short") : n.status().ToString()));
+        return;
+      }
+      XXH3_64bits_update(state, buf.data(), *n);
+      pos += static_cast<int64_t>(*n);
+    }
+    const uint64_t digest = XXH3_64bits_digest(state);
+    XXH3_freeState(state);
+    if (digest != seg.xxh3()) {
+      Problem(seg.log_path(), "remote copy: " + HashMismatch(Xxh3Hex(digest), Xxh3Hex(seg.xxh3())));
+    }
+    Result<RemoteIndexes> indexes = seg.FetchRemoteIndexes();
+    if (!indexes.ok()) {
+      Problem(seg.index_path(), "remote copy cannot be read: " + indexes.status().ToString());
+      return;
+    }
+    if (Status s = OffsetIndex::Check(indexes->index, seg.base_offset(), seg.next_offset(), size);
+        !s.ok()) {
+      Problem(seg.index_path(), "remote copy: " + s.message());
+    }
+    if (Status s = TimeIndex::Check(indexes->time_index, seg.base_offset(), seg.next_offset());
+        !s.ok()) {
+      Problem(seg.time_index_path(), "remote copy: " + s.message());
+    }
+  }
 
   void Verify(Segment& seg) {
+    if (seg.remote_only()) return VerifyRemote(seg);
     // Sealed-ness first: a segment seen sealed never changes, so what is
     // read next is final; one seen active is checked as active even if it
     // rolls meanwhile. Then the index files: entries are written after their
@@ -108,6 +151,7 @@ class SegmentVerifier {
 
   std::vector<VerifyProblem>* problems_;
   char delimiter_;
+  bool has_tier_;
 };
 
 }  // namespace
@@ -121,7 +165,7 @@ std::vector<VerifyProblem> Store::Verify() {
   }
   for (auto& topic : topics) {
     for (auto& p : topic->partitions()) {
-      SegmentVerifier verifier(&problems, p->delimiter());
+      SegmentVerifier verifier(&problems, p->delimiter(), tier_cache_ != nullptr);
       auto segments = p->Segments();
       for (size_t i = 0; i < segments.size(); ++i) {
         verifier.Verify(*segments[i]);
