@@ -15,6 +15,7 @@ TOPICFS_PACKAGES=(
   python3 logrotate  # tools the end-to-end tests drive, as users would
   ccache  # rebuilds (tests, sanitizer and fuzz builds) reuse what an earlier run compiled
   kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
+  python3-botocore  # AWS's SigV4 signer: the S3 test proxy checks every signature with it
 )
 
 # Every build of these scripts goes through ccache once it is installed:

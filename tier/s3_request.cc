@@ -236,8 +236,8 @@ store::Result<S3Response> S3Client::PerformOnce(CURL* h, const S3Request& reques
     headers = curl_slist_append(headers, ("x-amz-security-token: " + session_token_).c_str());
   }
   for (const std::string& header : request.headers) headers = curl_slist_append(headers, header.c_str());
-  // No "Expect: 100-continue" round trip before a body.
-  headers = curl_slist_append(headers, "Expect:");
+  // No "Expect:" to turn off 100-continue: curl 7.88 would sign it as an
+  // empty header that it then does not send, which S3 refuses.
 
   if (request.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
