@@ -275,6 +275,28 @@ Result<std::unique_ptr<GroupReader>> DirectAccess::OpenGroupReader(std::string_v
 
 Result<std::vector<store::VerifyProblem>> DirectAccess::Verify() { return store_->Verify(); }
 
+Result<std::vector<PartitionTier>> DirectAccess::TierStatus(
+    const std::optional<std::string>& topic) {
+  std::vector<std::string> topics = topic ? std::vector<std::string>{*topic} : store_->ListTopics();
+  std::vector<PartitionTier> out;
+  for (const std::string& name : topics) {
+    Result<std::shared_ptr<store::Topic>> t = Topic(name);
+    if (!t.ok()) return t.status();
+    for (int32_t p = 0; p < (*t)->partition_count(); ++p) {
+      Result<store::Store::TierStatus> status = store_->PartitionTierStatus(name, p);
+      if (!status.ok()) return status.status();
+      out.push_back({name, p, std::move(*status)});
+    }
+  }
+  return out;
+}
+
+Result<bool> DirectAccess::TierPaused(std::string_view topic) { return store_->TierPaused(topic); }
+
+Status DirectAccess::SetTierPaused(std::string_view topic, bool paused) {
+  return store_->SetTierPaused(topic, paused);
+}
+
 Status DirectAccess::Close() {
   if (store_ == nullptr) return Status::OK();
   Status s = store_->Close();

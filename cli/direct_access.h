@@ -54,6 +54,10 @@ class DirectAccess : public StoreAccess {
   store::Result<std::unique_ptr<GroupReader>> OpenGroupReader(
       std::string_view topic, int32_t partition, std::string_view group) override;
   store::Result<std::vector<store::VerifyProblem>> Verify() override;
+  store::Result<std::vector<PartitionTier>> TierStatus(
+      const std::optional<std::string>& topic) override;
+  store::Result<bool> TierPaused(std::string_view topic) override;
+  store::Status SetTierPaused(std::string_view topic, bool paused) override;
   store::Status Close() override;
 
  private:

@@ -155,6 +155,58 @@ Result<std::vector<store::VerifyProblem>> MountAccess::Verify() {
   return problems;
 }
 
+Result<std::vector<PartitionTier>> MountAccess::TierStatus(
+    const std::optional<std::string>& topic) {
+  std::vector<std::string> topics;
+  if (topic) {
+    TOPICFS_RETURN_IF_ERROR(CheckTopic(*topic));
+    topics.push_back(*topic);
+  } else {
+    Result<std::vector<std::string>> all = ListTopics();
+    if (!all.ok()) return all.status();
+    topics = std::move(*all);
+  }
+  namespace facts = store::facts;
+  std::vector<PartitionTier> out;
+  for (const std::string& t : topics) {
+    Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(t));
+    if (!ids.ok()) return ids.status();
+    for (int32_t p : *ids) {
+      const std::string dir = PartitionDir(t, p);
+      PartitionTier row{t, p, {}};
+      store::Store::TierStatus& s = row.status;
+      for (auto [name, field] : {std::pair{facts::kLogStartOffset, &s.log_start_offset},
+                                 {facts::kLocalLogStartOffset, &s.local_log_start_offset},
+                                 {facts::kLogEndOffset, &s.log_end_offset},
+                                 {facts::kLocalSizeBytes, &s.local_bytes},
+                                 {facts::kRemoteSizeBytes, &s.remote_bytes},
+                                 {facts::kTierPendingCopies, &s.pending_copies},
+                                 {facts::kTierPendingDeletes, &s.pending_deletes}}) {
+        Result<int64_t> v = GetXattrInt(dir, TopicfsXattr(name));
+        if (!v.ok()) return v.status();
+        *field = *v;
+      }
+      Result<std::string> error = GetXattr(dir, TopicfsXattr(facts::kTierError));
+      if (error.ok()) s.last_error = *error;  // absent while the tier works
+      out.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+Result<bool> MountAccess::TierPaused(std::string_view topic) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  Result<std::string> v = GetXattr(TopicDir(topic), TopicfsXattr(store::facts::kTierPaused));
+  if (!v.ok()) return v.status();
+  return *v == "true";
+}
+
+Status MountAccess::SetTierPaused(std::string_view topic, bool paused) {
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(topic));
+  return SetXattr(TopicDir(topic), TopicfsXattr(store::facts::kTierPaused),
+                  paused ? "true" : "false");
+}
+
 void MountAccess::VerifySegment(const SegmentFile& seg,
                                 std::vector<store::VerifyProblem>* problems) {
   const int64_t size = FileSize(seg.log_path);

@@ -46,6 +46,13 @@ struct TopicInfo {
   char delimiter() const { return Config("record.delimiter") == "nul" ? '\0' : '\n'; }
 };
 
+// One partition as the remote tier sees it (`topicfs tier status`).
+struct PartitionTier {
+  std::string topic;
+  int32_t partition = 0;
+  store::Store::TierStatus status;
+};
+
 // Where a reader starts.
 struct ReadFrom {
   enum class Kind { kOffset, kTime, kBeginning } kind = Kind::kBeginning;
@@ -128,6 +135,12 @@ class StoreAccess {
       std::string_view topic, int32_t partition, std::string_view group) = 0;
   // Every problem with the path it concerns.
   virtual store::Result<std::vector<store::VerifyProblem>> Verify() = 0;
+  // The remote tier (DESIGN §9): every partition of `topic` (of every
+  // topic when none), and whether a topic's copies are paused.
+  virtual store::Result<std::vector<PartitionTier>> TierStatus(
+      const std::optional<std::string>& topic) = 0;
+  virtual store::Result<bool> TierPaused(std::string_view topic) = 0;
+  virtual store::Status SetTierPaused(std::string_view topic, bool paused) = 0;
   // Flushes and closes; the access is unusable afterwards.
   virtual store::Status Close() = 0;
 };

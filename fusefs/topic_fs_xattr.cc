@@ -26,7 +26,7 @@ using Facts = std::vector<std::pair<std::string, std::string>>;
 
 namespace facts = store::facts;
 
-Facts PartitionFacts(store::Partition& p) {
+Facts PartitionFacts(store::Store& store, store::Partition& p) {
   Facts facts = {{std::string(facts::kLogStartOffset), std::to_string(p.log_start_offset())},
                  {std::string(facts::kLogEndOffset), std::to_string(p.log_end_offset())},
                  {std::string(facts::kSizeBytes), std::to_string(p.size_bytes())},
@@ -36,6 +36,14 @@ Facts PartitionFacts(store::Partition& p) {
   // Only while the partition is stopped by a failed fsync.
   if (store::Status failure = p.failure(); !failure.ok()) {
     facts.emplace_back(facts::kError, failure.message());
+  }
+  if (store::Result<store::Store::TierStatus> tier = store.PartitionTierStatus(p.topic(), p.id());
+      tier.ok()) {
+    facts.emplace_back(facts::kLocalSizeBytes, std::to_string(tier->local_bytes));
+    facts.emplace_back(facts::kRemoteSizeBytes, std::to_string(tier->remote_bytes));
+    facts.emplace_back(facts::kTierPendingCopies, std::to_string(tier->pending_copies));
+    facts.emplace_back(facts::kTierPendingDeletes, std::to_string(tier->pending_deletes));
+    if (!tier->last_error.empty()) facts.emplace_back(facts::kTierError, tier->last_error);
   }
   return facts;
 }
@@ -90,7 +98,7 @@ static store::Result<Facts> FactsOf(store::Store& store, const NodeKey& key) {
   if (key.kind == NodeKind::kTopic) return Facts{};
   std::shared_ptr<store::Partition> partition = store.FindPartition(key.topic, key.partition);
   if (partition == nullptr) return store::Status::NotFound("no partition");
-  if (key.kind == NodeKind::kPartition) return PartitionFacts(*partition);
+  if (key.kind == NodeKind::kPartition) return PartitionFacts(store, *partition);
   std::shared_ptr<store::Segment> seg = partition->FindSegment(key.value);
   if (seg == nullptr) return store::Status::NotFound("no segment");
   return SegmentFacts(*seg);
@@ -110,6 +118,11 @@ store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name
     if (key->kind == NodeKind::kTopic) {
       std::shared_ptr<store::Topic> topic = store_->FindTopic(key->topic);
       if (topic == nullptr) return store::Status::NotFound(key->topic);
+      if (short_name == facts::kTierPaused) {
+        store::Result<bool> paused = store_->TierPaused(key->topic);
+        if (!paused.ok()) return paused.status();
+        return std::string(*paused ? "true" : "false");
+      }
       if (store::FindConfigSpec(short_name) == nullptr) return NoData(name);
       return topic->config().Get(short_name);
     }
@@ -138,6 +151,12 @@ store::Status TopicFs::SetXattr(uint64_t ino, std::string_view name, std::string
   }
   if (name.starts_with(kTopicfsPrefix)) {
     std::string_view short_name = name.substr(kTopicfsPrefix.size());
+    if (key->kind == NodeKind::kTopic && short_name == facts::kTierPaused) {
+      if (value != "true" && value != "false") {
+        return store::Status::InvalidArgument(std::string(name) + " takes true or false");
+      }
+      return store_->SetTierPaused(key->topic, value == "true");
+    }
     if (key->kind == NodeKind::kTopic) {
       return store_->SetTopicConfig(key->topic, short_name, value);
     }
@@ -184,6 +203,7 @@ store::Result<std::string> TopicFs::ListXattr(uint64_t ino) {
     for (const store::ConfigSpec& spec : store::AllConfigSpecs()) {
       add(std::string(kTopicfsPrefix) + std::string(spec.name));
     }
+    add(facts::Xattr(facts::kTierPaused));
   } else {
     store::Result<Facts> facts = FactsOf(*store_, *key);
     if (!facts.ok()) return facts.status();

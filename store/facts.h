@@ -20,6 +20,12 @@ inline constexpr std::string_view kError = "error";  // only while a failed fsyn
 // The first offset on the local disk (DESIGN §9); log_start_offset is the
 // whole log's, remote part included.
 inline constexpr std::string_view kLocalLogStartOffset = "local_log_start_offset";
+// The remote tier's view of a partition (`topicfs tier status`).
+inline constexpr std::string_view kLocalSizeBytes = "local_size_bytes";
+inline constexpr std::string_view kRemoteSizeBytes = "remote_size_bytes";
+inline constexpr std::string_view kTierPendingCopies = "tier_pending_copies";
+inline constexpr std::string_view kTierPendingDeletes = "tier_pending_deletes";
+inline constexpr std::string_view kTierError = "tier_error";  // only while the tier fails
 // Segment (.log) facts.
 inline constexpr std::string_view kBaseOffset = "base_offset";
 inline constexpr std::string_view kNextOffset = "next_offset";
@@ -34,12 +40,16 @@ inline constexpr std::string_view kCommittedOffset = "committed_offset";  // rea
 inline constexpr std::string_view kLag = "lag";
 // A topic directory: deletes it when set to its name.
 inline constexpr std::string_view kDelete = "delete";
+// A topic directory: "true" pauses its copies to the remote tier, "false"
+// resumes them (`topicfs tier pause|resume`).
+inline constexpr std::string_view kTierPaused = "tier_paused";
 
 // Every read-only fact name, for refusing writes to them.
 inline constexpr std::string_view kReadOnly[] = {
     kLogStartOffset, kLogEndOffset, kSizeBytes, kSegmentCount,   kError,
     kBaseOffset,     kNextOffset,   kRecordCount, kMaxTimestampMs, kXxh3,
-    kLag,            kLocalLogStartOffset, kTier};
+    kLag,            kLocalLogStartOffset, kTier, kLocalSizeBytes, kRemoteSizeBytes,
+    kTierPendingCopies, kTierPendingDeletes, kTierError};
 
 // "user.topicfs." + `name`.
 inline std::string Xattr(std::string_view name) { return std::string(kPrefix) + std::string(name); }

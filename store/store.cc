@@ -655,6 +655,45 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
   return actions;
 }
 
+Result<Store::TierStatus> Store::PartitionTierStatus(std::string_view topic, int32_t partition) {
+  std::shared_ptr<Topic> t = FindTopic(topic);
+  std::shared_ptr<Partition> p = t ? t->partition(partition) : nullptr;
+  if (p == nullptr) {
+    return Status::NotFound("no partition " + std::to_string(partition) + " of topic " +
+                            std::string(topic));
+  }
+  TierStatus out;
+  out.log_start_offset = p->log_start_offset();
+  out.local_log_start_offset = p->local_log_start_offset();
+  out.log_end_offset = p->log_end_offset();
+  out.local_bytes = p->local_size_bytes();
+  for (const RemoteSegment& r : p->RemoteRecords()) {
+    if (r.state == RemoteState::kCopyFinished) out.remote_bytes += r.meta.size_bytes;
+    if (r.state == RemoteState::kDeleteStarted) ++out.pending_deletes;
+  }
+  if (t->config().remote_storage_enable()) {
+    for (auto& seg : p->Segments()) {
+      if (seg->sealed() && seg->tier_copy() != Segment::TierCopy::kCopied) ++out.pending_copies;
+    }
+  }
+  if (tier_manager_ != nullptr) out.last_error = tier_manager_->last_error(t->name(), partition);
+  return out;
+}
+
+Status Store::SetTierPaused(std::string_view topic, bool paused) {
+  if (FindTopic(topic) == nullptr) return Status::NotFound("no topic " + std::string(topic));
+  TOPICFS_RETURN_IF_ERROR(meta_->PutStoreFlag(TierManager::PausedFlag(topic), paused ? "1" : "0"));
+  if (tier_manager_ != nullptr) tier_manager_->SetPaused(std::string(topic), paused);
+  return Status::OK();
+}
+
+Result<bool> Store::TierPaused(std::string_view topic) {
+  if (FindTopic(topic) == nullptr) return Status::NotFound("no topic " + std::string(topic));
+  Result<std::optional<std::string>> flag = meta_->GetStoreFlag(TierManager::PausedFlag(topic));
+  if (!flag.ok()) return flag.status();
+  return flag->value_or("0") == "1";
+}
+
 Status Store::ApplyLocalRetention(Topic& topic, int64_t now_ms) {
   const TopicConfig config = topic.config();
   const RetentionPolicy policy{config.local_retention_ms(), config.local_retention_bytes()};

@@ -189,6 +189,22 @@ class Store {
 
   DescriptorCache& descriptor_cache() { return *files_; }
 
+  // A partition as the remote tier sees it (`topicfs tier status`).
+  struct TierStatus {
+    int64_t log_start_offset = 0;
+    int64_t local_log_start_offset = 0;
+    int64_t log_end_offset = 0;
+    int64_t local_bytes = 0;
+    int64_t remote_bytes = 0;     // segments whose copy is finished
+    int64_t pending_copies = 0;   // sealed local segments not yet copied
+    int64_t pending_deletes = 0;  // objects retention let go, not yet deleted
+    std::string last_error;       // the tier's, until an attempt works again
+  };
+  Result<TierStatus> PartitionTierStatus(std::string_view topic, int32_t partition);
+  // A paused topic copies nothing to the tier (deletions go on); kept in meta/.
+  Status SetTierPaused(std::string_view topic, bool paused);
+  Result<bool> TierPaused(std::string_view topic);
+
   // The remote tier's work and facts; null when the store has no tier.
   TierManager* tier() { return tier_manager_.get(); }
   TierCache* tier_cache() { return tier_cache_.get(); }

@@ -27,8 +27,6 @@ void CrashPoint(std::string_view step) {
   if (at != nullptr && step == at) ::kill(::getpid(), SIGKILL);
 }
 
-std::string PausedFlag(const std::string& topic) { return "tier-paused/" + topic; }
-
 Result<std::string> ReadWholeFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -255,23 +253,20 @@ bool TierManager::BackingOff(const Key& key, int64_t now_ms) const {
   return it != health_.end() && now_ms < it->second.retry_at_ms;
 }
 
-Status TierManager::Pause(const std::string& topic) {
-  if (store_.FindTopic(topic) == nullptr) return Status::NotFound("no topic " + topic);
-  TOPICFS_RETURN_IF_ERROR(meta_.PutStoreFlag(PausedFlag(topic), "1"));
-  std::lock_guard lock(mu_);
-  paused_.insert(topic);
-  return Status::OK();
+std::string TierManager::PausedFlag(std::string_view topic) {
+  return "tier-paused/" + std::string(topic);
 }
 
-Status TierManager::Resume(const std::string& topic) {
-  if (store_.FindTopic(topic) == nullptr) return Status::NotFound("no topic " + topic);
-  TOPICFS_RETURN_IF_ERROR(meta_.PutStoreFlag(PausedFlag(topic), "0"));
+void TierManager::SetPaused(const std::string& topic, bool paused) {
   {
     std::lock_guard lock(mu_);
-    paused_.erase(topic);
+    if (paused) {
+      paused_.insert(topic);
+    } else {
+      paused_.erase(topic);
+    }
   }
-  Wake();
-  return Status::OK();
+  if (!paused) Wake();
 }
 
 bool TierManager::paused(const std::string& topic) const {
@@ -279,27 +274,10 @@ bool TierManager::paused(const std::string& topic) const {
   return paused_.count(topic) > 0;
 }
 
-TierManager::PartitionStatus TierManager::status(const std::string& topic,
-                                                 int32_t partition) const {
-  PartitionStatus out;
-  if (std::shared_ptr<Partition> p = store_.FindPartition(topic, partition)) {
-    for (const RemoteSegment& r : p->PendingRemoteDeletes()) {
-      (void)r;
-      ++out.pending_deletes;
-    }
-    std::shared_ptr<Topic> t = store_.FindTopic(topic);
-    if (t != nullptr && t->config().remote_storage_enable()) {
-      for (auto& seg : p->Segments()) {
-        if (seg->sealed() && seg->tier_copy() != Segment::TierCopy::kCopied) ++out.pending_copies;
-      }
-    }
-  }
+std::string TierManager::last_error(const std::string& topic, int32_t partition) const {
   std::lock_guard lock(mu_);
-  if (auto it = health_.find({topic, partition}); it != health_.end()) {
-    out.last_error = it->second.last_error;
-    out.last_error_ms = it->second.last_error_ms;
-  }
-  return out;
+  auto it = health_.find({topic, partition});
+  return it == health_.end() ? std::string() : it->second.last_error;
 }
 
 }  // namespace topicfs::store

@@ -52,18 +52,14 @@ class TierManager {
   // tests and `topicfs tier` commands run against a store not mounted.
   Status RunUntilIdle();
 
-  // Paused topics copy nothing (deletions go on). Kept in meta/.
-  Status Pause(const std::string& topic);
-  Status Resume(const std::string& topic);
+  // Paused topics copy nothing (deletions go on); Store::SetTierPaused
+  // keeps it in meta/, read again here at the next open.
+  void SetPaused(const std::string& topic, bool paused);
   bool paused(const std::string& topic) const;
-
-  struct PartitionStatus {
-    int64_t pending_copies = 0;  // sealed local segments not yet copied
-    int64_t pending_deletes = 0;
-    std::string last_error;      // empty once a later attempt worked
-    int64_t last_error_ms = 0;
-  };
-  PartitionStatus status(const std::string& topic, int32_t partition) const;
+  // The last failure of the partition's tier work; empty once a later
+  // attempt worked.
+  std::string last_error(const std::string& topic, int32_t partition) const;
+  static std::string PausedFlag(std::string_view topic);
 
  private:
   // One pass over every partition: deletions first, then one copy each.

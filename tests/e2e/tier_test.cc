@@ -4,6 +4,7 @@
 // a copy loses nothing and leaves nothing unknown in the tier; a tier that
 // goes away fails remote reads with EIO while everything local goes on.
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -105,6 +106,32 @@ TEST_F(TierTest, KillDuringACopyAtEachStepLosesNothingAndLeavesNoStrayObject) {
     EXPECT_EQ(Out("cat $M/logs/0/from/0 | md5sum"), Out("cat $M/logs/0/*.log | md5sum"));
     ASSERT_TRUE(Unmount());
   }
+}
+
+TEST_F(TierTest, TierStatusShowsTheRangesAndPauseStopsCopies) {
+  MountTiered();
+  MakeTieredTopic();
+  Out("$T tier pause $M/logs");
+  WriteLines();
+  ::usleep(1500 * 1000);  // more than a tick of the tier thread
+  EXPECT_EQ(Objects(".log"), 0);
+  const std::string paused = Out("$T tier status $M/logs");
+  EXPECT_NE(paused.find(", paused"), std::string::npos) << paused;
+  const int64_t sealed = Fact("segment_count") - 1;
+  EXPECT_EQ(Fact("tier_pending_copies"), sealed);
+  EXPECT_NE(paused.find("pending " + std::to_string(sealed) + " copies"), std::string::npos)
+      << paused;
+  Out("$T tier resume $M/logs");
+  ASSERT_TRUE(WaitFor([&] { return Settled(); }, 30)) << DaemonLog();
+  const int64_t local = Fact("local_log_start_offset");
+  EXPECT_EQ(Out("$T tier status $M/logs"),
+            M("logs/0") + ": remote [0, " + std::to_string(local) + ") " +
+                    std::to_string(Fact("remote_size_bytes")) + " bytes, local [" +
+                    std::to_string(local) + ", 100000) " +
+                    std::to_string(Fact("local_size_bytes")) +
+                    " bytes, pending 0 copies 0 deletions\n");
+  const std::string json = Out("$T tier status $M --json");
+  EXPECT_NE(json.find("\"local_log_start_offset\":" + std::to_string(local)), std::string::npos);
 }
 
 TEST_F(TierTest, ATierThatGoesAwayFailsRemoteReadsWithEioAndLocalWorkGoesOn) {

@@ -202,7 +202,10 @@ TEST_F(StoreTierTest, ATierThatIsDownDelaysCopiesAndFailsRemoteReadsOnly) {
   tier_->down = true;
   test::AppendOk(*p, MakeRecords(300, 50), kT0);  // local work goes on
   EXPECT_FALSE(store_->tier()->RunUntilIdle().ok());
-  EXPECT_FALSE(store_->tier()->status("logs", 0).last_error.empty());
+  auto status = store_->PartitionTierStatus("logs", 0);
+  ASSERT_TRUE(status.ok());
+  EXPECT_FALSE(status->last_error.empty());
+  EXPECT_GT(status->pending_copies, 0);
   auto remote = PartitionReader::FromOffset(p, Offset(0));
   if (remote.ok()) {
     char buf[64];
@@ -238,6 +241,26 @@ TEST_F(StoreTierTest, ACopyCutShortIsCopiedAgainAtTheNextOpen) {
   ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
   EXPECT_EQ(p->Segments().front()->tier_copy(), Segment::TierCopy::kCopied);
   EXPECT_EQ(Objects(".manifest").size(), static_cast<size_t>(p->segment_count() - 1));
+}
+
+TEST_F(StoreTierTest, APausedTopicCopiesNothingUntilResumed) {
+  auto p = MakeTopic("-1");
+  ASSERT_TRUE(store_->SetTierPaused("logs", true).ok());
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_TRUE(Objects(".log").empty());
+  Open();  // paused is kept
+  EXPECT_TRUE(*store_->TierPaused("logs"));
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_TRUE(Objects(".log").empty());
+  ASSERT_TRUE(store_->SetTierPaused("logs", false).ok());
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  auto status = store_->PartitionTierStatus("logs", 0);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->pending_copies, 0);
+  EXPECT_GT(status->remote_bytes, 0);
+  EXPECT_EQ(static_cast<int64_t>(Objects(".log").size()),
+            store_->FindPartition("logs", 0)->segment_count() - 1);
 }
 
 TEST_F(StoreTierTest, ConfigsTakeKafkasValues) {
