@@ -15,6 +15,7 @@
 #include "cli/target.h"
 #include "store/recovery.h"
 #include "store/store.h"
+#include "tier/make_tier.h"
 
 namespace topicfs::cli {
 namespace {
@@ -60,10 +61,20 @@ void MoveDamagedMetaAside(const std::string& data_dir, const store::Status& why)
 void SetupRecoverCommand(CLI::App& app) {
   auto opt = std::make_shared<RecoverOptions>();
   CLI::App* cmd = app.add_subcommand("recover", "Rebuild indexes and meta/ from the segment files");
-  SetExamples(cmd, {"topicfs recover ./data"});
+  SetExamples(cmd, {"topicfs recover ./data",
+                    "topicfs recover ./data --tier s3://logs-archive/topicfs   # the tier's "
+                    "catalog too"});
   cmd->add_option("DATA", opt->data_dir, "Data directory of an unmounted store")
       ->required()
       ->type_name("");
+  cmd->add_option("--tier", opt->tier,
+                  "The remote tier it copies to (s3://BUCKET/PREFIX or file:///PATH): its "
+                  "manifests rebuild the remote catalog")
+      ->type_name("URI");
+  cmd->add_option("--tier-endpoint", opt->tier_endpoint, "S3 endpoint, as -o tier.endpoint")
+      ->type_name("URL");
+  cmd->add_option("--tier-region", opt->tier_region, "S3 region, as -o tier.region")
+      ->type_name("NAME");
   cmd->callback([opt] { RunRecover(*opt); });
 }
 
@@ -81,6 +92,10 @@ void RunRecover(const RecoverOptions& opt) {
   options.create_if_missing = true;  // meta/ may be gone: it is rebuilt
   options.full_recovery = true;
   options.reporter = &reporter;
+  options.tier_background = false;
+  if (!opt.tier.empty()) {
+    options.tier = Check(tier::MakeTier({opt.tier, opt.tier_endpoint, opt.tier_region}));
+  }
   // A damaged meta/ is kept aside and rebuilt from the data files, which are
   // the truth (DESIGN §3); another program's RocksDB is refused untouched.
   store::Status meta = store::Store::CheckMetadata(opt.data_dir);

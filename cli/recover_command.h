@@ -10,6 +10,11 @@ namespace topicfs::cli {
 
 struct RecoverOptions {
   std::string data_dir;
+  // The remote tier the store copied to (DESIGN §9): its manifests rebuild
+  // the remote catalog.
+  std::string tier;
+  std::string tier_endpoint;
+  std::string tier_region;
 };
 
 void SetupRecoverCommand(CLI::App& app);

@@ -107,4 +107,11 @@ Status SecureDataDir(const std::string& data_dir, bool tighten, std::string* tig
   return Status::OK();
 }
 
+Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
+    return Status::FromErrno(errno, "mkdir " + path);
+  }
+  return Status::OK();
+}
+
 }  // namespace topicfs::store

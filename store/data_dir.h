@@ -30,4 +30,7 @@ inline constexpr mode_t kPrivateFileMode = 0600;
 // described in `*tightened` (one line, for the log; untouched when none).
 Status SecureDataDir(const std::string& data_dir, bool tighten, std::string* tightened);
 
+// mkdir with kPrivateDirMode; OK when the directory is already there.
+Status MakeDir(const std::string& path);
+
 }  // namespace topicfs::store

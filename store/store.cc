@@ -27,13 +27,6 @@ namespace {
 
 constexpr const char* kCleanMarker = "clean-shutdown";
 
-Status MakeDir(const std::string& path) {
-  if (::mkdir(path.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
-    return Status::FromErrno(errno, "mkdir " + path);
-  }
-  return Status::OK();
-}
-
 std::vector<std::string> ListDir(const std::string& path) {
   std::vector<std::string> out;
   if (DIR* d = ::opendir(path.c_str())) {
@@ -201,6 +194,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   bool fresh = ListDir(store->data_dir_ + "/topics").empty() &&
                ::access((store->data_dir_ + "/meta").c_str(), F_OK) != 0;
   if (options.read_only && !clean && !fresh) return NotClosedCleanly(store->data_dir_);
+  const bool meta_missing = ::access((store->data_dir_ + "/meta").c_str(), F_OK) != 0;
   auto meta = Metadata::Open(store->data_dir_ + "/meta", options.read_only);
   if (!meta.ok()) return WithRecoverAdvice(meta.status(), store->data_dir_);
   store->meta_ = std::move(*meta);
@@ -225,6 +219,11 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (!boot_id.empty() && boot_id == stored_boot_id) store->tail_trust_ = TailTrust::kSameBoot;
   if (!options.read_only) {
     TOPICFS_RETURN_IF_ERROR(FinishInterruptedDeletions(store->data_dir_, *store->meta_));
+  }
+  // meta/ lost (or rebuilt by `topicfs recover`): the tier's catalog comes
+  // back from its manifests before the partitions are opened.
+  if (options.tier != nullptr && !options.read_only && (options.full_recovery || meta_missing)) {
+    TOPICFS_RETURN_IF_ERROR(store->RebuildRemoteCatalog(*options.tier));
   }
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
   if (!options.read_only) TOPICFS_RETURN_IF_ERROR(store->CopyOwnersToDirsOnce());
@@ -299,12 +298,30 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                          .trust = tail_trust_,
                          .reporter = options.reporter,
                          .files = files_.get()};
-  auto loaded = LoadPartition(dir, config, *state, std::move(*catalog), load);
+  Result<std::vector<RemoteSegment>> listed = meta_->ListRemote(topic, p);
+  if (!listed.ok()) return listed.status();
+  // A partition whose state was lost with meta/ and whose segments are all
+  // in the tier (no .log left here) starts its local log where the tier's ends.
+  std::optional<PartitionState> load_state = *state;
+  const std::vector<std::string> files = ListDir(dir);
+  const bool no_logs = std::none_of(files.begin(), files.end(), [](const std::string& f) {
+    auto name = ParseSegmentFileName(f);
+    return name && name->kind == SegmentFileKind::kLog;
+  });
+  if (!load_state && no_logs) {
+    for (const RemoteSegment& r : *listed) {
+      if (r.state != RemoteState::kCopyFinished) continue;
+      if (!load_state) load_state = PartitionState{};
+      load_state->log_start_offset = std::max(load_state->log_start_offset, r.meta.next_offset);
+      load_state->recovery_point = load_state->log_start_offset;
+    }
+  }
+  auto loaded = LoadPartition(dir, config, load_state, std::move(*catalog), load);
   if (!loaded.ok()) return loaded.status();
   std::vector<RemoteSegment> remote;
   const int64_t local_start = loaded->state.log_start_offset;
-  TOPICFS_RETURN_IF_ERROR(
-      JoinRemote(topic, p, loaded->segments, loaded->state, *state, &remote, changes));
+  TOPICFS_RETURN_IF_ERROR(JoinRemote(topic, p, loaded->segments, loaded->state, *state,
+                                     std::move(*listed), &remote, changes));
   if ((loaded->changed || loaded->state.log_start_offset != local_start) && !read_only_) {
     changes->DeletePartitionSegments(topic, p);
     for (const SegmentMeta& m : loaded->catalog) changes->PutSegment(topic, p, m);
@@ -317,13 +334,12 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
 Status Store::JoinRemote(const std::string& topic, int32_t p,
                          std::vector<std::shared_ptr<Segment>>& segments, PartitionState& state,
                          const std::optional<PartitionState>& stored,
-                         std::vector<RemoteSegment>* records, Metadata::Batch* changes) {
-  Result<std::vector<RemoteSegment>> listed = meta_->ListRemote(topic, p);
-  if (!listed.ok()) return listed.status();
+                         std::vector<RemoteSegment> listed, std::vector<RemoteSegment>* records,
+                         Metadata::Batch* changes) {
   const int64_t first_local = segments.front()->base_offset();
   const int64_t stored_start = stored ? stored->log_start_offset : 0;
   std::vector<std::shared_ptr<Segment>> remote_only;
-  for (RemoteSegment& r : *listed) {
+  for (RemoteSegment& r : listed) {
     const int64_t base = r.meta.base_offset;
     auto local = std::find_if(segments.begin(), segments.end(),
                               [&](const auto& s) { return s->base_offset() == base; });

@@ -259,7 +259,10 @@ class Store {
   Status JoinRemote(const std::string& topic, int32_t p,
                     std::vector<std::shared_ptr<Segment>>& segments, PartitionState& state,
                     const std::optional<PartitionState>& stored,
-                    std::vector<RemoteSegment>* records, Metadata::Batch* changes);
+                    std::vector<RemoteSegment> listed, std::vector<RemoteSegment>* records,
+                    Metadata::Batch* changes);
+  // The remote catalog from the manifests in `tier` (meta/ was lost).
+  Status RebuildRemoteCatalog(RemoteTier& tier);
   // local.retention.* of the tiered topics (after ApplyRetention's own).
   Status ApplyLocalRetention(Topic& topic, int64_t now_ms);
   bool recovered_ = false;

@@ -263,6 +263,42 @@ TEST_F(StoreTierTest, APausedTopicCopiesNothingUntilResumed) {
             store_->FindPartition("logs", 0)->segment_count() - 1);
 }
 
+// meta/ lost: the manifests in the tier bring the remote catalog back, and
+// every record is readable again from offset 0.
+TEST_F(StoreTierTest, ALostMetaIsRebuiltFromTheManifestsInTheTier) {
+  auto p = MakeTopic();
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
+  ASSERT_GT(p->local_log_start_offset(), 0);
+  store_.reset();
+  test::RemoveTree(data() + "/meta");
+  Open();
+  p = store_->FindPartition("logs", 0);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->log_start_offset(), 0);
+  EXPECT_EQ(test::ReadAll(p), MakeRecords(0, 300));
+  EXPECT_TRUE(store_->Verify().empty());
+}
+
+// Even the local files gone, the tier's segments come back as the topic.
+TEST_F(StoreTierTest, ATopicHeldOnlyInTheTierComesBackFromIt) {
+  auto p = MakeTopic("0");
+  test::AppendOk(*p, MakeRecords(0, 300), kT0);
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  const int64_t copied_end = p->ActiveSegment()->base_offset();
+  store_.reset();
+  test::RemoveTree(data());
+  Open();
+  p = store_->FindPartition("logs", 0);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->log_start_offset(), 0);
+  EXPECT_EQ(p->log_end_offset(), copied_end);
+  EXPECT_EQ(test::ReadAll(p), MakeRecords(0, copied_end));
+  test::AppendOk(*p, MakeRecords(copied_end, 1, "new-"), kT0);  // and it goes on
+  EXPECT_EQ(p->log_end_offset(), copied_end + 1);
+}
+
 TEST_F(StoreTierTest, ConfigsTakeKafkasValues) {
   TopicConfig c;
   EXPECT_FALSE(c.remote_storage_enable());
