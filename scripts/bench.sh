@@ -11,7 +11,7 @@
 #                  topicfs and reference runs alternate, and swap order every
 #                  repetition, so machine drift cancels out
 #   --only GROUPS  comma-separated subset of: bulk,echo,write,cat,lookup,conc,
-#                  peers,kafka,wake,rss,mount (default: all). Implies --no-doc unless
+#                  peers,kafka,wake,rss,mount,tier (default: all). Implies --no-doc unless
 #                  --doc is given.
 #   --topicfs PATH the topicfs binary (default: build-bench/topicfs, brought
 #                  up to date with cmake first; else build/topicfs)
@@ -53,6 +53,8 @@ export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/mount.sh
 . "$REPO/scripts/lib/mount.sh"
+# shellcheck source=scripts/lib/bench_tier.sh
+. "$REPO/scripts/lib/bench_tier.sh"
 QUICK=0
 REPS=""
 ONLY="all"
@@ -98,6 +100,7 @@ if [ $QUICK = 1 ]; then
   WRITE_N=20000                 # one record per write()
   REDIS1_N=20000                # unpipelined XADD
   PEER_N=200000                 # pipelined XADD / JetStream async publish
+  TIER_MB=128                   # MiB copied to and read back from s3rver
   KAFKA_N=200000                # records produced and consumed over Kafka
   CAT_BYTES=$((64 * MiB))       # data behind the sealed segments
   CAT_SEG=$((8 * MiB))
@@ -116,6 +119,7 @@ else
   WRITE_N=100000
   REDIS1_N=100000
   PEER_N=1000000
+  TIER_MB=512
   KAFKA_N=1000000
   CAT_BYTES=$((256 * MiB))
   CAT_SEG=$((32 * MiB))
@@ -158,6 +162,10 @@ fi
 if want kafka; then
   [ -f /usr/include/librdkafka/rdkafka.h ] || need_pkgs+=(librdkafka-dev)
 fi
+if want tier; then
+  need curl curl
+  need node nodejs
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ $INSTALL = 1 ] && [ $IS_ROOT = 1 ]; then
     log "installing: ${need_pkgs[*]}"
@@ -169,6 +177,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
+if want tier && [ ! -d "$S3RVER_DIR/node_modules" ]; then
+  (cd "$S3RVER_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2 || die "npm ci of s3rver failed"
+fi
 mkdir -p "$BASEDIR" || die "cannot create $BASEDIR"
 if [ -z "$TOPICFS" ]; then
   # Build (or bring up to date) build-bench/topicfs, so the figures are the
@@ -885,6 +896,7 @@ if [ $TF_OK = 1 ]; then
   fi
   run_group rss group_rss
   run_group mount group_mount
+  run_group tier group_tier
 else
   failrow "topicfs: no mount command in $TOPICFS" ""
 fi

@@ -6,7 +6,7 @@
 namespace topicfs::store {
 namespace {
 
-constexpr int kReadAheadThreads = 2;
+constexpr int kReadAheadThreads = 3;
 
 }  // namespace
 

@@ -24,10 +24,10 @@ namespace topicfs::store {
 
 class TierCache {
  public:
-  static constexpr size_t kChunkBytes = 4 << 20;
+  static constexpr size_t kChunkBytes = 8 << 20;
   static constexpr int64_t kDefaultCapacity = 256 << 20;
   // Chunks fetched ahead of a sequential reader.
-  static constexpr int kReadAheadChunks = 2;
+  static constexpr int kReadAheadChunks = 3;
 
   // `on_failure` is called (without locks) when a fetch fails.
   TierCache(std::shared_ptr<RemoteTier> tier, int64_t capacity_bytes,

@@ -28,7 +28,7 @@ struct S3Location {
 
 class S3Tier : public store::RemoteTier {
  public:
-  static constexpr int64_t kMultipartBytes = 16 << 20;
+  static constexpr int64_t kMultipartBytes = 64 << 20;
 
   S3Tier(S3Location where, S3Credentials credentials);
   ~S3Tier() override;
