@@ -70,6 +70,8 @@ class MountAccess : public StoreAccess {
   std::string PartitionDir(std::string_view topic, int32_t partition) const;
   // NotFound naming the topic (or partition) when it does not exist.
   store::Status CheckTopic(std::string_view topic) const;
+  // `topic` (checked), or every topic when none is named.
+  store::Result<std::vector<std::string>> TopicOrAll(const std::optional<std::string>& topic);
   store::Status CheckPartition(std::string_view topic, int32_t partition) const;
   store::Result<PartitionInfo> ReadPartition(std::string_view topic, int32_t partition) const;
   // Sorted by base offset; the one `current` points at is not sealed.

@@ -77,19 +77,18 @@ Result<std::vector<MountAccess::SegmentFile>> MountAccess::ListSegments(
   return segments;
 }
 
+Result<std::vector<std::string>> MountAccess::TopicOrAll(const std::optional<std::string>& topic) {
+  if (!topic) return ListTopics();
+  TOPICFS_RETURN_IF_ERROR(CheckTopic(*topic));
+  return std::vector<std::string>{*topic};
+}
+
 Result<std::vector<store::RetentionAction>> MountAccess::ApplyRetention(
     const std::optional<std::string>& topic, bool dry_run, int64_t now_ms) {
-  std::vector<std::string> topics;
-  if (topic) {
-    TOPICFS_RETURN_IF_ERROR(CheckTopic(*topic));
-    topics.push_back(*topic);
-  } else {
-    Result<std::vector<std::string>> all = ListTopics();
-    if (!all.ok()) return all.status();
-    topics = std::move(*all);
-  }
+  Result<std::vector<std::string>> topics = TopicOrAll(topic);
+  if (!topics.ok()) return topics.status();
   std::vector<store::RetentionAction> actions;
-  for (const std::string& t : topics) {
+  for (const std::string& t : *topics) {
     Result<std::vector<store::RetentionAction>> done = ApplyRetentionToTopic(t, dry_run, now_ms);
     if (!done.ok()) return done.status();
     actions.insert(actions.end(), done->begin(), done->end());
@@ -157,18 +156,11 @@ Result<std::vector<store::VerifyProblem>> MountAccess::Verify() {
 
 Result<std::vector<PartitionTier>> MountAccess::TierStatus(
     const std::optional<std::string>& topic) {
-  std::vector<std::string> topics;
-  if (topic) {
-    TOPICFS_RETURN_IF_ERROR(CheckTopic(*topic));
-    topics.push_back(*topic);
-  } else {
-    Result<std::vector<std::string>> all = ListTopics();
-    if (!all.ok()) return all.status();
-    topics = std::move(*all);
-  }
+  Result<std::vector<std::string>> topics = TopicOrAll(topic);
+  if (!topics.ok()) return topics.status();
   namespace facts = store::facts;
   std::vector<PartitionTier> out;
-  for (const std::string& t : topics) {
+  for (const std::string& t : *topics) {
     Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(t));
     if (!ids.ok()) return ids.status();
     for (int32_t p : *ids) {

@@ -1,6 +1,7 @@
 #include "store/file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -119,6 +120,20 @@ Status SyncDir(const std::string& dir) {
   Status s = SyncFile(fd, dir);
   ::close(fd);
   return s;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::ForErrno(errno, "open " + path);
+  struct stat st;
+  Result<std::string> out = Status::FromErrno(errno, "stat " + path);
+  if (::fstat(fd, &st) == 0) {
+    std::string bytes(static_cast<size_t>(st.st_size), '\0');
+    Status read = ReadFully(fd, bytes.data(), bytes.size(), 0, path);
+    out = read.ok() ? Result<std::string>(std::move(bytes)) : Result<std::string>(read);
+  }
+  ::close(fd);
+  return out;
 }
 
 }  // namespace topicfs::store

@@ -48,6 +48,8 @@ Status SyncPath(const std::string& path);
 // syncfs(2) of the filesystem holding `dir`: one call instead of an fsync
 // per file when many files are dirty (a flush after many rolls).
 Status SyncFilesystem(const std::string& dir);
+// The whole of a small file (an index); NotFound when it is missing.
+Result<std::string> ReadWholeFile(const std::string& path);
 // fsync of a directory, so a created or removed name is durable.
 Status SyncDir(const std::string& dir);
 

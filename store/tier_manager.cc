@@ -27,28 +27,11 @@ void CrashPoint(std::string_view step) {
   if (at != nullptr && step == at) ::kill(::getpid(), SIGKILL);
 }
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    // An empty index may never have been written.
-    if (errno == ENOENT) return std::string();
-    return Status::FromErrno(errno, "open " + path);
-  }
-  std::string out;
-  char buf[64 << 10];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Status::FromErrno(errno, "read " + path);
-      ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
+// An index file; a missing one (never written: no entry) is empty.
+Result<std::string> ReadIndexFile(const std::string& path) {
+  Result<std::string> bytes = ReadWholeFile(path);
+  if (!bytes.ok() && bytes.status().Is(Code::kNotFound)) return std::string();
+  return bytes;
 }
 
 }  // namespace
@@ -195,11 +178,11 @@ Status TierManager::Copy(const std::string& topic, Partition& p,
   if (!log.ok()) return log.status().Is(Code::kNotFound) ? Status::NotFound("gone") : log.status();
   TOPICFS_RETURN_IF_ERROR(tier_->PutFile(record.LogKey(), log->fd(), record.meta.size_bytes));
   CrashPoint("log-copied");
-  Result<std::string> index = ReadWholeFile(seg->index_path());
+  Result<std::string> index = ReadIndexFile(seg->index_path());
   if (!index.ok()) return index.status();
   index->resize(std::min<size_t>(index->size(), record.index_bytes));
   TOPICFS_RETURN_IF_ERROR(tier_->PutBytes(record.IndexKey(), *index));
-  Result<std::string> time_index = ReadWholeFile(seg->time_index_path());
+  Result<std::string> time_index = ReadIndexFile(seg->time_index_path());
   if (!time_index.ok()) return time_index.status();
   time_index->resize(std::min<size_t>(time_index->size(), record.time_index_bytes));
   TOPICFS_RETURN_IF_ERROR(tier_->PutBytes(record.TimeIndexKey(), *time_index));

@@ -16,20 +16,6 @@
 namespace topicfs::store {
 namespace {
 
-// Reads a whole small file (an index); nullopt when it cannot be read.
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st;
-  std::optional<std::string> out;
-  if (::fstat(fd, &st) == 0) {
-    std::string bytes(st.st_size, '\0');
-    if (ReadFully(fd, bytes.data(), bytes.size(), 0, path).ok()) out = std::move(bytes);
-  }
-  ::close(fd);
-  return out;
-}
-
 class SegmentVerifier {
  public:
   SegmentVerifier(std::vector<VerifyProblem>* problems, char delimiter, bool has_tier)
@@ -82,8 +68,8 @@ class SegmentVerifier {
     // rolls meanwhile. Then the index files: entries are written after their
     // data, so every entry read now points below the size read next.
     const bool sealed = seg.sealed();
-    auto index = ReadSmallFile(seg.index_path());
-    auto time_index = ReadSmallFile(seg.time_index_path());
+    Result<std::string> index = ReadWholeFile(seg.index_path());
+    Result<std::string> time_index = ReadWholeFile(seg.time_index_path());
     const int64_t size = seg.size();
     const int64_t next = seg.next_offset();
     struct stat st;
@@ -104,7 +90,7 @@ class SegmentVerifier {
       return;
     }
     if (sealed) CheckHash(seg, log->fd(), size);
-    if (!index) {
+    if (!index.ok()) {
       Problem(seg.index_path(), "missing");
     } else {
       Status s = OffsetIndex::Check(*index, seg.base_offset(), next, size);
@@ -114,7 +100,7 @@ class SegmentVerifier {
         CheckEntriesStartRecords(seg, log->fd(), *index);
       }
     }
-    if (!time_index) {
+    if (!time_index.ok()) {
       Problem(seg.time_index_path(), "missing");
     } else if (Status s = TimeIndex::Check(*time_index, seg.base_offset(), next); !s.ok()) {
       Problem(seg.time_index_path(), s.message());
