@@ -30,7 +30,7 @@ setfattr -n user.topicfs.segment.bytes -v 128M "$MNT/big"
 setfattr -n user.topicfs.remote.storage.enable -v true "$MNT/big"
 setfattr -n user.topicfs.local.retention.bytes -v 256M "$MNT/big"
 lines=$((GIB * 1024 * 1024 * 1024 / 100))  # 100-byte lines
-fact() { getfattr --only-values -n "user.topicfs.$1" "$MNT/big/0"; }
+fact() { getfattr --only-values -n "user.topicfs.$1" "$MNT/big/0" 2>/dev/null; }
 t0=$EPOCHREALTIME
 awk -v n="$lines" 'BEGIN { for (i = 1; i <= n; i++) printf "%-99d\n", i }' >>"$MNT/big/0/current"
 t1=$EPOCHREALTIME
