@@ -95,6 +95,10 @@ store::Result<size_t> S3Tier::GetRange(const std::string& key, int64_t pos, char
   if (!response.ok()) return response.status();
   if (response->status == 416) return size_t{0};  // at or past the end
   TOPICFS_RETURN_IF_ERROR(StatusOf(*response, "GET " + key));
+  // A server that ignores Range answers 200 with the object from its start.
+  if (response->status != 206 && pos != 0) {
+    return store::Status::IOError("GET " + key + ": the server ignored the Range header");
+  }
   return response->into_got;
 }
 
