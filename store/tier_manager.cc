@@ -141,8 +141,9 @@ bool TierManager::Pass() {
 }
 
 Result<std::string> TierManager::TopicTierId(const std::string& topic) {
-  // Cached per name; a topic made again under the name has a new id, so the
-  // cache is checked against meta/ (one read per copy, no write).
+  // Read from meta/ at every copy (one read, no write once drawn): a topic
+  // deleted and made again under the name has lost its id with it, and
+  // draws a new one here.
   Result<std::optional<std::string>> id = meta_.GetTopicTierId(topic);
   if (!id.ok()) return id.status();
   if (*id) return **id;
