@@ -5,9 +5,16 @@
 
 #include "daemon/housekeeping.h"
 #include "fusefs/log.h"
+#include "fusefs/op_stats.h"
+#include "kafka/api.h"
 #include "kafka/server.h"
-#include "store/data_dir.h"
+#include "metrics/process_collector.h"
+#include "metrics/request_collector.h"
+#include "metrics/server.h"
+#include "metrics/store_collector.h"
 #include "store/clock.h"
+#include "store/data_dir.h"
+#include "store/request_stats.h"
 #include "store/store.h"
 #include "tier/make_tier.h"
 
@@ -67,7 +74,7 @@ bool SecureData(const DaemonOptions& options) {
 }
 
 // -o kafka=HOST:PORT: the Kafka listener on the same store (DESIGN §8).
-bool StartKafka(const DaemonOptions& options, store::Store* store,
+bool StartKafka(const DaemonOptions& options, store::Store* store, store::RequestStats* stats,
                 std::unique_ptr<kafka::Server>* out) {
   const fusefs::MountOptions& mount = options.mount.mount;
   if (mount.kafka.empty()) return true;
@@ -83,11 +90,46 @@ bool StartKafka(const DaemonOptions& options, store::Store* store,
   ko.max_request_bytes = mount.kafka_max_request_bytes;
   ko.log_info = LogInfo;
   ko.log_error = LogError;
+  ko.request_stats = stats;
   store::Result<std::unique_ptr<kafka::Server>> server = kafka::Server::Start(store, ko);
   if (!server.ok()) {
     Failed(options, server.status().message());
     return false;
   }
+  *out = std::move(*server);
+  return true;
+}
+
+// The requests of each front-end, counted for metrics.
+struct FrontEndStats {
+  store::RequestStats fuse{fusefs::FuseOpKinds()};
+  store::RequestStats kafka{kafka::ApiKinds()};
+};
+
+// -o metrics=HOST:PORT: Prometheus's /metrics over the store and the
+// front-ends' request counts.
+bool StartMetrics(const DaemonOptions& options, store::Store* store, const FrontEndStats& stats,
+                  std::unique_ptr<metrics::Server>* out) {
+  const fusefs::MountOptions& mount = options.mount.mount;
+  if (mount.metrics.empty()) return true;
+  store::Result<std::unique_ptr<metrics::Server>> server = metrics::Server::Start(mount.metrics);
+  if (!server.ok()) {
+    Failed(options, "-o metrics: " + server.status().message());
+    return false;
+  }
+  (*server)->Add(std::make_shared<metrics::StoreCollector>(store));
+  (*server)->Add(std::make_shared<metrics::RequestCollector>(
+      &stats.fuse, metrics::RequestCollector::Naming{"topicfs_fuse", "op", "FUSE requests",
+                                                     /*errnos=*/true}));
+  if (!mount.kafka.empty()) {
+    (*server)->Add(std::make_shared<metrics::RequestCollector>(
+        &stats.kafka,
+        metrics::RequestCollector::Naming{"topicfs_kafka", "api", "Kafka requests", false}));
+  }
+  (*server)->Add(std::make_shared<metrics::ProcessCollector>());
+  const std::string host = mount.metrics.substr(0, mount.metrics.rfind(':'));
+  LogInfo("metrics: serving http://" + host + ":" + std::to_string((*server)->port()) +
+          "/metrics");
   *out = std::move(*server);
   return true;
 }
@@ -129,12 +171,18 @@ int RunDaemon(const DaemonOptions& options) {
                  ? " (same boot: every acknowledged byte kept)"
                  : " (new boot: unflushed tails cut at the first sign of loss)"));
   }
+  FrontEndStats stats;
   std::unique_ptr<kafka::Server> kafka;
-  if (!StartKafka(options, store.get(), &kafka)) return 1;
+  if (!StartKafka(options, store.get(), &stats.kafka, &kafka)) return 1;
+  std::unique_ptr<metrics::Server> metrics;
+  if (!StartMetrics(options, store.get(), stats, &metrics)) return 1;
   Housekeeping housekeeping(store.get(), options.mount.mount.retention_check_interval_ms);
   housekeeping.Start();
-  const int rc = fusefs::ServeMount(options.mount, store.get());
+  fusefs::MountConfig mount_config = options.mount;
+  mount_config.request_stats = &stats.fuse;
+  const int rc = fusefs::ServeMount(mount_config, store.get());
   housekeeping.Stop();
+  metrics.reset();
   kafka.reset();  // its connections' readers go before the store closes
   store::Status closed = store->Close();
   store->RemoveListener(&tier_log);

@@ -1,6 +1,6 @@
 // The topicfs daemon, composed: secures and opens the store, starts its
 // housekeeping (flush.ms, retention), serves each enabled front-end (the
-// mount today; the Kafka listener and metrics next, each from its own
+// mount, the Kafka listener and the metrics, each from its own
 // options), then closes the store cleanly so the next start opens without
 // a scan. The only place that knows every front-end.
 #pragma once

@@ -91,7 +91,7 @@ void OnInterrupt(fuse_req_t req, void* data) {
     if (!core->Claim(req, 0, &read)) return;  // answered already, or being
   }
   if (read.wait != 0) read.handle->reader->CancelWait(read.wait);
-  fuse_reply_err(req, EINTR);
+  ReplyError(req, EINTR);
 }
 
 }  // namespace
@@ -301,7 +301,7 @@ void FollowWaits::Run() {
         // (or by a reader racing it): wait again, unless a signal came
         // while it was out of the parked set.
         if (fuse_req_interrupted(read.req)) {
-          fuse_reply_err(read.req, EINTR);
+          ReplyError(read.req, EINTR);
         } else {
           ParkRead(read.req, read.handle, read.size, read.off, read.watch_caller);
         }
@@ -338,7 +338,7 @@ void FollowWaits::EndSignalledReads() {
       if (!core.Claim(candidate.req, candidate.serial, &read)) continue;  // answered meanwhile
     }
     if (read.wait != 0) read.handle->reader->CancelWait(read.wait);
-    fuse_reply_err(read.req, EINTR);
+    ReplyError(read.req, EINTR);
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "fusefs/errno_map.h"
 #include "fusefs/log.h"
+#include "fusefs/op_stats.h"
 #include "fusefs/replies.h"
 #include "fusefs/topic_fs.h"
 
@@ -18,16 +19,18 @@ namespace {
 TopicFs& Fs(fuse_req_t req) { return *static_cast<TopicFs*>(fuse_req_userdata(req)); }
 FileHandle* File(const fuse_file_info* fi) { return reinterpret_cast<FileHandle*>(fi->fh); }
 
-// Runs `body`, which replies; an exception becomes ENOMEM or EIO instead.
+// Runs `body`, which replies, as operation `op` (timed and counted); an
+// exception becomes ENOMEM or EIO instead.
 template <typename Body>
-void Guard(fuse_req_t req, Body&& body) {
+void Guard(fuse_req_t req, FuseOp op, Body&& body) {
+  OpScope scope(Fs(req).request_stats(), op);
   try {
     body();
   } catch (const std::bad_alloc&) {
-    fuse_reply_err(req, ENOMEM);
+    ReplyError(req, ENOMEM);
   } catch (const std::exception& e) {
     LogError(std::string("internal error: ") + e.what());
-    fuse_reply_err(req, EIO);
+    ReplyError(req, EIO);
   }
 }
 
@@ -44,7 +47,7 @@ void ReplyEntry(fuse_req_t req, const EntryReply& entry) {
 void ReplyXattr(fuse_req_t req, const store::Result<std::string>& value, size_t size) {
   if (!value.ok()) return ReplyStatus(req, value.status());
   if (size == 0) return (void)fuse_reply_xattr(req, value->size());
-  if (size < value->size()) return (void)fuse_reply_err(req, ERANGE);
+  if (size < value->size()) return ReplyError(req, ERANGE);
   fuse_reply_buf(req, value->data(), value->size());
 }
 
@@ -71,7 +74,7 @@ void Init(void* userdata, fuse_conn_info* conn) {
 }
 
 void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kLookup, [&] {
     EntryReply entry;
     store::Status s = Fs(req).Lookup(parent, name, &entry);
     // An error reply is never cached as a negative entry, so a from/<N>
@@ -82,17 +85,19 @@ void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 }
 
 void Forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  OpScope scope(Fs(req).request_stats(), FuseOp::kForget);
   Fs(req).Forget(ino, nlookup);
   fuse_reply_none(req);
 }
 
 void ForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  OpScope scope(Fs(req).request_stats(), FuseOp::kForget);
   for (size_t i = 0; i < count; ++i) Fs(req).Forget(forgets[i].ino, forgets[i].nlookup);
   fuse_reply_none(req);
 }
 
 void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kGetattr, [&] {
     struct stat st;
     double timeout = 0;
     store::Status s = Fs(req).GetAttr(ino, fi ? File(fi) : nullptr, &st, &timeout);
@@ -103,7 +108,7 @@ void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void SetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
              fuse_file_info* /*fi*/) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kSetattr, [&] {
     struct stat st;
     double timeout = 0;
     store::Status s = Fs(req).SetAttr(ino, *attr, to_set, &st, &timeout);
@@ -113,7 +118,7 @@ void SetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
 }
 
 void ReadLink(fuse_req_t req, fuse_ino_t ino) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kReadlink, [&] {
     std::string target;
     store::Status s = Fs(req).ReadLink(ino, &target, fuse_req_ctx(req)->pid);
     if (!s.ok()) return ReplyStatus(req, s);
@@ -122,7 +127,7 @@ void ReadLink(fuse_req_t req, fuse_ino_t ino) {
 }
 
 void MkDir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kMkdir, [&] {
     const fuse_ctx* ctx = fuse_req_ctx(req);
     EntryReply entry;
     store::Status s = Fs(req).MkDir(parent, name, mode, ctx->uid, ctx->gid, &entry);
@@ -132,29 +137,34 @@ void MkDir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
 }
 
 void RmDir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).RmDir(parent, name)); });
+  Guard(req, FuseOp::kRmdir, [&] { ReplyStatus(req, Fs(req).RmDir(parent, name)); });
 }
 
 void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).Unlink(parent, name)); });
+  Guard(req, FuseOp::kUnlink, [&] { ReplyStatus(req, Fs(req).Unlink(parent, name)); });
 }
 
 // Files, links and renames are not part of the tree (DESIGN §1.7).
-void MkNod(fuse_req_t req, fuse_ino_t, const char*, mode_t, dev_t) { fuse_reply_err(req, EPERM); }
-void SymLink(fuse_req_t req, const char*, fuse_ino_t, const char*) { fuse_reply_err(req, EPERM); }
-void Link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char*) { fuse_reply_err(req, EPERM); }
+void Refuse(fuse_req_t req, FuseOp op) {
+  Guard(req, op, [&] { ReplyError(req, EPERM); });
+}
+void MkNod(fuse_req_t req, fuse_ino_t, const char*, mode_t, dev_t) { Refuse(req, FuseOp::kMknod); }
+void SymLink(fuse_req_t req, const char*, fuse_ino_t, const char*) {
+  Refuse(req, FuseOp::kSymlink);
+}
+void Link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char*) { Refuse(req, FuseOp::kLink); }
 void Rename(fuse_req_t req, fuse_ino_t, const char*, fuse_ino_t, const char*, unsigned int) {
-  fuse_reply_err(req, EPERM);
+  Refuse(req, FuseOp::kRename);
 }
 void Create(fuse_req_t req, fuse_ino_t, const char*, mode_t, fuse_file_info*) {
-  fuse_reply_err(req, EPERM);
+  Refuse(req, FuseOp::kCreate);
 }
 void Fallocate(fuse_req_t req, fuse_ino_t, int, off_t, off_t, fuse_file_info*) {
-  fuse_reply_err(req, EPERM);
+  Refuse(req, FuseOp::kFallocate);
 }
 
 void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kOpen, [&] {
     OpenReply open;
     store::Status s = Fs(req).Open(ino, fi->flags, &open, fuse_req_ctx(req)->pid);
     if (!s.ok()) return ReplyStatus(req, s);
@@ -171,7 +181,7 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 }
 
 void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_info* fi) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kRead, [&] {
     ReadReply data;
     store::Status s = Fs(req).Read(File(fi), size, off, &data, fi->lock_owner);
     // A follower at the log end: the reply waits for the next record,
@@ -189,7 +199,7 @@ void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_
 void Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t size, off_t /*off*/,
            fuse_file_info* fi) {
   // The offset is ignored: every write lands at the true end (O_APPEND).
-  Guard(req, [&] {
+  Guard(req, FuseOp::kWrite, [&] {
     store::Result<size_t> n = Fs(req).Write(File(fi), std::string_view(buf, size));
     if (!n.ok()) return ReplyStatus(req, n.status());
     fuse_reply_write(req, *n);
@@ -197,26 +207,27 @@ void Write(fuse_req_t req, fuse_ino_t /*ino*/, const char* buf, size_t size, off
 }
 
 void Poll(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi, fuse_pollhandle* ph) {
-  Guard(req, [&] { Fs(req).follow_waits().Poll(req, File(fi), ph); });
+  Guard(req, FuseOp::kPoll, [&] { Fs(req).follow_waits().Poll(req, File(fi), ph); });
 }
 
 void Flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).Flush(File(fi), fuse_req_ctx(req)->pid, fi->lock_owner)); });
+  Guard(req, FuseOp::kFlush,
+        [&] { ReplyStatus(req, Fs(req).Flush(File(fi), fuse_req_ctx(req)->pid, fi->lock_owner)); });
 }
 
 void Release(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kRelease, [&] {
     Fs(req).Release(File(fi));
     fuse_reply_err(req, 0);
   });
 }
 
 void Fsync(fuse_req_t req, fuse_ino_t /*ino*/, int /*datasync*/, fuse_file_info* fi) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).Fsync(File(fi))); });
+  Guard(req, FuseOp::kFsync, [&] { ReplyStatus(req, Fs(req).Fsync(File(fi))); });
 }
 
 void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kOpendir, [&] {
     DirHandle* dir = nullptr;
     store::Status s = Fs(req).OpenDir(ino, &dir);
     if (!s.ok()) return ReplyStatus(req, s);
@@ -226,7 +237,7 @@ void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 }
 
 void ReadDir(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_info* fi) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kReaddir, [&] {
     const DirHandle* dir = reinterpret_cast<const DirHandle*>(fi->fh);
     std::string buf(size, '\0');
     size_t used = 0;
@@ -245,12 +256,13 @@ void ReadDir(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_fi
 }
 
 void ReleaseDir(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
+  OpScope scope(Fs(req).request_stats(), FuseOp::kReleasedir);
   delete reinterpret_cast<DirHandle*>(fi->fh);
   fuse_reply_err(req, 0);
 }
 
 void StatFs(fuse_req_t req, fuse_ino_t /*ino*/) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kStatfs, [&] {
     struct statvfs st;
     store::Status s = Fs(req).StatFs(&st);
     if (!s.ok()) return ReplyStatus(req, s);
@@ -260,13 +272,15 @@ void StatFs(fuse_req_t req, fuse_ino_t /*ino*/) {
 
 void GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   // Asked before writes by the kernel; answered without any lookup.
-  if (std::strcmp(name, "security.capability") == 0) return (void)fuse_reply_err(req, ENODATA);
-  Guard(req, [&] { ReplyXattr(req, Fs(req).GetXattr(ino, name), size); });
+  Guard(req, FuseOp::kGetxattr, [&] {
+    if (std::strcmp(name, "security.capability") == 0) return ReplyError(req, ENODATA);
+    ReplyXattr(req, Fs(req).GetXattr(ino, name), size);
+  });
 }
 
 void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
               int flags) {
-  Guard(req, [&] {
+  Guard(req, FuseOp::kSetxattr, [&] {
     std::string_view v(value, size);
     // The one attribute that acts, and the one that needs the caller.
     if (name == TopicFs::kDeleteXattr) {
@@ -277,11 +291,11 @@ void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* valu
 }
 
 void ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
-  Guard(req, [&] { ReplyXattr(req, Fs(req).ListXattr(ino), size); });
+  Guard(req, FuseOp::kListxattr, [&] { ReplyXattr(req, Fs(req).ListXattr(ino), size); });
 }
 
 void RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  Guard(req, [&] { ReplyStatus(req, Fs(req).RemoveXattr(ino, name)); });
+  Guard(req, FuseOp::kRemovexattr, [&] { ReplyStatus(req, Fs(req).RemoveXattr(ino, name)); });
 }
 
 }  // namespace

@@ -84,6 +84,7 @@ void EndFollowers(int) {
 int ServeMount(const MountConfig& options, store::Store* store) {
   TopicFs fs(store, store::Ownership{0755, static_cast<uint32_t>(getuid()),
                                      static_cast<uint32_t>(getgid())});
+  fs.set_request_stats(options.request_stats);
   std::vector<std::string> arg_strings = FuseArguments(options);
   std::vector<char*> argv;
   for (std::string& a : arg_strings) argv.push_back(a.data());

@@ -11,6 +11,7 @@
 #include "fusefs/mount_options.h"
 
 namespace topicfs::store {
+class RequestStats;
 class Store;
 }
 
@@ -22,6 +23,8 @@ struct MountConfig {
   bool allow_other = false;  // adds allow_other and default_permissions
   bool debug = false;        // libfuse's -d
   MountOptions mount;        // from -o
+  // Counts and times every request (metrics); borrowed, may be null.
+  store::RequestStats* request_stats = nullptr;
   int max_threads = 16;
   // Called exactly once: with "" once mounted (the loop starts right after),
   // or with one line saying why mounting failed.

@@ -67,6 +67,7 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
   constexpr std::string_view kTierEndpointKey = "tier.endpoint=";
   constexpr std::string_view kTierRegionKey = "tier.region=";
   constexpr std::string_view kTierCacheKey = "tier.cache.bytes=";
+  constexpr std::string_view kMetricsKey = "metrics=";
   for (const std::string& arg : args) {
     for (std::string& opt : SplitCommas(arg)) {
       if (opt.empty() || IsFstabOnly(opt) || opt == "subtype=topicfs") continue;
@@ -128,6 +129,8 @@ store::Status ParseMountOptions(const std::vector<std::string>& args, MountOptio
                                                 "' (at least 4M)");
         }
         out->tier_cache_bytes = *bytes;
+      } else if (opt.starts_with(kMetricsKey)) {
+        out->metrics = opt.substr(kMetricsKey.size());
       } else if (opt == "allow_other") {
         out->allow_other = true;
       } else if (opt == "nonempty") {  // libfuse 3 dropped it; topicfs checks itself

@@ -42,6 +42,9 @@ struct MountOptions {
   std::string tier_endpoint;
   std::string tier_region;
   int64_t tier_cache_bytes = 0;  // 0: the store's default
+  // Prometheus metrics, read by daemon/ only: -o metrics=HOST:PORT serves
+  // /metrics there (off when empty).
+  std::string metrics;
 };
 
 // Each element of `args` is the value of one -o (comma-separated options,

@@ -1,9 +1,14 @@
 #include "fusefs/replies.h"
 
+#include "fusefs/op_stats.h"
+
 namespace topicfs::fusefs {
 
-void ReplyStatus(fuse_req_t req, const store::Status& s) {
-  fuse_reply_err(req, store::ToErrno(s));
+void ReplyStatus(fuse_req_t req, const store::Status& s) { ReplyError(req, store::ToErrno(s)); }
+
+void ReplyError(fuse_req_t req, int err) {
+  CountRefusal(static_cast<TopicFs*>(fuse_req_userdata(req))->request_stats(), err);
+  fuse_reply_err(req, err);
 }
 
 void ReplyRead(fuse_req_t req, const ReadReply& data) {

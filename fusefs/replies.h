@@ -9,6 +9,8 @@
 namespace topicfs::fusefs {
 
 void ReplyStatus(fuse_req_t req, const store::Status& s);
+// fuse_reply_err, with the refusal counted (op_stats.h); 0 is a success.
+void ReplyError(fuse_req_t req, int err);
 // Sends a read's bytes: spliced from the descriptor where there is one.
 void ReplyRead(fuse_req_t req, const ReadReply& data);
 

@@ -35,6 +35,10 @@
 #include "store/status.h"
 #include "store/store.h"
 
+namespace topicfs::store {
+class RequestStats;
+}
+
 namespace topicfs::fusefs {
 
 // What the kernel may cache, in seconds.
@@ -81,6 +85,9 @@ class TopicFs : public store::StoreListener {
   InodeTable& inodes() { return inodes_; }
   FollowWaits& follow_waits() { return follow_waits_; }
   store::Store& store() { return *store_; }
+  // Where requests are counted and timed (op_stats.h); null: nowhere.
+  store::RequestStats* request_stats() const { return request_stats_; }
+  void set_request_stats(store::RequestStats* stats) { request_stats_ = stats; }
 
   // Namespace (topic_fs.cc).
   store::Status Lookup(uint64_t parent, std::string_view name, EntryReply* out);
@@ -144,6 +151,7 @@ class TopicFs : public store::StoreListener {
   static constexpr uint32_t kCacheClean = 1;
 
  private:
+  store::RequestStats* request_stats_ = nullptr;  // borrowed; set before the mount
   store::Result<NodeKey> KeyOf(uint64_t ino) const;
   // After a topic was deleted: forget its owner and what the kernel cached.
   void TopicGone(const std::string& topic);

@@ -68,12 +68,15 @@ store::Status TopicFs::ReadGroup(FileHandle* handle, size_t size, int64_t off, R
       handle->reader->ReadAt(store::ReadPosition(off), out->bytes.data(), size);
   if (!n.ok()) return n.status();
   out->bytes.resize(*n);
+  int64_t records = 0;
   if (off == handle->group_frontier && *n > 0) {
     const char delim = handle->partition->delimiter();
     const std::string& bytes = out->bytes;
-    handle->group_records += std::count(bytes.begin(), bytes.end(), delim);
+    records = std::count(bytes.begin(), bytes.end(), delim);
+    handle->group_records += records;
     handle->group_frontier += static_cast<int64_t>(*n);
   }
+  handle->partition->traffic().CountRead(static_cast<int64_t>(*n), records);
   return store::Status::OK();
 }
 

@@ -104,6 +104,7 @@ store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t of
     out->fd = out->pin.valid() ? out->pin.fd() : -1;
     out->pos = extent->file_pos;
     out->len = extent->len;
+    reader.partition().traffic().CountRead(static_cast<int64_t>(out->len), 0);
     return store::Status::OK();
   }
   out->fd = -1;
@@ -111,6 +112,7 @@ store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t of
   store::Result<size_t> n = reader.ReadAt(at, out->bytes.data(), size);
   if (!n.ok()) return StreamReadError(n.status(), off);
   out->bytes.resize(*n);
+  reader.partition().traffic().CountRead(static_cast<int64_t>(*n), 0);
   return store::Status::OK();
 }
 

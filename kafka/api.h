@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "store/status.h"
 
@@ -40,12 +42,17 @@ struct ApiSupport {
   // From this version on, requests and responses are flexible (compact
   // strings and arrays, tagged fields) and so are their headers.
   int16_t first_flexible;
+  const char* name;  // for metrics: "produce", "fetch", ...
 };
 
 // What ApiVersions advertises, by key.
 std::span<const ApiSupport> SupportedApis();
 // Null when topicfs does not answer `key` at all.
 const ApiSupport* FindApi(int16_t key);
+// The kinds of a store::RequestStats for the listener: one per supported
+// API, then "unsupported"; ApiKind(key) is the index of key's.
+std::vector<std::string> ApiKinds();
+int ApiKind(int16_t key);
 
 enum ErrorCode : int16_t {
   kNone = 0,

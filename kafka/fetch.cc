@@ -75,6 +75,7 @@ Reply Broker::Fetch(const RequestHeader& h, std::string_view body, Session& sess
           break;
         }
         if (run->bytes == 0) break;
+        partition->traffic().CountRead(static_cast<int64_t>(run->bytes), run->records);
         EncodeBatch(run->first_offset.value(), session.scratch_, partition->delimiter(),
                     run->newest_time_ms, &records);
         r.next_offset = run->first_offset.value() + run->records;

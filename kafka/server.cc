@@ -9,6 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include "kafka/api.h"
+#include "store/clock.h"
+#include "store/request_stats.h"
+
 namespace topicfs::kafka {
 namespace {
 
@@ -123,6 +127,7 @@ struct Server::Impl {
                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       waker->woken.store(false);
+      const int64_t started_ns = store::SteadyNowNs();
       Reply reply = broker->Handle(request, session, /*may_wait=*/true);
       // Asked again when woken (it may wait on, within the time it first
       // asked for: a Fetch woken by appends too small for its min_bytes
@@ -140,6 +145,11 @@ struct Server::Impl {
         }
         const bool in_time = std::chrono::steady_clock::now() < *deadline;
         reply = broker->Handle(request, session, /*may_wait=*/woken && in_time);
+      }
+      if (options.request_stats != nullptr) {  // the api key leads every request (len >= 8)
+        const auto* key = reinterpret_cast<const unsigned char*>(request.data());
+        options.request_stats->Record(ApiKind(static_cast<int16_t>((key[0] << 8) | key[1])),
+                                      store::SteadyNowNs() - started_ns);
       }
       if (reply.kind == Reply::Kind::kClose) {
         Error("kafka: " + peer + ": " + reply.why + "; connection closed");

@@ -15,6 +15,10 @@
 #include "store/status.h"
 #include "store/store.h"
 
+namespace topicfs::store {
+class RequestStats;
+}
+
 namespace topicfs::kafka {
 
 // Parses "HOST:PORT" ("[v6]:PORT" too). InvalidArgument when malformed.
@@ -33,6 +37,10 @@ class Server {
     int threads = 2;
     std::function<void(const std::string&)> log_info;
     std::function<void(const std::string&)> log_error;
+    // Counts and times requests by API (ApiKinds()), from the whole
+    // request read to its reply written, a Fetch's wait included; borrowed,
+    // may be null.
+    store::RequestStats* request_stats = nullptr;
   };
 
   // Binds and starts serving; the error says why it could not bind.

@@ -16,6 +16,8 @@ TOPICFS_PACKAGES=(
   ccache  # rebuilds (tests, sanitizer and fuzz builds) reuse what an earlier run compiled
   kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
   python3-botocore  # AWS's SigV4 signer: the S3 test proxy checks every signature with it
+  prometheus-cpp-dev  # metrics/: Prometheus's text format over HTTP
+  curl prometheus  # the metrics tests scrape with curl and check with promtool
 )
 
 # Every build of these scripts goes through ccache once it is installed:

@@ -60,6 +60,7 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   }
   // Wall clocks step back; appended times never do.
   now_ms = std::max(now_ms, segments_.back()->max_timestamp_ms());
+  const int64_t end_before = segments_.back()->next_offset();
   const AppendLimits limits{config_.segment_bytes(), config_.index_interval_bytes(),
                             config_.delimiter()};
   while (!first.empty() || !rest.empty()) {
@@ -85,7 +86,11 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
     result.bytes += *taken;
   }
   if (result.status.ok()) result.status = MaybeFlushOnCountLocked(lock);
-  if (result.bytes > 0) WakeReached(lock);
+  if (result.bytes > 0) {
+    traffic_.CountAppend(static_cast<int64_t>(result.bytes),
+                         segments_.back()->next_offset() - end_before);
+    WakeReached(lock);
+  }
   return result;
 }
 
@@ -120,6 +125,7 @@ Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records
       if (!taken.ok()) return taken.status();
       if (*taken == records.size()) {
         BatchAppended done{Offset(base), active.next_offset() - base, now_ms};
+        traffic_.CountAppend(static_cast<int64_t>(records.size()), done.records);
         Status flushed = MaybeFlushOnCountLocked(lock);
         WakeReached(lock);
         if (!flushed.ok()) return flushed;

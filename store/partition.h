@@ -25,6 +25,7 @@
 #include "store/segment.h"
 #include "store/status.h"
 #include "store/topic_config.h"
+#include "store/traffic.h"
 
 namespace topicfs::store {
 
@@ -138,6 +139,10 @@ class Partition {
   // the lock, and installs them under it.
   Status LoadRemoteIndexes(const std::shared_ptr<Segment>& segment);
   int64_t segment_count() const;
+  // Appends (counted here) and reads (counted by the front-end that
+  // served them) since the store opened.
+  PartitionTraffic& traffic() { return traffic_; }
+  const PartitionTraffic& traffic() const { return traffic_; }
   int64_t recovery_point() const;
   int32_t id() const { return id_; }
   const std::string& topic() const { return topic_; }
@@ -248,6 +253,7 @@ class Partition {
   std::atomic<char> delimiter_;                    // mirrors config_
   std::atomic<int64_t> max_message_bytes_;         // mirrors config_
   std::atomic<int64_t> active_base_;               // mirrors segments_.back()
+  PartitionTraffic traffic_;
 
   std::mutex flush_mu_;  // serializes Flush()
 };

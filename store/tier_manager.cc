@@ -74,8 +74,7 @@ void TierManager::Loop() {
     std::unique_lock lock(mu_);
     if (stopping_) return;
     if (!busy) {
-      wake_.wait_for(lock, std::chrono::milliseconds(kTickMs),
-                     [&] { return stopping_ || woken_; });
+      wake_.wait_for(lock, std::chrono::milliseconds(kTickMs), [&] { return stopping_ || woken_; });
     }
     woken_ = false;
     if (stopping_) return;
@@ -193,7 +192,18 @@ Status TierManager::Copy(const std::string& topic, Partition& p,
   CrashPoint("manifest-copied");
   TOPICFS_RETURN_IF_ERROR(p.FinishCopy(seg));
   CrashPoint("copy-finished");
+  copied_segments_.fetch_add(1, std::memory_order_relaxed);
+  copied_bytes_.fetch_add(record.meta.size_bytes + static_cast<int64_t>(index->size()) +
+                              static_cast<int64_t>(time_index->size()),
+                          std::memory_order_relaxed);
   return Status::OK();
+}
+
+TierManager::Totals TierManager::totals() const {
+  return {copied_segments_.load(std::memory_order_relaxed),
+          copied_bytes_.load(std::memory_order_relaxed),
+          deleted_segments_.load(std::memory_order_relaxed),
+          failures_.load(std::memory_order_relaxed)};
 }
 
 Status TierManager::DeleteObjects(const RemoteSegment& record) {
@@ -203,6 +213,7 @@ Status TierManager::DeleteObjects(const RemoteSegment& record) {
        {record.ManifestKey(), record.LogKey(), record.IndexKey(), record.TimeIndexKey()}) {
     TOPICFS_RETURN_IF_ERROR(tier_->Delete(key));
   }
+  deleted_segments_.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
 }
 
@@ -222,6 +233,7 @@ void TierManager::NoteResult(const Key& key, const Status& s) {
     h.retry_at_ms = 0;
     return;
   }
+  failures_.fetch_add(1, std::memory_order_relaxed);
   h.last_error = s.ToString();
   h.last_error_ms = NowMs();
   h.backoff_ms = std::clamp(h.backoff_ms * 2, kFirstBackoffMs, kMaxBackoffMs);

@@ -61,6 +61,15 @@ class TierManager {
   std::string last_error(const std::string& topic, int32_t partition) const;
   static std::string PausedFlag(std::string_view topic);
 
+  // The work done since the store opened, for metrics.
+  struct Totals {
+    int64_t copied_segments = 0;
+    int64_t copied_bytes = 0;  // the .log and its two indexes
+    int64_t deleted_segments = 0;
+    int64_t failures = 0;  // failed attempts (each is retried)
+  };
+  Totals totals() const;
+
  private:
   // One pass over every partition: deletions first, then one copy each.
   // True when it did something (another pass may have more).
@@ -80,8 +89,8 @@ class TierManager {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  bool woken_ = false;     // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  bool woken_ = false;            // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
   std::set<std::string> paused_;  // guarded by mu_
   struct Health {
     std::string last_error;
@@ -90,6 +99,10 @@ class TierManager {
     int64_t backoff_ms = 0;
   };
   std::map<Key, Health> health_;  // guarded by mu_
+  std::atomic<int64_t> copied_segments_{0};
+  std::atomic<int64_t> copied_bytes_{0};
+  std::atomic<int64_t> deleted_segments_{0};
+  std::atomic<int64_t> failures_{0};
   std::thread thread_;
 };
 

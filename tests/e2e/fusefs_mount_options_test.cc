@@ -16,6 +16,17 @@ TEST(MountOptionsTest, TopicfsOptionsAreTakenOut) {
   EXPECT_EQ(opts.max_read, 65536u);
 }
 
+TEST(MountOptionsTest, TheFrontEndsAddressesAreTheDaemons) {
+  MountOptions opts;
+  ASSERT_TRUE(ParseMountOptions({"metrics=127.0.0.1:9464,kafka=0.0.0.0:9092,ro"}, &opts).ok());
+  EXPECT_EQ(opts.metrics, "127.0.0.1:9464");
+  EXPECT_EQ(opts.kafka, "0.0.0.0:9092");
+  EXPECT_EQ(opts.fuse, (std::vector<std::string>{"ro"}));
+  MountOptions none;
+  ASSERT_TRUE(ParseMountOptions({"noatime"}, &none).ok());
+  EXPECT_TRUE(none.metrics.empty()) << "metrics are off unless asked for";
+}
+
 TEST(MountOptionsTest, DurationsAndDefaults) {
   MountOptions opts;
   ASSERT_TRUE(ParseMountOptions({}, &opts).ok());
