@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -87,9 +88,12 @@ int RunForeground(const MountCommandOptions& opts, const fusefs::MountOptions& m
   m.debug = opts.debug;
   m.mount = mount_opts;
   const int ready_fd = opts.ready_fd;
-  m.on_ready = [ready_fd, error](const std::string& e) {
+  m.on_ready = [ready_fd, error, mountpoint = opts.mountpoint](const std::string& e) {
     *error = e;
     if (ready_fd >= 0) Report(ready_fd, e);
+    // Under systemd (Type=notify, packaging/topicfs@.service): the unit is
+    // started once the mount answers. A no-op without $NOTIFY_SOCKET.
+    if (e.empty()) sd_notifyf(0, "READY=1\nSTATUS=serving %s", mountpoint.c_str());
   };
   return daemon::RunDaemon(d);
 }
@@ -359,8 +363,10 @@ void SetupMountCommands(CLI::App& app) {
   mount
       ->add_option("-o", opts->options,
                    "Mount option: retention.check.interval.ms=MS, passthrough=on|off, "
-                   "io_uring=on|off, kafka=HOST:PORT, kafka.advertised=HOST:PORT, "
-                   "kafka.max.request.bytes=N, or any FUSE option")
+                   "io_uring=on|off, max_read=N, max.open.files=N, nonempty, "
+                   "kafka=HOST:PORT, kafka.advertised=HOST:PORT, kafka.max.request.bytes=N, "
+                   "metrics=HOST:PORT, tier=s3://BUCKET/PREFIX|file:///PATH, tier.endpoint=URL, "
+                   "tier.region=NAME, tier.cache.bytes=N, or any FUSE option")
       ->type_name("OPTION")
       ->allow_extra_args(false);
   mount->add_flag("-d,--debug", opts->debug, "libfuse debug output (with -f)")->group("");

@@ -17,7 +17,10 @@ TOPICFS_PACKAGES=(
   kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
   python3-botocore  # AWS's SigV4 signer: the S3 test proxy checks every signature with it
   prometheus-cpp-dev  # metrics/: Prometheus's text format over HTTP
+  libsystemd-dev  # sd_notify: the systemd unit is up once the mount answers
+  help2man dpkg-dev lintian  # packaging: man pages from --help, the .deb's Depends, its checks
   curl prometheus  # the metrics tests scrape with curl and check with promtool
+  bash-completion  # the completion test runs topicfs's completion in bash
 )
 
 # Every build of these scripts goes through ccache once it is installed:
