@@ -63,7 +63,9 @@ class DirectGroupReader : public GroupReader {
  public:
   DirectGroupReader(store::Store* store, std::unique_ptr<store::ConsumerGroups::Claim> claim,
                     std::unique_ptr<store::PartitionReader> reader, std::string group)
-      : store_(store), claim_(std::move(claim)), reader_(std::move(reader)),
+      : store_(store),
+        claim_(std::move(claim)),
+        reader_(std::move(reader)),
         group_(std::move(group)) {}
 
   Result<size_t> Read(char* buf, size_t len) override { return reader_.Read(buf, len); }
@@ -71,8 +73,8 @@ class DirectGroupReader : public GroupReader {
     Status s;
     if (records > 0) {
       store::Partition& p = reader_.reader().partition();
-      s = store_->groups().Commit(p, group_,
-                                  reader_.reader().start_offset() + records, store::NowMs());
+      s = store_->groups().Commit(p, group_, reader_.reader().start_offset() + records,
+                                  store::NowMs());
     }
     claim_.reset();
     return s;
@@ -171,8 +173,10 @@ Result<TopicInfo> DirectAccess::DescribeTopic(std::string_view topic) {
                             value == spec.default_value});
   }
   for (const std::shared_ptr<store::Partition>& p : (*t)->partitions()) {
-    info.partitions.push_back(
-        {p->id(), p->log_start_offset(), p->log_end_offset(), p->size_bytes(), p->segment_count()});
+    const store::Status failure = p->failure();
+    info.partitions.push_back({p->id(), p->log_start_offset(), p->log_end_offset(), p->size_bytes(),
+                               p->segment_count(),
+                               failure.ok() ? std::string() : failure.ToString()});
   }
   return info;
 }
@@ -214,10 +218,10 @@ Result<std::unique_ptr<RecordReader>> DirectAccess::OpenReader(std::string_view 
   if (!p.ok()) return p.status();
   store::Partition& part = **p;
   Result<std::unique_ptr<store::PartitionReader>> reader =
-      from.kind == ReadFrom::Kind::kTime     ? store::PartitionReader::FromTime(*p, from.value)
-      : from.kind == ReadFrom::Kind::kOffset ? store::PartitionReader::FromOffset(
-                                                   *p, store::Offset(from.value))
-                                             : store::PartitionReader::FromLogStart(*p);
+      from.kind == ReadFrom::Kind::kTime ? store::PartitionReader::FromTime(*p, from.value)
+      : from.kind == ReadFrom::Kind::kOffset
+          ? store::PartitionReader::FromOffset(*p, store::Offset(from.value))
+          : store::PartitionReader::FromLogStart(*p);
   if (!reader.ok() && from.kind == ReadFrom::Kind::kOffset &&
       reader.status().Is(store::Code::kOutOfRange)) {
     return OffsetOutOfRange(TopicPath(topic), partition, from.value, part.log_start_offset(),
@@ -273,7 +277,9 @@ Result<std::unique_ptr<GroupReader>> DirectAccess::OpenGroupReader(std::string_v
       store_.get(), std::move(*claim), std::move(*reader), std::string(group)));
 }
 
-Result<std::vector<store::VerifyProblem>> DirectAccess::Verify() { return store_->Verify(); }
+Result<std::vector<store::VerifyProblem>> DirectAccess::Verify(const VerifyProgress& progress) {
+  return store_->Verify(progress);
+}
 
 Result<std::vector<PartitionTier>> DirectAccess::TierStatus(
     const std::optional<std::string>& topic) {

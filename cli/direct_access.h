@@ -44,16 +44,17 @@ class DirectAccess : public StoreAccess {
       std::string_view topic) override;
   // Sets `group`'s committed offset on a partition (a reset): InvalidArgument
   // outside [log start, log end], Busy while the group is in use there.
-  store::Status SetGroupOffset(std::string_view topic, int32_t partition,
-                                       std::string_view group, int64_t offset) override;
+  store::Status SetGroupOffset(std::string_view topic, int32_t partition, std::string_view group,
+                               int64_t offset) override;
   // Forgets `group` on a partition: NotFound when it has no offset there.
   store::Status DeleteGroupOffset(std::string_view topic, int32_t partition,
-                                          std::string_view group) override;
+                                  std::string_view group) override;
   // Reads `group`'s records on a partition from its committed offset to the
   // log end, holding the group (Busy when someone else does).
-  store::Result<std::unique_ptr<GroupReader>> OpenGroupReader(
-      std::string_view topic, int32_t partition, std::string_view group) override;
-  store::Result<std::vector<store::VerifyProblem>> Verify() override;
+  store::Result<std::unique_ptr<GroupReader>> OpenGroupReader(std::string_view topic,
+                                                              int32_t partition,
+                                                              std::string_view group) override;
+  store::Result<std::vector<store::VerifyProblem>> Verify(const VerifyProgress& progress) override;
   store::Result<std::vector<PartitionTier>> TierStatus(
       const std::optional<std::string>& topic) override;
   store::Result<bool> TierPaused(std::string_view topic) override;
@@ -67,8 +68,9 @@ class DirectAccess : public StoreAccess {
   store::Result<std::shared_ptr<store::Partition>> Partition(std::string_view topic,
                                                              int32_t partition) const;
   // Holds `group` on an existing partition (NotFound without one; Busy).
-  store::Result<std::unique_ptr<store::ConsumerGroups::Claim>> ClaimGroup(
-      std::string_view topic, int32_t partition, std::string_view group);
+  store::Result<std::unique_ptr<store::ConsumerGroups::Claim>> ClaimGroup(std::string_view topic,
+                                                                          int32_t partition,
+                                                                          std::string_view group);
 
   std::string data_dir_;
   std::unique_ptr<store::Store> store_;

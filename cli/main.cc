@@ -12,6 +12,7 @@
 #include "cli/recover_command.h"
 #include "cli/retention_command.h"
 #include "cli/topic_command.h"
+#include "cli/status_command.h"
 #include "cli/tier_command.h"
 #include "cli/verify_command.h"
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   topicfs::cli::SetupDumpCommand(app);
   topicfs::cli::SetupVerifyCommand(app);
   topicfs::cli::SetupTierCommand(app);
+  topicfs::cli::SetupStatusCommand(app);
   topicfs::cli::SetupRecoverCommand(app);
   return topicfs::cli::ParseAndRun(app, argc, argv);
 }

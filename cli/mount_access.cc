@@ -190,6 +190,8 @@ Result<PartitionInfo> MountAccess::ReadPartition(std::string_view topic, int32_t
     if (!v.ok()) return v.status();
     *f.out = *v;
   }
+  Result<std::string> error = GetXattr(dir, TopicfsXattr(store::facts::kError));
+  if (error.ok()) info.error = *error;  // absent while the partition works
   return info;
 }
 

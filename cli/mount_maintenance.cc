@@ -132,10 +132,11 @@ Result<std::vector<store::RetentionAction>> MountAccess::ApplyRetentionToTopic(
   return actions;
 }
 
-Result<std::vector<store::VerifyProblem>> MountAccess::Verify() {
+Result<std::vector<store::VerifyProblem>> MountAccess::Verify(const VerifyProgress& progress) {
   std::vector<store::VerifyProblem> problems;
   Result<std::vector<std::string>> topics = ListTopics();
   if (!topics.ok()) return topics.status();
+  std::vector<SegmentFile> all;
   for (const std::string& topic : *topics) {
     Result<std::vector<int32_t>> ids = ListPartitionIds(TopicDir(topic));
     if (!ids.ok()) {
@@ -148,8 +149,15 @@ Result<std::vector<store::VerifyProblem>> MountAccess::Verify() {
         problems.push_back({PartitionDir(topic, p), segments.status().ToString()});
         continue;
       }
-      for (const SegmentFile& s : *segments) VerifySegment(s, &problems);
+      all.insert(all.end(), segments->begin(), segments->end());
     }
+  }
+  int64_t total = 0, done = 0;
+  for (const SegmentFile& s : all) total += std::max<int64_t>(0, FileSize(s.log_path));
+  for (const SegmentFile& s : all) {
+    VerifySegment(s, &problems);
+    done += std::max<int64_t>(0, FileSize(s.log_path));
+    if (progress) progress(done, total);
   }
   return problems;
 }
@@ -214,8 +222,7 @@ void MountAccess::VerifySegment(const SegmentFile& seg,
       problems->push_back(
           {seg.log_path, (!expected.ok() ? expected.status() : actual.status()).ToString()});
     } else if (*expected != *actual) {
-      problems->push_back(
-          {seg.log_path, store::HashMismatch(*actual, *expected)});
+      problems->push_back({seg.log_path, store::HashMismatch(*actual, *expected)});
     }
   }
   const std::string index = IndexPath(seg.log_path, store::kIndexSuffix);

@@ -1,5 +1,6 @@
 #include "cli/produce_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/fs_util.h"
+#include "cli/progress_line.h"
 
 namespace topicfs::cli {
 namespace {
@@ -47,12 +49,21 @@ void RunProduce(const ProduceOptions& opt) {
   EnsurePartition(*t.access, t.topic, opt.partition);
   std::unique_ptr<RecordWriter> writer = Check(t.access->OpenWriter(t.topic, opt.partition));
   std::unique_ptr<char[]> buf(new char[kChunkBytes]);
+  // Progress of a large input (of a file: against its size), not of what
+  // someone types.
+  ProgressLine line("produce");
+  const bool typed = ::isatty(STDIN_FILENO) == 1;
+  struct stat st;
+  const int64_t total = ::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+  int64_t done = 0;
   for (;;) {
     ssize_t n = ::read(STDIN_FILENO, buf.get(), kChunkBytes);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) Check(store::Status::ForErrno(errno, "read stdin"));
     if (n == 0) break;
     Check(writer->Write(std::string_view(buf.get(), n)));
+    done += n;
+    if (!typed) line.Update(done, total, "bytes");
   }
   Check(writer->Close());
   writer.reset();

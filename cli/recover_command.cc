@@ -11,6 +11,7 @@
 #include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/data_dir_check.h"
+#include "cli/progress_line.h"
 #include "cli/store_lock.h"
 #include "cli/target.h"
 #include "store/recovery.h"
@@ -20,9 +21,26 @@
 namespace topicfs::cli {
 namespace {
 
+// The .log files under DATA/topics: how many the scan will read.
+int64_t CountLogs(const std::string& data_dir) {
+  int64_t n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/topics", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".log") ++n;
+  }
+  return n;
+}
+
+// Prints every repair on stdout and the segments scanned on the progress line.
 class PrintingReporter : public store::RecoveryReporter {
  public:
+  PrintingReporter(ProgressLine* line, int64_t logs) : line_(line), logs_(logs) {}
+  void Scanned(const std::string& /*log_path*/) override {
+    line_->Update(++scanned_, logs_, "segments");
+  }
   void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
+    line_->Clear();
     if (bytes > 0) {
       std::cout << "cut " << bytes << " bytes from " << path << ": " << why << '\n';
     } else {
@@ -33,6 +51,9 @@ class PrintingReporter : public store::RecoveryReporter {
   int changes() const { return changes_; }
 
  private:
+  ProgressLine* const line_;
+  const int64_t logs_;
+  int64_t scanned_ = 0;
   int changes_ = 0;
 };
 
@@ -86,7 +107,8 @@ void RunRecover(const RecoverOptions& opt) {
       !std::filesystem::is_directory(opt.data_dir + "/meta", ec)) {
     Fail("no topicfs store at " + opt.data_dir + " (neither topics/ nor meta/ in it)");
   }
-  PrintingReporter reporter;
+  ProgressLine line("recover");
+  PrintingReporter reporter(&line, line.enabled() ? CountLogs(opt.data_dir) : -1);
   store::Store::Options options;
   options.data_dir = opt.data_dir;
   options.create_if_missing = true;  // meta/ may be gone: it is rebuilt
@@ -109,6 +131,7 @@ void RunRecover(const RecoverOptions& opt) {
   std::unique_ptr<store::Store> store = Check(std::move(opened));
   size_t topics = store->ListTopics().size();
   Check(store->Close());
+  line.Clear();
   std::cout << "recovered " << opt.data_dir << ": " << topics
             << (topics == 1 ? " topic, " : " topics, ") << reporter.changes()
             << (reporter.changes() == 1 ? " change" : " changes") << '\n';

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ struct PartitionInfo {
   int64_t log_end_offset = 0;
   int64_t size_bytes = 0;
   int64_t segment_count = 0;
+  // Why a failed fsync stopped its appends (EIO until remounted); empty
+  // while it works.
+  std::string error;
 };
 
 struct TopicInfo {
@@ -131,10 +135,14 @@ class StoreAccess {
                                           std::string_view group) = 0;
   // Reads `group`'s records on a partition from its committed offset to the
   // log end, holding the group (Busy when someone else does).
-  virtual store::Result<std::unique_ptr<GroupReader>> OpenGroupReader(
-      std::string_view topic, int32_t partition, std::string_view group) = 0;
-  // Every problem with the path it concerns.
-  virtual store::Result<std::vector<store::VerifyProblem>> Verify() = 0;
+  virtual store::Result<std::unique_ptr<GroupReader>> OpenGroupReader(std::string_view topic,
+                                                                      int32_t partition,
+                                                                      std::string_view group) = 0;
+  // Every problem with the path it concerns; `progress` (may be empty)
+  // hears the bytes checked so far and in all.
+  using VerifyProgress = std::function<void(int64_t done_bytes, int64_t total_bytes)>;
+  virtual store::Result<std::vector<store::VerifyProblem>> Verify(
+      const VerifyProgress& progress) = 0;
   // The remote tier (DESIGN §9): every partition of `topic` (of every
   // topic when none), and whether a topic's copies are paused.
   virtual store::Result<std::vector<PartitionTier>> TierStatus(

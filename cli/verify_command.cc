@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "cli/cli_error.h"
 #include "cli/config_args.h"
+#include "cli/progress_line.h"
 #include "store/recovery.h"
 
 namespace topicfs::cli {
@@ -44,7 +45,13 @@ void RunVerify(const VerifyOptions& opt) {
   RepairCollector repairs(&problems);
   StoreTarget s = OpenStore(opt.store, /*allow_topic=*/false, /*allow_data_dir_path=*/true,
                             &repairs, OpenMode::kReadOnly);
-  for (store::VerifyProblem& p : Check(s.access->Verify())) problems.push_back(std::move(p));
+  {
+    ProgressLine line("verify");
+    for (store::VerifyProblem& p : Check(s.access->Verify(
+             [&](int64_t done, int64_t total) { line.Update(done, total, "bytes"); }))) {
+      problems.push_back(std::move(p));
+    }
+  }
   if (opt.json) {
     const std::string& named = opt.store.data_dir.empty() ? opt.store.path : opt.store.data_dir;
     std::cout << "{\"store\":" << JsonString(named)

@@ -185,7 +185,10 @@ class Store {
   Status FlushAll();
 
   // Re-reads sealed segments against their XXH3-64 and checks every index.
-  std::vector<VerifyProblem> Verify();
+  // `progress`, when given, hears the bytes checked so far and in all
+  // after each segment.
+  std::vector<VerifyProblem> Verify(
+      const std::function<void(int64_t done_bytes, int64_t total_bytes)>& progress = nullptr);
 
   DescriptorCache& descriptor_cache() { return *files_; }
 

@@ -3,11 +3,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <xxhash.h>
 
 #include "store/file_hash.h"
 #include "store/file_io.h"
@@ -142,12 +141,17 @@ class SegmentVerifier {
 
 }  // namespace
 
-std::vector<VerifyProblem> Store::Verify() {
+std::vector<VerifyProblem> Store::Verify(
+    const std::function<void(int64_t done_bytes, int64_t total_bytes)>& progress) {
   std::vector<VerifyProblem> problems;
   std::vector<std::shared_ptr<Topic>> topics;
   {
     std::lock_guard lock(mu_);
     for (auto& [name, topic] : topics_) topics.push_back(topic);
+  }
+  int64_t total = 0, done = 0;
+  for (auto& topic : topics) {
+    for (auto& p : topic->partitions()) total += p->size_bytes();
   }
   for (auto& topic : topics) {
     for (auto& p : topic->partitions()) {
@@ -155,6 +159,8 @@ std::vector<VerifyProblem> Store::Verify() {
       auto segments = p->Segments();
       for (size_t i = 0; i < segments.size(); ++i) {
         verifier.Verify(*segments[i]);
+        done += segments[i]->size();
+        if (progress) progress(done, total);
         if (i + 1 < segments.size() &&
             segments[i]->next_offset() != segments[i + 1]->base_offset()) {
           problems.push_back({segments[i + 1]->log_path(),
