@@ -10,6 +10,7 @@
 
 #include "cli/app.h"
 #include "cli/cli_error.h"
+#include "cli/config_args.h"
 #include "cli/fs_util.h"
 #include "store/index_format.h"
 #include "store/names.h"
@@ -39,30 +40,68 @@ class Output {
   std::string buf_;
 };
 
-void DumpIndex(const std::string& data, int64_t base, Output* out) {
-  size_t whole = data.size() / store::kOffsetIndexEntrySize * store::kOffsetIndexEntrySize;
-  for (size_t at = 0; at < whole; at += store::kOffsetIndexEntrySize) {
-    store::OffsetIndexEntry e = store::OffsetIndex::Decode(data.data() + at, base);
-    out->Append("offset: " + std::to_string(e.offset) + " position: " + std::to_string(e.position) +
-                "\n");
+// One line of the dump: "name: value ..." as Kafka's DumpLogSegments
+// prints, or with --json one JSON object (JSON Lines, which jq reads).
+class Row {
+ public:
+  explicit Row(bool json) : json_(json) {}
+  Row& Int(std::string_view name, int64_t value) { return Field(name, std::to_string(value)); }
+  // `text` shown as is (control bytes escaped by the caller), or as a JSON string.
+  Row& Text(std::string_view name, std::string_view shown, std::string_view raw) {
+    return Field(name, json_ ? JsonString(raw) : std::string(shown));
+  }
+  Row& Flag(std::string_view name, std::string_view note) {
+    if (json_) return Field(name, "true");
+    line_ += std::string(line_.empty() ? "" : " ") + std::string(note);
+    return *this;
+  }
+  void AppendTo(Output* out) {
+    out->Append(json_ ? "{" + line_ + "}\n" : line_ + "\n");
+    line_.clear();
+  }
+
+ private:
+  Row& Field(std::string_view name, const std::string& value) {
+    if (!line_.empty()) line_ += json_ ? "," : " ";
+    line_ += json_ ? JsonString(name) + ":" + value : std::string(name) + ": " + value;
+    return *this;
+  }
+  const bool json_;
+  std::string line_;
+};
+
+// An index's entries; a partial entry at its end is said, not decoded.
+template <typename Decode>
+void DumpEntries(const std::string& data, size_t entry_size, bool json, Output* out,
+                 Decode&& decode) {
+  const size_t whole = data.size() / entry_size * entry_size;
+  Row row(json);
+  for (size_t at = 0; at < whole; at += entry_size) {
+    decode(data.data() + at, row);
+    row.AppendTo(out);
   }
   if (whole != data.size()) {
-    out->Append("(" + std::to_string(data.size() - whole) +
-                " trailing bytes: not a whole entry)\n");
+    if (json) {
+      row.Int("trailing_bytes", static_cast<int64_t>(data.size() - whole)).AppendTo(out);
+    } else {
+      out->Append("(" + std::to_string(data.size() - whole) +
+                  " trailing bytes: not a whole entry)\n");
+    }
   }
 }
 
-void DumpTimeIndex(const std::string& data, int64_t base, Output* out) {
-  size_t whole = data.size() / store::kTimeIndexEntrySize * store::kTimeIndexEntrySize;
-  for (size_t at = 0; at < whole; at += store::kTimeIndexEntrySize) {
-    store::TimeIndexEntry e = store::TimeIndex::Decode(data.data() + at, base);
-    out->Append("timestamp: " + std::to_string(e.timestamp_ms) +
-                " offset: " + std::to_string(e.offset) + "\n");
-  }
-  if (whole != data.size()) {
-    out->Append("(" + std::to_string(data.size() - whole) +
-                " trailing bytes: not a whole entry)\n");
-  }
+void DumpIndex(const std::string& data, int64_t base, bool json, Output* out) {
+  DumpEntries(data, store::kOffsetIndexEntrySize, json, out, [&](const char* at, Row& row) {
+    store::OffsetIndexEntry e = store::OffsetIndex::Decode(at, base);
+    row.Int("offset", e.offset).Int("position", e.position);
+  });
+}
+
+void DumpTimeIndex(const std::string& data, int64_t base, bool json, Output* out) {
+  DumpEntries(data, store::kTimeIndexEntrySize, json, out, [&](const char* at, Row& row) {
+    store::TimeIndexEntry e = store::TimeIndex::Decode(at, base);
+    row.Int("timestamp", e.timestamp_ms).Int("offset", e.offset);
+  });
 }
 
 // A record's bytes with control characters escaped, delimiter left out.
@@ -90,20 +129,26 @@ char LogDelimiter(int fd, const std::string& choice) {
   return '\n';
 }
 
-void DumpLog(const std::string& path, int64_t base, const std::string& delim_choice, Output* out) {
+void DumpLog(const std::string& path, int64_t base, const std::string& delim_choice, bool json,
+             Output* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Check(store::Status::ForErrno(errno, "open " + path));
   const char delim = LogDelimiter(fd, delim_choice);
   std::unique_ptr<char[]> buf(new char[kChunkBytes]);
   std::string carry;  // a record that continues into the next read
   int64_t offset = base, position = 0, read_pos = 0;
-  std::string line;
+  std::string shown;
+  Row row(json);
   auto emit = [&](std::string_view record, bool whole) {
-    line = "offset: " + std::to_string(offset) + " position: " + std::to_string(position) +
-           " size: " + std::to_string(record.size()) + " payload: ";
-    AppendPayload(whole ? record.substr(0, record.size() - 1) : record, &line);
-    line.append(whole ? "\n" : " (torn: no delimiter)\n");
-    out->Append(line);
+    const std::string_view payload = whole ? record.substr(0, record.size() - 1) : record;
+    shown.clear();
+    if (!json) AppendPayload(payload, &shown);
+    row.Int("offset", offset)
+        .Int("position", position)
+        .Int("size", static_cast<int64_t>(record.size()))
+        .Text("payload", shown, payload);
+    if (!whole) row.Flag("torn", "(torn: no delimiter)");
+    row.AppendTo(out);
     ++offset;
     position += record.size();
   };
@@ -150,6 +195,10 @@ void SetupDumpCommand(CLI::App& app) {
       ->type_name("");
   cmd->add_option("--delimiter", opt->delimiter, "Record delimiter of .log files")
       ->check(CLI::IsMember({"auto", "newline", "nul"}));
+  cmd->add_flag("--json", opt->json,
+                "One JSON object per line: offset, position (.index); timestamp, offset "
+                "(.timeindex); offset, position, size, payload, torn (.log); file before each "
+                "file's lines when several are given");
   cmd->callback([opt] { RunDump(*opt); });
 }
 
@@ -170,16 +219,18 @@ void RunDump(const DumpOptions& opt) {
   }
   Output out;
   for (const auto& [path, name] : files) {
-    if (files.size() > 1) out.Append("Dumping " + path + "\n");
+    if (files.size() > 1) {
+      out.Append(opt.json ? "{\"file\":" + JsonString(path) + "}\n" : "Dumping " + path + "\n");
+    }
     switch (name.kind) {
       case store::SegmentFileKind::kIndex:
-        DumpIndex(Check(ReadWholeFile(path)), name.base_offset, &out);
+        DumpIndex(Check(ReadWholeFile(path)), name.base_offset, opt.json, &out);
         break;
       case store::SegmentFileKind::kTimeIndex:
-        DumpTimeIndex(Check(ReadWholeFile(path)), name.base_offset, &out);
+        DumpTimeIndex(Check(ReadWholeFile(path)), name.base_offset, opt.json, &out);
         break;
       case store::SegmentFileKind::kLog:
-        DumpLog(path, name.base_offset, opt.delimiter, &out);
+        DumpLog(path, name.base_offset, opt.delimiter, opt.json, &out);
         break;
     }
   }

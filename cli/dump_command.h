@@ -14,6 +14,7 @@ namespace topicfs::cli {
 struct DumpOptions {
   std::vector<std::string> files;
   std::string delimiter = "auto";  // of .log files: newline, nul, or auto
+  bool json = false;               // JSON Lines
 };
 
 void SetupDumpCommand(CLI::App& app);

@@ -1,6 +1,9 @@
 // produce, consume and dump through `--data DIR`, run as the real binary.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <string>
 
@@ -137,6 +140,39 @@ TEST_F(RecordsTest, DumpTimeIndexAndLogPrintOffsets) {
   r = RunTopicfs({"dump", logs[0], tindexes[0]});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Dumping " + tindexes[0] + "\n"), std::string::npos);
+}
+
+// jq -r `filter` over `input`: what a script does with --json.
+std::string Jq(const std::string& filter, const std::string& input) {
+  char path[] = "/tmp/topicfs-jq-XXXXXX";
+  const int fd = ::mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::write(fd, input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  ::close(fd);
+  std::string out;
+  if (FILE* p = ::popen(("jq -r '" + filter + "' " + path).c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    EXPECT_EQ(::pclose(p), 0) << filter;
+  }
+  ::unlink(path);
+  return out;
+}
+
+TEST_F(RecordsTest, DumpJsonIsOneObjectPerEntryThatJqReads) {
+  std::vector<std::string> logs = FilesWithSuffix(PartitionDir(1), ".log");
+  std::vector<std::string> indexes = FilesWithSuffix(PartitionDir(1), ".index");
+  ASSERT_FALSE(logs.empty());
+  RunResult text = RunTopicfs({"dump", indexes[0]});
+  RunResult json = RunTopicfs({"dump", "--json", indexes[0]});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  // The same entries, field for field.
+  EXPECT_EQ(Jq("\"offset: \\(.offset) position: \\(.position)\"", json.out), text.out);
+  json = RunTopicfs({"dump", "--json", logs[0]});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.substr(0, json.out.find('\n') + 1),
+            "{\"offset\":0,\"position\":0,\"size\":8,\"payload\":\"line-0 \"}\n");
+  EXPECT_EQ(Jq(".payload", json.out).substr(0, 8), "line-0 \n");
 }
 
 TEST(ProduceTest, ProduceCreatesAMissingTopicAndTheDataDir) {
