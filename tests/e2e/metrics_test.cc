@@ -152,6 +152,20 @@ TEST_F(MetricsTest, CopiesToTheRemoteTierAreCounted) {
   EXPECT_GT(Value("topicfs_tier_copied_bytes_total"), 3 * 60000);
   EXPECT_GT(Value(At("topicfs_partition_remote_size_bytes")), 3 * 60000);
   EXPECT_EQ(Value("topicfs_tier_failures_total"), 0);
+  // Local retention drops the copied segments: reading them goes to the tier.
+  ASSERT_EQ(SetXattrErrno(M("t"), "user.topicfs.local.retention.bytes", "65536"), 0);
+  EXPECT_TRUE(WaitFor([&] { return Value(At("topicfs_partition_local_size_bytes")) < 3 * 65536; }))
+      << Scrape();
+  EXPECT_EQ(Value("topicfs_tier_remote_reads_total"), 0);
+  EXPECT_EQ(Out("cat $M/t/0/from/0 | wc -l"), "50000\n");
+  const double reads = Value("topicfs_tier_remote_reads_total");
+  EXPECT_GT(reads, 0);
+  EXPECT_GT(Value("topicfs_tier_remote_read_bytes_total"), 2 * 65536);
+  EXPECT_GT(Value("topicfs_tier_cache_bytes"), 0);
+  // Read again: from the cache, no new request.
+  EXPECT_EQ(Out("cat $M/t/0/from/0 | wc -l"), "50000\n");
+  EXPECT_EQ(Value("topicfs_tier_remote_reads_total"), reads);
+  EXPECT_GT(Value("topicfs_tier_cache_hits_total"), 0);
 }
 
 TEST_F(MetricsTest, AnAddressInUseFailsTheMountWithOneLine) {
