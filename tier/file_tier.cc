@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <vector>
 
 #include "store/file_io.h"
 
@@ -15,10 +16,20 @@ namespace {
 
 constexpr std::string_view kTempMark = ".tmp-";
 
-store::Status MakeParents(const std::string& path) {
+// The directories of `path` missing below `root`, made 0700 as the data
+// directory's are (DESIGN §3): they hold the same records.
+store::Status MakeParents(const std::string& root, const std::string& path) {
+  std::vector<std::filesystem::path> missing;  // innermost first
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  if (ec) return store::Status::FromErrno(ec.value(), "mkdir for " + path);
+  for (std::filesystem::path p = std::filesystem::path(path).parent_path();
+       p.string().size() > root.size() && !std::filesystem::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      return store::Status::FromErrno(errno, "mkdir " + it->string());
+    }
+  }
   return store::Status::OK();
 }
 
@@ -59,7 +70,7 @@ template <typename Fill>
 store::Status FileTier::Put(const std::string& key, Fill fill) {
   TOPICFS_RETURN_IF_ERROR(CheckRoot());
   const std::string path = PathOf(key);
-  TOPICFS_RETURN_IF_ERROR(MakeParents(path));
+  TOPICFS_RETURN_IF_ERROR(MakeParents(root_, path));
   const std::string temp = path + std::string(kTempMark) + std::to_string(::getpid()) + "-" +
                            std::to_string(temp_seq_.fetch_add(1));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -216,7 +216,6 @@ store::Result<S3Response> S3Client::Perform(const S3Request& request) {
 }
 
 store::Result<S3Response> S3Client::PerformOnce(CURL* h, const S3Request& request) {
-  requests_.fetch_add(1, std::memory_order_relaxed);
   curl_easy_reset(h);  // keeps the connection, forgets the last request's options
   S3Response response;
   const std::string url = endpoint_ + request.path + (request.query.empty() ? "" : "?" + request.query);

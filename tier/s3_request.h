@@ -2,7 +2,6 @@
 // handles (each keeps its connection alive for the next request).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -59,7 +58,6 @@ class S3Client {
   // kAttempts times with back-off and jitter. Any other answer is returned
   // as it came: the caller judges 2xx from 4xx (StatusOf).
   store::Result<S3Response> Perform(const S3Request& request);
-  int64_t requests() const { return requests_.load(std::memory_order_relaxed); }
 
   static constexpr int kAttempts = 5;
 
@@ -74,7 +72,6 @@ class S3Client {
   const std::string session_token_;
   std::mutex mu_;
   std::vector<CURL*> idle_;  // guarded by mu_
-  std::atomic<int64_t> requests_{0};
 };
 
 // What an answer means: OK for 2xx; NotFound for 404; Permission for 401

@@ -42,9 +42,6 @@ class S3Tier : public store::RemoteTier {
   store::Status Delete(const std::string& key) override;
   store::Result<std::vector<store::RemoteObject>> List(const std::string& prefix) override;
 
-  // Requests made, for the figures in tests and bench.sh.
-  int64_t requests() const { return client_->requests(); }
-
  private:
   // "/BUCKET/PREFIX/KEY", encoded.
   std::string ObjectPath(const std::string& key) const;

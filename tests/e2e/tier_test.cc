@@ -67,6 +67,10 @@ TEST_F(TierTest, OldSegmentsLeaveTheDiskAndEveryByteStaysReadable) {
   EXPECT_EQ(OpenErrno(first, O_WRONLY | O_APPEND), EPERM);
   EXPECT_EQ(Out("wc -c < " + first),
             Out("cat " + Bucket() + "/logs-*/0/00000000000000000000.log | wc -c"));
+  // The tier holds the same records as DATA, kept as DATA keeps them
+  // (DESIGN §3): directories 0700, objects 0600.
+  EXPECT_EQ(Out("find " + Bucket() + " -mindepth 1 -type d ! -perm 700"), "");
+  EXPECT_EQ(Out("find " + Bucket() + " -type f ! -perm 600"), "");
   // Its indexes too, fetched from the tier.
   EXPECT_EQ(Out("cat $M/logs/0/00000000000000000000.index | md5sum"),
             Out("cat " + Bucket() + "/logs-*/0/00000000000000000000.index | md5sum"));
