@@ -4,14 +4,17 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "store/file_io.h"
 #include "tier/s3_xml.h"
 
 namespace topicfs::tier {
@@ -25,6 +28,10 @@ constexpr long kLowSpeedSeconds = 20;
 constexpr int64_t kFirstBackoffMs = 100;
 
 // The empty body's SHA-256, for requests without one.
+// Files are hashed in pieces of this size, and curl sends an upload in
+// pieces of kUploadBufferBytes (its default, 64 KiB, costs a syscall each).
+constexpr int64_t kFileChunkBytes = 1 << 20;
+constexpr long kUploadBufferBytes = 512 << 10;
 constexpr std::string_view kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -34,7 +41,8 @@ struct CurlInit {
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -65,6 +73,30 @@ size_t WriteInto(char* data, size_t size, size_t n, void* user) {
   return bytes;  // a server sending more than asked is ignored, not an error
 }
 
+// A body streamed from a file: curl asks for the next piece as it sends.
+struct FileBody {
+  int fd;
+  int64_t offset;
+  int64_t len;
+  int64_t sent;
+  store::Status error;  // a failed read aborts the request with it
+};
+
+size_t ReadFileBody(char* buf, size_t size, size_t n, void* user) {
+  auto* body = static_cast<FileBody*>(user);
+  const size_t want = static_cast<size_t>(
+      std::min<int64_t>(static_cast<int64_t>(size * n), body->len - body->sent));
+  if (want == 0) return 0;
+  store::Status read =
+      store::ReadFully(body->fd, buf, want, body->offset + body->sent, "upload body");
+  if (!read.ok()) {
+    body->error = read;
+    return CURL_READFUNC_ABORT;
+  }
+  body->sent += static_cast<int64_t>(want);
+  return want;
+}
+
 struct HeaderSink {
   std::string etag;
   long* status;
@@ -91,7 +123,8 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
   static const char* const kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -102,10 +135,7 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+std::string Hex(const unsigned char* digest, unsigned int len) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < len; ++i) {
@@ -113,6 +143,31 @@ std::string Sha256Hex(std::string_view bytes) {
     out.push_back(kHex[digest[i] & 15]);
   }
   return out;
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  return Hex(digest, len);
+}
+
+store::Result<std::string> Sha256HexOfFile(int fd, int64_t offset, int64_t len) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return store::Status::IOError("SHA-256: cannot start");
+  }
+  std::string buf(static_cast<size_t>(std::min<int64_t>(len, kFileChunkBytes)), '\0');
+  for (int64_t done = 0; done < len;) {
+    const size_t want = static_cast<size_t>(std::min<int64_t>(buf.size(), len - done));
+    TOPICFS_RETURN_IF_ERROR(store::ReadFully(fd, buf.data(), want, offset + done, "upload body"));
+    EVP_DigestUpdate(ctx.get(), buf.data(), want);
+    done += static_cast<int64_t>(want);
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &n);
+  return Hex(digest, n);
 }
 
 store::Result<S3Credentials> S3Credentials::FromFileText(std::string_view text,
@@ -218,7 +273,8 @@ store::Result<S3Response> S3Client::Perform(const S3Request& request) {
 store::Result<S3Response> S3Client::PerformOnce(CURL* h, const S3Request& request) {
   curl_easy_reset(h);  // keeps the connection, forgets the last request's options
   S3Response response;
-  const std::string url = endpoint_ + request.path + (request.query.empty() ? "" : "?" + request.query);
+  const std::string url =
+      endpoint_ + request.path + (request.query.empty() ? "" : "?" + request.query);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4_.c_str());
   curl_easy_setopt(h, CURLOPT_USERPWD, userpwd_.c_str());
@@ -228,13 +284,17 @@ store::Result<S3Response> S3Client::PerformOnce(CURL* h, const S3Request& reques
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 
+  FileBody file_body{request.file_fd, request.file_offset, request.file_len, 0, {}};
   struct curl_slist* headers = nullptr;
-  const std::string sha = request.body.empty() ? std::string(kEmptySha256) : Sha256Hex(request.body);
+  const std::string sha = request.file_fd >= 0   ? request.file_sha256
+                          : request.body.empty() ? std::string(kEmptySha256)
+                                                 : Sha256Hex(request.body);
   headers = curl_slist_append(headers, ("x-amz-content-sha256: " + sha).c_str());
   if (!session_token_.empty()) {
     headers = curl_slist_append(headers, ("x-amz-security-token: " + session_token_).c_str());
   }
-  for (const std::string& header : request.headers) headers = curl_slist_append(headers, header.c_str());
+  for (const std::string& header : request.headers)
+    headers = curl_slist_append(headers, header.c_str());
   // No "Expect:" to turn off 100-continue: curl 7.88 would sign it as an
   // empty header that it then does not send, which S3 refuses.
 
@@ -244,7 +304,15 @@ store::Result<S3Response> S3Client::PerformOnce(CURL* h, const S3Request& reques
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    if (request.method == "PUT" || request.method == "POST") {
+    if (request.file_fd >= 0) {
+      // Streamed from the file: curl signs the x-amz-content-sha256 given.
+      curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.file_len));
+      curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadFileBody);
+      curl_easy_setopt(h, CURLOPT_READDATA, &file_body);
+      curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, kUploadBufferBytes);
+      headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+    } else if (request.method == "PUT" || request.method == "POST") {
       // As POSTFIELDS so that curl 7.88 hashes this body into the signature.
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body.size()));
@@ -267,6 +335,7 @@ store::Result<S3Response> S3Client::PerformOnce(CURL* h, const S3Request& reques
   }
   const CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(headers);
+  if (!file_body.error.ok()) return file_body.error;  // the file, not the network
   if (rc != CURLE_OK) {
     return store::Status::Unavailable(std::string(request.method) + " " + url + ": " +
                                       curl_easy_strerror(rc));

@@ -23,8 +23,7 @@ struct S3Credentials {
   // (default ~/.aws/credentials). InvalidArgument when neither has them.
   static store::Result<S3Credentials> FromEnvironment();
   // The [profile] of an AWS credentials file's text.
-  static store::Result<S3Credentials> FromFileText(std::string_view text,
-                                                   std::string_view profile);
+  static store::Result<S3Credentials> FromFileText(std::string_view text, std::string_view profile);
 };
 
 struct S3Request {
@@ -33,7 +32,14 @@ struct S3Request {
   // ("a=1&b=" — every name with '=', sorted), as curl 7.88 signs them as given.
   std::string path = {};
   std::string query = {};
-  std::string_view body = {};             // sent as is; its SHA-256 is signed
+  std::string_view body = {};  // sent as is; its SHA-256 is signed
+  // Or a body read from a file as it is sent (a segment, a part of one),
+  // never held in memory whole; `file_sha256` is its hex SHA-256
+  // (Sha256HexOfFile), computed once for every attempt.
+  int file_fd = -1;
+  int64_t file_offset = 0;
+  int64_t file_len = 0;
+  std::string file_sha256 = {};
   std::vector<std::string> headers = {};  // "Name: value"
   // GET into a caller's buffer of this size instead of `S3Response::body`.
   char* into = nullptr;
@@ -84,5 +90,7 @@ store::Status StatusOf(const S3Response& response, std::string_view what);
 std::string UriEncode(std::string_view text, bool keep_slash);
 // Lowercase hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
+// The same of `len` bytes of `fd` from `offset`, read 1 MiB at a time.
+store::Result<std::string> Sha256HexOfFile(int fd, int64_t offset, int64_t len);
 
 }  // namespace topicfs::tier

@@ -32,9 +32,26 @@ store::Status S3Tier::PutBytes(const std::string& key, std::string_view bytes) {
 
 store::Status S3Tier::PutFile(const std::string& key, int fd, int64_t size) {
   if (size > kMultipartBytes) return PutMultipart(key, fd, size);
-  std::string body(static_cast<size_t>(size), '\0');
-  TOPICFS_RETURN_IF_ERROR(store::ReadFully(fd, body.data(), body.size(), 0, key));
-  return PutBytes(key, body);
+  store::Result<S3Request> put = FileRequest(ObjectPath(key), "", fd, 0, size);
+  if (!put.ok()) return put.status();
+  store::Result<S3Response> done = client_->Perform(*put);
+  if (!done.ok()) return done.status();
+  return StatusOf(*done, "PUT " + key);
+}
+
+store::Result<S3Request> S3Tier::FileRequest(const std::string& path, std::string query, int fd,
+                                             int64_t offset, int64_t len) {
+  // Streamed from the page cache, hashed first: a 32 MiB segment read into
+  // a buffer of its own cost more than sending it (page faults, a copy).
+  store::Result<std::string> sha = Sha256HexOfFile(fd, offset, len);
+  if (!sha.ok()) return sha.status();
+  return S3Request{.method = "PUT",
+                   .path = path,
+                   .query = std::move(query),
+                   .file_fd = fd,
+                   .file_offset = offset,
+                   .file_len = len,
+                   .file_sha256 = std::move(*sha)};
 }
 
 store::Status S3Tier::PutMultipart(const std::string& key, int fd, int64_t size) {
@@ -53,26 +70,22 @@ store::Status S3Tier::PutMultipart(const std::string& key, int fd, int64_t size)
     return why;
   };
   std::string complete = "<CompleteMultipartUpload>";
-  std::string part(static_cast<size_t>(std::min<int64_t>(size, kMultipartBytes)), '\0');
   int number = 1;
   for (int64_t pos = 0; pos < size; pos += kMultipartBytes, ++number) {
-    const size_t len = static_cast<size_t>(std::min<int64_t>(kMultipartBytes, size - pos));
-    store::Status read = store::ReadFully(fd, part.data(), len, pos, key);
-    if (!read.ok()) return abort(read);
-    S3Request put{.method = "PUT",
-                  .path = path,
-                  .query = "partNumber=" + std::to_string(number) + "&uploadId=" + id,
-                  .body = std::string_view(part.data(), len)};
-    store::Result<S3Response> done = client_->Perform(put);
+    const int64_t len = std::min<int64_t>(kMultipartBytes, size - pos);
+    store::Result<S3Request> put =
+        FileRequest(path, "partNumber=" + std::to_string(number) + "&uploadId=" + id, fd, pos, len);
+    if (!put.ok()) return abort(put.status());
+    store::Result<S3Response> done = client_->Perform(*put);
     if (!done.ok()) return abort(done.status());
     store::Status s = StatusOf(*done, "upload part " + std::to_string(number) + " of " + key);
     if (!s.ok()) return abort(s);
-    complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
-                done->etag + "</ETag></Part>";
+    complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + done->etag +
+                "</ETag></Part>";
   }
   complete += "</CompleteMultipartUpload>";
-  store::Result<S3Response> finished =
-      client_->Perform({.method = "POST", .path = path, .query = "uploadId=" + id, .body = complete});
+  store::Result<S3Response> finished = client_->Perform(
+      {.method = "POST", .path = path, .query = "uploadId=" + id, .body = complete});
   if (!finished.ok()) return abort(finished.status());
   store::Status s = StatusOf(*finished, "complete upload of " + key);
   // S3 may answer 200 with an error document when completing fails late.
@@ -82,8 +95,7 @@ store::Status S3Tier::PutMultipart(const std::string& key, int fd, int64_t size)
   return s.ok() ? s : abort(s);
 }
 
-store::Result<size_t> S3Tier::GetRange(const std::string& key, int64_t pos, char* buf,
-                                       size_t len) {
+store::Result<size_t> S3Tier::GetRange(const std::string& key, int64_t pos, char* buf, size_t len) {
   if (len == 0) return size_t{0};
   S3Request request{.method = "GET",
                     .path = ObjectPath(key),
@@ -126,8 +138,8 @@ store::Result<std::vector<store::RemoteObject>> S3Tier::List(const std::string& 
     std::string query;
     if (!token.empty()) query += "continuation-token=" + UriEncode(token, false) + "&";
     query += "list-type=2&prefix=" + UriEncode(base + prefix, false);
-    store::Result<S3Response> response =
-        client_->Perform({.method = "GET", .path = "/" + UriEncode(where_.bucket, false), .query = query});
+    store::Result<S3Response> response = client_->Perform(
+        {.method = "GET", .path = "/" + UriEncode(where_.bucket, false), .query = query});
     if (!response.ok()) return response.status();
     TOPICFS_RETURN_IF_ERROR(StatusOf(*response, "list " + prefix));
     store::Result<S3ListPage> page = ParseListObjects(response->body);

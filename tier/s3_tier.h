@@ -46,6 +46,9 @@ class S3Tier : public store::RemoteTier {
   // "/BUCKET/PREFIX/KEY", encoded.
   std::string ObjectPath(const std::string& key) const;
   store::Status PutMultipart(const std::string& key, int fd, int64_t size);
+  // A PUT of `len` bytes of `fd` from `offset`, streamed.
+  store::Result<S3Request> FileRequest(const std::string& path, std::string query, int fd,
+                                       int64_t offset, int64_t len);
 
   S3Location where_;
   std::unique_ptr<S3Client> client_;
