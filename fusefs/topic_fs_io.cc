@@ -94,8 +94,7 @@ store::Status StreamReadError(const store::Status& status, int64_t off) {
 // descriptor, spliced without a copy; a read across a roll is copied, so it
 // is short only at the log end (a short read is an end of file to `head -c`
 // and friends).
-store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t off,
-                         ReadReply* out) {
+store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t off, ReadReply* out) {
   const store::ReadPosition at(off);
   store::Result<store::FileExtent> extent = reader.ExtentAt(at, size);
   if (!extent.ok()) return StreamReadError(extent.status(), off);
@@ -117,8 +116,7 @@ store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t of
 }
 
 // A read of a .log held only in the remote tier, through the store's cache.
-store::Status ReadRemoteCopy(const store::Segment& seg, size_t size, int64_t off,
-                             ReadReply* out) {
+store::Status ReadRemoteCopy(const store::Segment& seg, size_t size, int64_t off, ReadReply* out) {
   out->fd = -1;
   out->bytes.resize(size);
   store::Result<size_t> n = seg.Read(out->bytes.data(), size, off);
@@ -213,8 +211,8 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
     // Held only in the remote tier: fetched once for this open.
     store::Result<store::RemoteIndexes> fetched = seg->FetchRemoteIndexes();
     if (!fetched.ok()) return fetched.status();
-    handle->remote_index = std::move(key.kind == NodeKind::kSegmentIndex ? fetched->index
-                                                                          : fetched->time_index);
+    handle->remote_index =
+        std::move(key.kind == NodeKind::kSegmentIndex ? fetched->index : fetched->time_index);
     return HoldOpenSegment(std::move(handle), ReadPath::kPageCache, out);
   }
   handle->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -288,13 +286,17 @@ store::Status TopicFs::OpenHandle(uint64_t ino, int flags, OpenReply* out, pid_t
 }
 
 store::Status TopicFs::Read(FileHandle* handle, size_t size, int64_t off, ReadReply* out,
-                           uint64_t owner) {
+                            uint64_t owner) {
   switch (handle->kind) {
     case FileHandle::Kind::kSegment:
     case FileHandle::Kind::kAppend: {
       // Never past size(): bytes beyond it may be an append in progress.
       int64_t end = handle->segment->size();
-      if (handle->segment->remote_only()) return ReadRemoteCopy(*handle->segment, size, off, out);
+      if (handle->segment->remote_only()) {
+        // `cat *.log` reads the next one at once: have it on its way.
+        handle->partition->PrefetchAcross(*handle->segment, off + static_cast<int64_t>(size));
+        return ReadRemoteCopy(*handle->segment, size, off, out);
+      }
       store::Result<store::FileRef> log = handle->segment->OpenLog();
       if (!log.ok()) return log.status();
       out->pin = std::move(*log);

@@ -54,8 +54,7 @@ class Partition {
   // remote tier's catalog.
   Partition(std::string topic, int32_t id, std::string dir, Metadata* meta /* borrowed */,
             const TopicConfig& config, PartitionState state,
-            std::vector<std::shared_ptr<Segment>> segments,
-            std::vector<RemoteSegment> remote = {});
+            std::vector<std::shared_ptr<Segment>> segments, std::vector<RemoteSegment> remote = {});
   ~Partition();
   Partition(const Partition&) = delete;
   Partition& operator=(const Partition&) = delete;
@@ -79,7 +78,7 @@ class Partition {
   // max.message.bytes or the batch than segment.bytes (Kafka refuses a
   // batch over segment.bytes too); NotFound once the topic is deleted.
   struct BatchAppended {
-    Offset base_offset;        // the offset of the batch's first record
+    Offset base_offset;  // the offset of the batch's first record
     int64_t records = 0;
     int64_t append_time_ms = 0;  // the time stored for every record of it
   };
@@ -95,6 +94,11 @@ class Partition {
   Result<ReadStart> LocateTime(int64_t ts_ms) { return Locate(StartAt::kTime, ts_ms, nullptr); }
   // The segment after the one based at `base_offset`, or nullptr.
   std::shared_ptr<Segment> SegmentAfter(int64_t base_offset) const;
+  // A reader of the remote-only `seg` got to `pos` in it: within the last
+  // read-ahead chunk, the next segment's first bytes are fetched ahead when
+  // it is remote-only too, so reading on across the boundary never waits
+  // for a cold fetch.
+  void PrefetchAcross(const Segment& seg, int64_t pos) const;
   std::shared_ptr<Segment> FindSegment(int64_t base_offset) const;
   std::shared_ptr<Segment> ActiveSegment() const;
   // The active segment's base offset without the lock: a writer compares it

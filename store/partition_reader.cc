@@ -98,6 +98,7 @@ Result<size_t> PartitionReader::ReadAt(ReadPosition at, char* buf, size_t len) {
     if (!piece.ok()) return done > 0 ? Result<size_t>(done) : piece.status();
     if (piece->len == 0) break;
     // Without the lock: the Piece holds the segment, readable even if deleted.
+    partition_->PrefetchAcross(*piece->segment, piece->local + static_cast<int64_t>(piece->len));
     Result<size_t> n = piece->segment->Read(buf + done, piece->len, piece->local);
     if (!n.ok()) return done > 0 ? Result<size_t>(done) : n.status();
     if (*n == 0) break;
@@ -139,6 +140,7 @@ Result<RecordRun> PartitionReader::ReadRecords(size_t max_bytes, std::string* ou
   run.position = ReadPosition(next_stream_ - start_stream_);
   run.newest_time_ms = piece->segment->max_timestamp_ms();
   if (piece->len == 0) return run;
+  partition_->PrefetchAcross(*piece->segment, piece->local + static_cast<int64_t>(piece->len));
   out->resize(piece->len);
   for (size_t got = 0; got < piece->len;) {
     Result<size_t> n = piece->segment->Read(out->data() + got, piece->len - got,

@@ -142,4 +142,9 @@ Status Partition::LoadRemoteIndexes(const std::shared_ptr<Segment>& segment) {
   return Status::OK();
 }
 
+void Partition::PrefetchAcross(const Segment& seg, int64_t pos) const {
+  if (!seg.remote_only() || pos < seg.size() - static_cast<int64_t>(TierCache::kChunkBytes)) return;
+  if (std::shared_ptr<Segment> next = SegmentAfter(seg.base_offset())) next->PrefetchRemote();
+}
+
 }  // namespace topicfs::store

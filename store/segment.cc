@@ -196,8 +196,8 @@ Result<RemoteIndexes> Segment::FetchRemoteIndexes() const {
 void Segment::InstallRemoteIndexes(RemoteIndexes indexes) {
   // A sealed index gets no more entries: its capacity is what it holds.
   auto index = IndexFile::FromBytes(index_path(), kOffsetIndexEntrySize, std::move(indexes.index));
-  auto time = IndexFile::FromBytes(time_index_path(), kTimeIndexEntrySize,
-                                   std::move(indexes.time_index));
+  auto time =
+      IndexFile::FromBytes(time_index_path(), kTimeIndexEntrySize, std::move(indexes.time_index));
   const size_t entries = index->entries(), time_entries = time->entries();
   index_ = std::make_unique<OffsetIndex>(std::move(index), base_offset_, entries);
   time_index_ = std::make_unique<TimeIndex>(std::move(time), base_offset_, time_entries + 1);
@@ -229,6 +229,13 @@ Result<size_t> Segment::ReadRemote(const RemoteCopy& copy, char* buf, size_t len
                                    bool sequential) const {
   if (copy.cache == nullptr) return NoTier();
   return copy.cache->Read(copy.record.LogKey(), size(), buf, len, pos, sequential);
+}
+
+void Segment::PrefetchRemote() const {
+  const RemoteCopy* remote = remote_.load(std::memory_order_acquire);
+  if (remote != nullptr && remote->cache != nullptr) {
+    remote->cache->Prefetch(remote->record.LogKey(), size());
+  }
 }
 
 void Segment::KeepReadable() {

@@ -123,6 +123,9 @@ class Segment {
   // ---- The remote tier (DESIGN §9).
   // True when the .log is no longer on the local disk.
   bool remote_only() const { return remote_.load(std::memory_order_acquire) != nullptr; }
+  // A remote-only segment's first bytes fetched ahead (TierCache::Prefetch);
+  // nothing for a local one.
+  void PrefetchRemote() const;
   // The local copy goes: reads move to `copy`, the three local files are
   // unlinked (whoever reads them now goes on) and their space comes back.
   // Under the partition lock.

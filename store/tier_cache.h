@@ -42,6 +42,10 @@ class TierCache {
   Result<size_t> Read(const std::string& key, int64_t size, char* buf, size_t len, int64_t pos,
                       bool sequential);
 
+  // Fetches the first chunks of `key` in the background: a reader about to
+  // finish the segment before it will read them next.
+  void Prefetch(const std::string& key, int64_t size) { ReadAhead(key, size, -1); }
+
   RemoteTier& tier() { return *tier_; }
   int64_t capacity_bytes() const { return capacity_; }
 
