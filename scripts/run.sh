@@ -83,6 +83,7 @@ topicfs is mounted: ./data on ./mnt. Try:
   echo "hello from the shell" >> mnt/app/0/current
   getfattr -d mnt/access mnt/access/0          # configs and log facts as xattrs
   build/topicfs topic describe mnt/access
+  build/topicfs status mnt                     # topics, records, append rates, groups' lag
   build/topicfs retention set mnt/app --time 3d --bytes 1G
   build/topicfs consume mnt/app --offset 100 --count 5
   build/topicfs unmount mnt
