@@ -137,25 +137,31 @@ void PrintText(const std::string& name, const std::vector<TopicStatus>& topics, 
   }
   std::cout << name << ": " << topics.size() << (topics.size() == 1 ? " topic, " : " topics, ")
             << partitions << (partitions == 1 ? " partition, " : " partitions, ") << Approx(bytes)
-            << "B\n";
+            << " bytes\n";
   if (topics.empty()) return;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-24s %5s %12s %8s %10s %8s  %s\n", "TOPIC", "PARTS", "RECORDS",
-                "SIZE", rates ? "RECORDS/S" : "", rates ? "BYTES/S" : "", "GROUPS (LAG)");
-  std::cout << line;
+  // The rate columns only when rates were measured.
+  const auto row = [&](const std::string& topic, const std::string& parts,
+                       const std::string& records, const std::string& size,
+                       const std::string& records_per_s, const std::string& bytes_per_s,
+                       const std::string& groups) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%-24s %5s %12s %8s", topic.c_str(), parts.c_str(),
+                  records.c_str(), size.c_str());
+    std::string out = line;
+    if (rates) {
+      std::snprintf(line, sizeof line, " %10s %8s", records_per_s.c_str(), bytes_per_s.c_str());
+      out += line;
+    }
+    std::cout << out << "  " << groups << '\n';
+  };
+  row("TOPIC", "PARTS", "RECORDS", "SIZE", "RECORDS/S", "BYTES/S", "GROUPS (LAG)");
   for (const TopicStatus& t : topics) {
     std::string groups;
     for (const GroupLag& g : t.groups) {
       groups += (groups.empty() ? "" : ", ") + g.group + " (" + std::to_string(g.lag) + ")";
     }
-    std::snprintf(line, sizeof line, "%-24s %5d %12lld %8s %10s %8s  %s", t.name.c_str(),
-                  t.partitions, static_cast<long long>(t.records), Approx(t.bytes).c_str(),
-                  rates ? Approx(t.records_per_s).c_str() : "",
-                  rates ? Approx(t.bytes_per_s).c_str() : "",
-                  groups.empty() ? "-" : groups.c_str());
-    std::string s = line;
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    std::cout << s << '\n';
+    row(t.name, std::to_string(t.partitions), std::to_string(t.records), Approx(t.bytes),
+        Approx(t.records_per_s), Approx(t.bytes_per_s), groups.empty() ? "-" : groups);
   }
   for (const TopicStatus& t : topics) {
     for (const std::string& p : t.problems) std::cout << "problem: " << t.name << ": " << p << '\n';
