@@ -21,7 +21,7 @@ namespace {
 
 constexpr int64_t kDefaultIntervalMs = 1000;
 
-struct GroupLag {
+struct GroupStatus {
   std::string group;
   int64_t lag = 0;  // records, over every partition it has an offset on
 };
@@ -33,7 +33,7 @@ struct TopicStatus {
   int64_t bytes = 0;
   double records_per_s = 0;
   double bytes_per_s = 0;
-  std::vector<GroupLag> groups;
+  std::vector<GroupStatus> groups;
   std::vector<std::string> problems;
 };
 
@@ -58,20 +58,18 @@ int64_t Sum(const TopicInfo& t, int64_t PartitionInfo::*field) {
   return n;
 }
 
-std::vector<GroupLag> Lags(StoreAccess& access, const TopicInfo& topic) {
+std::vector<GroupStatus> Lags(StoreAccess& access, const TopicInfo& topic) {
   std::map<std::string, int64_t> lag;
   store::Result<std::vector<store::CommittedOffset>> offsets = access.ListGroupOffsets(topic.name);
   if (!offsets.ok()) return {};
   for (const store::CommittedOffset& c : *offsets) {
     for (const PartitionInfo& p : topic.partitions) {
-      if (p.id != c.partition) continue;
-      // As the `lag` attribute: from the committed offset, or the log
-      // start should retention have passed it.
-      lag[c.group] +=
-          std::max<int64_t>(0, p.log_end_offset - std::max(c.offset, p.log_start_offset));
+      if (p.id == c.partition) {
+        lag[c.group] += store::GroupLag(p.log_start_offset, p.log_end_offset, c.offset);
+      }
     }
   }
-  std::vector<GroupLag> out;
+  std::vector<GroupStatus> out;
   for (auto& [group, n] : lag) out.push_back({group, n});
   return out;
 }
@@ -157,7 +155,7 @@ void PrintText(const std::string& name, const std::vector<TopicStatus>& topics, 
   row("TOPIC", "PARTS", "RECORDS", "SIZE", "RECORDS/S", "BYTES/S", "GROUPS (LAG)");
   for (const TopicStatus& t : topics) {
     std::string groups;
-    for (const GroupLag& g : t.groups) {
+    for (const GroupStatus& g : t.groups) {
       groups += (groups.empty() ? "" : ", ") + g.group + " (" + std::to_string(g.lag) + ")";
     }
     row(t.name, std::to_string(t.partitions), std::to_string(t.records), Approx(t.bytes),

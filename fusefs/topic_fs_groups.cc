@@ -125,11 +125,10 @@ store::Result<std::string> TopicFs::GetGroupXattr(const NodeKey& key, std::strin
     return std::to_string((*committed)->offset);
   }
   if (name == kLag) {
-    // Kafka's lag: log end minus committed; a group new to the partition
-    // has everything from the log start ahead of it.
-    const int64_t from =
-        committed->has_value() ? (*committed)->offset : partition->log_start_offset();
-    return std::to_string(std::max<int64_t>(0, partition->log_end_offset() - from));
+    const std::optional<int64_t> offset =
+        committed->has_value() ? std::optional<int64_t>((*committed)->offset) : std::nullopt;
+    return std::to_string(
+        store::GroupLag(partition->log_start_offset(), partition->log_end_offset(), offset));
   }
   return NoGroupData(name);
 }

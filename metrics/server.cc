@@ -23,7 +23,7 @@ store::Result<std::unique_ptr<Server>> Server::Start(const std::string& address)
   return server;
 }
 
-Server::~Server() { exposer_.reset(); }
+Server::~Server() = default;  // here, where prometheus::Exposer is complete
 
 void Server::Add(std::shared_ptr<prometheus::Collectable> collector) {
   exposer_->RegisterCollectable(collector);

@@ -49,11 +49,9 @@ void AddGroups(Families& out, store::Store& store, const std::string& topic,
         {"group", c.group}, {"topic", topic}, {"partition", std::to_string(c.partition)}};
     out.Gauge("topicfs_group_committed_offset", "The next offset the group will read", at,
               static_cast<double>(c.offset));
-    // As the `lag` attribute: records from the committed offset (or the
-    // log start, should retention have passed it) to the log end.
-    const int64_t from = std::max(c.offset, p.log_start_offset());
-    out.Gauge("topicfs_group_lag_records", "Records the group has still to read", at,
-              static_cast<double>(std::max<int64_t>(0, p.log_end_offset() - from)));
+    out.Gauge(
+        "topicfs_group_lag_records", "Records the group has still to read", at,
+        static_cast<double>(store::GroupLag(p.log_start_offset(), p.log_end_offset(), c.offset)));
   }
 }
 

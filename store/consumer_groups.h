@@ -31,6 +31,14 @@ struct CommittedOffset {
   int64_t commit_ms = 0;  // when it was committed
 };
 
+// Kafka's lag (DESIGN §7): the log end minus the committed offset; a group
+// with no offset on the partition has everything from the log start ahead
+// of it. One definition for the `lag` attribute, metrics and `topicfs status`.
+inline int64_t GroupLag(int64_t log_start, int64_t log_end, std::optional<int64_t> committed) {
+  const int64_t from = committed.value_or(log_start);
+  return log_end > from ? log_end - from : 0;
+}
+
 class ConsumerGroups {
  public:
   // `meta` is borrowed.

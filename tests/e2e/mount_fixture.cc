@@ -187,6 +187,23 @@ void MountTest::ForceUnmount() {
     std::string cmd = "fusermount3 -uz '" + mnt_ + "' 2>/dev/null";
     (void)std::system(cmd.c_str());
   }
+  // A mount the test made elsewhere in its directory (a second store, one
+  // that should have been refused): detached, and a failure.
+  if (dir_.empty()) return;
+  std::ifstream in("/proc/mounts");
+  std::vector<std::string> stray;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string source, target;
+    fields >> source >> target;
+    if (target.starts_with(dir_ + "/") && target != mnt_) stray.push_back(target);
+  }
+  for (const std::string& target : stray) {
+    ADD_FAILURE() << "mount " << target << " left behind";
+    std::string cmd = "fusermount3 -u '" + target + "' 2>/dev/null || fusermount3 -uz '" + target +
+                      "' 2>/dev/null";
+    (void)std::system(cmd.c_str());
+  }
 }
 
 ShellResult MountTest::Sh(const std::string& command, int timeout_s) {
