@@ -1,6 +1,9 @@
 #include "store/tier_cache.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace topicfs::store {
@@ -10,12 +13,38 @@ constexpr int kReadAheadThreads = 3;
 
 }  // namespace
 
+Result<TierCache::ChunkBytes> TierCache::ChunkBytes::Map(size_t len) {
+  ChunkBytes out;
+  if (len == 0) return out;
+  void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+                   -1, 0);
+  if (p == MAP_FAILED) return Status::FromErrno(errno, "a tier cache chunk");
+  out.data_ = static_cast<char*>(p);
+  out.size_ = out.mapped_ = len;
+  return out;
+}
+
+TierCache::ChunkBytes& TierCache::ChunkBytes::operator=(ChunkBytes&& other) noexcept {
+  if (this != &other) {
+    if (mapped_ > 0) ::munmap(data_, mapped_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    mapped_ = std::exchange(other.mapped_, 0);
+  }
+  return *this;
+}
+
+TierCache::ChunkBytes::~ChunkBytes() {
+  if (mapped_ > 0) ::munmap(data_, mapped_);
+}
+
 TierCache::TierCache(std::shared_ptr<RemoteTier> tier, int64_t capacity_bytes,
                      std::function<void(const Status&)> on_failure)
     : tier_(std::move(tier)),
       capacity_(std::max<int64_t>(capacity_bytes, kChunkBytes)),
       on_failure_(std::move(on_failure)) {
-  for (int i = 0; i < kReadAheadThreads; ++i) ahead_threads_.emplace_back([this] { ReadAheadLoop(); });
+  for (int i = 0; i < kReadAheadThreads; ++i)
+    ahead_threads_.emplace_back([this] { ReadAheadLoop(); });
 }
 
 TierCache::~TierCache() {
@@ -37,7 +66,7 @@ Result<size_t> TierCache::Read(const std::string& key, int64_t size, char* buf, 
     const int64_t index = at / static_cast<int64_t>(kChunkBytes);
     Result<std::shared_ptr<Chunk>> chunk = Get(key, size, index);
     if (!chunk.ok()) return done > 0 ? Result<size_t>(done) : chunk.status();
-    const std::string& bytes = (*chunk)->bytes;
+    const ChunkBytes& bytes = (*chunk)->bytes;
     const size_t offset = static_cast<size_t>(at - index * static_cast<int64_t>(kChunkBytes));
     if (offset >= bytes.size()) break;  // the object is shorter than said
     const size_t n = std::min(len - done, bytes.size() - offset);
@@ -76,10 +105,15 @@ void TierCache::Fetch(const ChunkKey& at, int64_t size, const std::shared_ptr<Ch
   const int64_t start = at.second * static_cast<int64_t>(kChunkBytes);
   const size_t want =
       static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(kChunkBytes), size - start));
-  std::string bytes(want, '\0');
-  Result<size_t> got = tier_->GetRange(at.first, start, bytes.data(), want);
-  Status status = got.status();
-  if (got.ok()) bytes.resize(*got);
+  Result<ChunkBytes> mapped = ChunkBytes::Map(want);
+  Status status = mapped.status();
+  ChunkBytes bytes;
+  if (mapped.ok()) {
+    bytes = std::move(*mapped);
+    Result<size_t> got = tier_->GetRange(at.first, start, bytes.data(), want);
+    status = got.status();
+    if (got.ok()) bytes.shrink(*got);
+  }
   {
     std::lock_guard lock(mu_);
     chunk->bytes = std::move(bytes);
