@@ -117,9 +117,9 @@ class Partition {
   // The first offset whose segment is on the local disk.
   int64_t local_log_start_offset() const;
   int64_t local_size_bytes() const;
-  // The oldest sealed local segment not yet copied, when every older one
-  // is (segments are copied in order); nullptr when there is none.
-  std::shared_ptr<Segment> NextToCopy() const;
+  // The oldest sealed segments not yet copied (or whose copy was cut
+  // short), at most `max`, oldest first.
+  std::vector<std::shared_ptr<Segment>> NextToCopy(size_t max) const;
   // Records `record` as COPY_SEGMENT_STARTED (synced) before any object is
   // written. NotFound when `segment` is no longer in the partition.
   Status BeginCopy(const std::shared_ptr<Segment>& segment, const RemoteSegment& record);

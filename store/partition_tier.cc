@@ -31,15 +31,16 @@ int64_t Partition::local_size_bytes() const {
   return total;
 }
 
-std::shared_ptr<Segment> Partition::NextToCopy() const {
+std::vector<std::shared_ptr<Segment>> Partition::NextToCopy(size_t max) const {
   std::lock_guard lock(mu_);
-  if (deleted_) return nullptr;
+  std::vector<std::shared_ptr<Segment>> out;
+  if (deleted_) return out;
   for (auto& seg : segments_) {
-    if (!seg->sealed()) return nullptr;
+    if (out.size() == max || !seg->sealed()) break;
     auto it = remote_.find(seg->base_offset());
-    if (it == remote_.end() || it->second.state == RemoteState::kCopyStarted) return seg;
+    if (it == remote_.end() || it->second.state == RemoteState::kCopyStarted) out.push_back(seg);
   }
-  return nullptr;
+  return out;
 }
 
 Status Partition::BeginCopy(const std::shared_ptr<Segment>& segment, const RemoteSegment& record) {

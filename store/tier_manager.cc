@@ -110,6 +110,9 @@ bool TierManager::Pass() {
     }
     NoteResult(orphans, s);
   }
+  // Deletions first, then the copies of every partition, the oldest
+  // segments first and each partition's first segment before any second.
+  std::vector<std::vector<CopyJob>> wanted;
   for (const std::string& name : store_.ListTopics()) {
     std::shared_ptr<Topic> topic = store_.FindTopic(name);
     if (topic == nullptr) continue;
@@ -125,21 +128,56 @@ bool TierManager::Pass() {
         if (!s.ok()) break;
         did = true;
       }
-      if (s.ok() && copying) {
-        if (std::shared_ptr<Segment> seg = p->NextToCopy()) {
-          s = Copy(name, *p, seg);
-          // Retention or a deletion took it meanwhile: nothing went wrong.
-          if (s.Is(Code::kNotFound)) s = Status::OK();
-          did = did || s.ok();
-        }
+      std::vector<std::shared_ptr<Segment>> next;
+      if (s.ok() && copying) next = p->NextToCopy(kParallelCopies);
+      if (next.empty()) {
+        NoteResult(key, s);
+        continue;
       }
-      NoteResult(key, s);
+      std::vector<CopyJob>& jobs = wanted.emplace_back();
+      for (auto& seg : next) jobs.push_back({name, p, std::move(seg), {}});
     }
   }
+  std::vector<CopyJob> copies;
+  for (size_t depth = 0; depth < kParallelCopies; ++depth) {
+    for (auto& jobs : wanted) {
+      if (depth < jobs.size()) copies.push_back(std::move(jobs[depth]));
+    }
+  }
+  RunCopies(copies);
+  // One result per partition: its first failure, else success.
+  std::map<Key, Status> results;
+  for (CopyJob& job : copies) {
+    // Retention or a deletion took it meanwhile: nothing went wrong.
+    if (job.status.Is(Code::kNotFound)) job.status = Status::OK();
+    did = did || job.status.ok();
+    auto [it, first] = results.try_emplace(Key{job.topic, job.partition->id()}, job.status);
+    if (!first && it->second.ok()) it->second = job.status;
+  }
+  for (const auto& [key, status] : results) NoteResult(key, status);
   return did;
 }
 
+void TierManager::RunCopies(std::vector<CopyJob>& copies) {
+  // Uploads overlap: one segment's hashing and small objects go while
+  // another's body is on the wire, and an object store serves parallel
+  // streams faster than one (Kafka's copier pool does the same).
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < copies.size();) {
+      CopyJob& job = copies[i];
+      job.status = Copy(job.topic, *job.partition, job.segment);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < std::min(copies.size(), kParallelCopies); ++i) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+}
+
 Result<std::string> TierManager::TopicTierId(const std::string& topic) {
+  // Copies run in parallel: two first copies of a topic draw one id.
+  std::lock_guard lock(tier_id_mu_);
   // Read from meta/ at every copy (one read, no write once drawn): a topic
   // deleted and made again under the name has lost its id with it, and
   // draws a new one here.

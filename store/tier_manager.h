@@ -1,8 +1,10 @@
 // The remote tier's background work (DESIGN §9), on one thread: copies
-// each sealed segment of a topic with remote.storage.enable to the tier, in
-// order, and deletes the objects that retention or a topic's deletion let
-// go. Uploads and deletions never run at once, so a segment deleted while
-// it is copied is seen by FinishCopy and its objects go after.
+// each sealed segment of a topic with remote.storage.enable to the tier,
+// the oldest first and up to kParallelCopies at once, and deletes the
+// objects that retention or a topic's deletion let go. Uploads and
+// deletions never run at once (a pass deletes, then copies, then waits for
+// its copies), so a segment deleted while it is copied is seen by
+// FinishCopy and its objects go after.
 //
 // A failure (the tier down, a 500) is kept as the partition's last error
 // and retried with back-off, doubling from 1 s to 60 s, with jitter;
@@ -35,6 +37,9 @@ struct RemoteSegment;
 
 class TierManager {
  public:
+  // Segments copied at once (Kafka's remote.log.manager.copier.thread.pool.size).
+  static constexpr size_t kParallelCopies = 4;
+
   // `store` and `meta` are borrowed and outlive the manager. `on_failure`
   // hears of the first failure of a run of them, per partition.
   using FailureFn = std::function<void(std::string_view what, const Status& why)>;
@@ -71,9 +76,17 @@ class TierManager {
   Totals totals() const;
 
  private:
-  // One pass over every partition: deletions first, then one copy each.
+  // One pass over every partition: deletions first, then copies (RunCopies).
   // True when it did something (another pass may have more).
   bool Pass();
+  struct CopyJob {
+    std::string topic;
+    std::shared_ptr<Partition> partition;
+    std::shared_ptr<Segment> segment;
+    Status status;
+  };
+  // Runs `copies` on up to kParallelCopies threads and returns when all are done.
+  void RunCopies(std::vector<CopyJob>& copies);
   Status DeleteObjects(const RemoteSegment& record);
   Status Copy(const std::string& topic, Partition& p, const std::shared_ptr<Segment>& seg);
   Result<std::string> TopicTierId(const std::string& topic);
@@ -87,6 +100,7 @@ class TierManager {
   std::shared_ptr<RemoteTier> tier_;
   FailureFn on_failure_;
 
+  std::mutex tier_id_mu_;  // serialises TopicTierId
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool woken_ = false;            // guarded by mu_

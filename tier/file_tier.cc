@@ -16,6 +16,14 @@ namespace {
 
 constexpr std::string_view kTempMark = ".tmp-";
 
+// Where an object is written before it is renamed into place. One name per
+// object (a key is never written twice at once): a copy cut short by a
+// crash is made again under the same key and overwrites it, and deleting
+// the object deletes it.
+std::string TempPathOf(const std::string& path) {
+  return path + std::string(kTempMark) + "partial";
+}
+
 // The directories of `path` missing below `root`, made 0700 as the data
 // directory's are (DESIGN §3): they hold the same records.
 store::Status MakeParents(const std::string& root, const std::string& path) {
@@ -71,8 +79,7 @@ store::Status FileTier::Put(const std::string& key, Fill fill) {
   TOPICFS_RETURN_IF_ERROR(CheckRoot());
   const std::string path = PathOf(key);
   TOPICFS_RETURN_IF_ERROR(MakeParents(root_, path));
-  const std::string temp = path + std::string(kTempMark) + std::to_string(::getpid()) + "-" +
-                           std::to_string(temp_seq_.fetch_add(1));
+  const std::string temp = TempPathOf(path);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return store::Status::FromErrno(errno, "create " + temp);
   store::Status s = fill(fd, temp);
@@ -89,9 +96,8 @@ store::Status FileTier::Put(const std::string& key, Fill fill) {
 }
 
 store::Status FileTier::PutFile(const std::string& key, int fd, int64_t size) {
-  return Put(key, [&](int out, const std::string& path) {
-    return CopyDescriptor(fd, out, size, path);
-  });
+  return Put(key,
+             [&](int out, const std::string& path) { return CopyDescriptor(fd, out, size, path); });
 }
 
 store::Status FileTier::PutBytes(const std::string& key, std::string_view bytes) {
@@ -142,8 +148,10 @@ store::Result<std::string> FileTier::GetAll(const std::string& key) {
 
 store::Status FileTier::Delete(const std::string& key) {
   TOPICFS_RETURN_IF_ERROR(CheckRoot());
-  if (::unlink(PathOf(key).c_str()) != 0 && errno != ENOENT) {
-    return store::Status::FromErrno(errno, "remove " + PathOf(key));
+  for (const std::string& path : {PathOf(key), TempPathOf(PathOf(key))}) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return store::Status::FromErrno(errno, "remove " + path);
+    }
   }
   return store::Status::OK();
 }
@@ -160,8 +168,7 @@ store::Result<std::vector<store::RemoteObject>> FileTier::List(const std::string
     out.push_back({std::move(key), static_cast<int64_t>(it->file_size(ec))});
   }
   if (ec) return store::Status::FromErrno(ec.value(), "list " + root_);
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.key < b.key; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
 }
 

@@ -4,7 +4,6 @@
 // synced, and renamed, so an object is either whole or absent.
 #pragma once
 
-#include <atomic>
 #include <string>
 
 #include "store/remote_tier.h"
@@ -29,14 +28,12 @@ class FileTier : public store::RemoteTier {
   // is down, not empty.
   store::Status CheckRoot() const;
   std::string PathOf(const std::string& key) const { return root_ + "/" + key; }
-  store::Result<size_t> ReadRange(const std::string& key, int64_t pos, char* buf,
-                                  size_t len) const;
+  store::Result<size_t> ReadRange(const std::string& key, int64_t pos, char* buf, size_t len) const;
   // Writes a new object through `fill`, which writes into the descriptor.
   template <typename Fill>
   store::Status Put(const std::string& key, Fill fill);
 
   const std::string root_;
-  std::atomic<uint64_t> temp_seq_{0};
 };
 
 }  // namespace topicfs::tier

@@ -1,11 +1,15 @@
 // Tiered storage in the store (DESIGN §9) over a directory tier: sealed
-// segments copied in order with their manifests, local retention that lets
-// copied local files go while every offset stays readable, total retention
+// segments copied, several at once, with their manifests, local retention
+// that lets copied local files go while every offset stays readable, total retention
 // and topic deletion that remove the objects, a tier that fails, and the
 // states a crash can leave.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -26,13 +30,25 @@ constexpr int64_t kT0 = 1'700'000'000'000;
 class FlakyTier : public tier::FileTier {
  public:
   using FileTier::FileTier;
-  bool down = false;
-  int puts = 0;
-  int gets = 0;
+  std::atomic<bool> down{false};
+  std::atomic<int> puts{0};
+  std::atomic<int> gets{0};
+  // With `meet`, an upload of a .log waits (a while at most) for a second
+  // one to start, so that parallel copies are seen to overlap.
+  bool meet = false;
+  std::atomic<int> uploading{0};
+  std::atomic<int> most_uploading{0};
   Status PutFile(const std::string& key, int fd, int64_t size) override {
     if (down) return Status::Unavailable("tier down");
     ++puts;
-    return FileTier::PutFile(key, fd, size);
+    const int now = ++uploading;
+    most_uploading = std::max(most_uploading.load(), now);
+    for (int i = 0; meet && uploading < 2 && most_uploading < 2 && i < 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    Status s = FileTier::PutFile(key, fd, size);
+    --uploading;
+    return s;
   }
   Status PutBytes(const std::string& key, std::string_view bytes) override {
     if (down) return Status::Unavailable("tier down");
@@ -124,6 +140,21 @@ TEST_F(StoreTierTest, SealedSegmentsAreCopiedInOrderWithTheirManifests) {
   EXPECT_EQ(test::ReadAll(p), records);
 }
 
+TEST_F(StoreTierTest, SegmentsAreCopiedInParallelAndLocalRetentionStillGoesInOrder) {
+  auto p = MakeTopic("0");
+  const std::string records = MakeRecords(0, 500);
+  test::AppendOk(*p, records, kT0);
+  ASSERT_GE(p->segment_count() - 1, 3);
+  tier_->meet = true;
+  ASSERT_TRUE(store_->tier()->RunUntilIdle().ok());
+  EXPECT_GE(tier_->most_uploading.load(), 2);
+  EXPECT_LE(tier_->most_uploading.load(), static_cast<int>(TierManager::kParallelCopies));
+  EXPECT_EQ(static_cast<int64_t>(Objects(".manifest").size()), p->segment_count() - 1);
+  ASSERT_TRUE(store_->ApplyRetention(kT0, /*dry_run=*/false).ok());
+  EXPECT_EQ(LocalLogs(p), 1);  // only the active segment
+  EXPECT_EQ(test::ReadAll(p), records);
+}
+
 TEST_F(StoreTierTest, LocalRetentionKeepsEveryOffsetReadableThroughTheTier) {
   auto p = MakeTopic();
   const std::string records = MakeRecords(0, 300);
@@ -209,8 +240,8 @@ TEST_F(StoreTierTest, ATierThatIsDownDelaysCopiesAndFailsRemoteReadsOnly) {
   auto remote = PartitionReader::FromOffset(p, Offset(0));
   if (remote.ok()) {
     char buf[64];
-    EXPECT_TRUE((*remote)->ReadAt(ReadPosition(0), buf, sizeof buf).status().Is(
-        Code::kUnavailable));
+    EXPECT_TRUE(
+        (*remote)->ReadAt(ReadPosition(0), buf, sizeof buf).status().Is(Code::kUnavailable));
   } else {
     EXPECT_TRUE(remote.status().Is(Code::kUnavailable)) << remote.status().ToString();
   }
@@ -229,8 +260,9 @@ TEST_F(StoreTierTest, ACopyCutShortIsCopiedAgainAtTheNextOpen) {
   test::AppendOk(*p, MakeRecords(0, 100), kT0);
   // The first object goes, then the tier fails: COPY_SEGMENT_STARTED stays.
   tier_->down = false;
-  auto seg = p->NextToCopy();
-  ASSERT_NE(seg, nullptr);
+  auto next = p->NextToCopy(1);
+  ASSERT_EQ(next.size(), 1u);
+  const std::shared_ptr<Segment> seg = next.front();
   RemoteSegment record;
   record.object = RemoteObjectName("logs", "0123456789abcdef", 0, seg->base_offset());
   record.meta = seg->Meta(false);
@@ -317,8 +349,14 @@ TEST(RemoteSegmentTest, RecordsAndManifestsRoundTrip) {
   RemoteSegment r;
   r.state = RemoteState::kDeleteStarted;
   r.object = RemoteObjectName("a.b-c", "00000000000000ff", 3, 42);
-  r.meta = {.base_offset = 42, .next_offset = 50, .size_bytes = 400, .first_timestamp_ms = 7,
-            .max_timestamp_ms = 9, .sealed = true, .xxh3 = 0xfedcba9876543210ull, .hash_state = {}};
+  r.meta = {.base_offset = 42,
+            .next_offset = 50,
+            .size_bytes = 400,
+            .first_timestamp_ms = 7,
+            .max_timestamp_ms = 9,
+            .sealed = true,
+            .xxh3 = 0xfedcba9876543210ull,
+            .hash_state = {}};
   r.index_bytes = 16;
   r.time_index_bytes = 24;
   EXPECT_EQ(r.object, "a.b-c-00000000000000ff/3/00000000000000000042");
