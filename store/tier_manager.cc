@@ -60,6 +60,11 @@ void TierManager::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool TierManager::stopping() const {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
 void TierManager::Wake() {
   {
     std::lock_guard lock(mu_);
@@ -135,7 +140,7 @@ bool TierManager::Pass() {
         continue;
       }
       std::vector<CopyJob>& jobs = wanted.emplace_back();
-      for (auto& seg : next) jobs.push_back({name, p, std::move(seg), {}});
+      for (auto& seg : next) jobs.push_back({name, p, std::move(seg), Status::OK(), false});
     }
   }
   std::vector<CopyJob> copies;
@@ -148,6 +153,7 @@ bool TierManager::Pass() {
   // One result per partition: its first failure, else success.
   std::map<Key, Status> results;
   for (CopyJob& job : copies) {
+    if (!job.ran) continue;
     // Retention or a deletion took it meanwhile: nothing went wrong.
     if (job.status.Is(Code::kNotFound)) job.status = Status::OK();
     did = did || job.status.ok();
@@ -164,9 +170,11 @@ void TierManager::RunCopies(std::vector<CopyJob>& copies) {
   // streams faster than one (Kafka's copier pool does the same).
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < copies.size();) {
+    // A stopping store (an unmount) waits for the copies in flight only.
+    for (size_t i; !stopping() && (i = next.fetch_add(1)) < copies.size();) {
       CopyJob& job = copies[i];
       job.status = Copy(job.topic, *job.partition, job.segment);
+      job.ran = true;
     }
   };
   std::vector<std::thread> helpers;

@@ -84,9 +84,11 @@ class TierManager {
     std::shared_ptr<Partition> partition;
     std::shared_ptr<Segment> segment;
     Status status;
+    bool ran = false;
   };
   // Runs `copies` on up to kParallelCopies threads and returns when all are done.
   void RunCopies(std::vector<CopyJob>& copies);
+  bool stopping() const;
   Status DeleteObjects(const RemoteSegment& record);
   Status Copy(const std::string& topic, Partition& p, const std::shared_ptr<Segment>& seg);
   Result<std::string> TopicTierId(const std::string& topic);
