@@ -27,6 +27,11 @@ void SetTimes(struct stat* st, int64_t ms) {
 // the page size: 1 MiB read buffers make warm reads slower (they overflow
 // the CPU cache; docs/PERFORMANCE.md).
 constexpr blksize_t kAppendIoSize = 1 << 20;
+// from/, since/, follow/ and group files are read through the daemon, a
+// round trip per read(): stdio and Python size their buffers from
+// st_blksize, and 4 KiB made a line-by-line read of from/0 6x slower than
+// of a plain file. 128 KiB still fits the CPU's cache.
+constexpr blksize_t kStreamIoSize = 128 << 10;
 
 void FillCommon(struct stat* st, mode_t mode, const store::Ownership& owner, int64_t size) {
   st->st_mode = mode;
@@ -153,6 +158,7 @@ store::Status TopicFs::StatVirtual(const NodeKey& key, const FileHandle* handle,
 void TopicFs::FillGrowingFile(struct stat* st, mode_t mode, const store::Ownership& owner,
                               int64_t size, store::Partition& partition, CacheTimes* times) {
   FillCommon(st, mode, owner, size);
+  st->st_blksize = kStreamIoSize;
   int64_t ts = partition.ActiveSegment()->max_timestamp_ms();
   SetTimes(st, ts >= 0 ? ts : mount_time_ms_);
   *times = {kNoCache, kNoCache};
