@@ -565,6 +565,24 @@ group_cat() {
   local a b; a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
   row "\`cat\` of the active segment ($((act / MiB)) MiB, through the daemon), warm cache, MB/s; ref: plain file" \
     "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
+  # Issue 19 §3: from/0 read sequentially with small and large buffers,
+  # as consumers read it (same bytes as the plain file).
+  local bs target
+  for bs in 4k 128k; do
+    ttfs=() trefs=()
+    for ((r = 1; r <= REPS; r++)); do
+      for side in $(tf_first $r && echo tf ref || echo ref tf); do
+        local f=$MNT/catact/0/from/0; [ $side = ref ] && f=$plainact
+        dd if="$f" of=/dev/null bs=$bs status=none || return 1
+        t=$(timeit dd if="$f" of=/dev/null bs=$bs status=none) || return 1
+        if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
+      done
+    done
+    a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
+    target=">= 0.8"; [ $bs = 4k ] && target=">= 0.5"
+    row "\`dd bs=$bs\` of \`from/0\` ($((act / MiB)) MiB), warm cache, MB/s; ref: plain file" \
+      "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" "$target"
+  done
   rm -f "$plainact"
 }
 
