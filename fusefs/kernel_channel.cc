@@ -16,7 +16,9 @@
 namespace topicfs::fusefs {
 namespace {
 
-// INIT flags of protocol 7.40 and 7.42, absent from Debian 12's 7.38 headers.
+// INIT flags of protocols 7.39, 7.40 and 7.42, absent from Debian 12's 7.38
+// headers.
+constexpr uint64_t kFuseDirectIoAllowMmap = 1ULL << 36;
 constexpr uint64_t kFusePassthrough = 1ULL << 37;
 constexpr uint64_t kFuseOverIoUring = 1ULL << 41;
 
@@ -107,6 +109,7 @@ void KernelChannel::NoteInitRequest(const void* buf, size_t len) {
   if (flags & FUSE_INIT_EXT) flags |= static_cast<uint64_t>(init.flags2) << 32;
   passthrough_offered_.store(wanted_.passthrough && (flags & kFusePassthrough),
                              std::memory_order_relaxed);
+  shared_mmap_offered_.store(flags & kFuseDirectIoAllowMmap, std::memory_order_relaxed);
   ring_offered_.store(wanted_.io_uring && (flags & kFuseOverIoUring), std::memory_order_relaxed);
   init_unique_.store(in.unique, std::memory_order_release);
 }
@@ -134,6 +137,14 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
     LogInfo("passthrough: on; sealed segments are read by the kernel from their files");
   } else if (wanted_.passthrough) {
     LogInfo("passthrough: not offered by the kernel; sealed segments go through the daemon");
+  }
+  // The files read through the daemon (the active segment, from/, since/,
+  // follow/) can then be mapped MAP_SHARED, as Python's mmap does: the
+  // kernel fills the mapping with READs, which the daemon answers with
+  // whole records only, and drops the pages each append writes over.
+  if (shared_mmap_offered_.load(std::memory_order_relaxed)) {
+    flags2 |= static_cast<uint32_t>(kFuseDirectIoAllowMmap >> 32);
+    LogInfo("shared mmap: on; files read through the daemon can be mapped MAP_SHARED");
   }
   bool ring = false;
   if (ring_offered_.load(std::memory_order_relaxed)) {

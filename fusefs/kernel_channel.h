@@ -1,7 +1,8 @@
 // The daemon's end of /dev/fuse, between libfuse 3.14 and the kernel. Debian
-// 12's libfuse predates two kernel features that matter here: passthrough
-// reads (Linux 6.9, libfuse 3.17) and FUSE over io_uring (Linux 6.14,
-// libfuse 3.18). This class sits in libfuse's documented I/O hook
+// 12's libfuse predates three kernel features that matter here: shared
+// mappings of direct-I/O files (Linux 6.6, libfuse 3.16), passthrough reads
+// (Linux 6.9, libfuse 3.17) and FUSE over io_uring (Linux 6.14, libfuse
+// 3.18). This class sits in libfuse's documented I/O hook
 // (fuse_session_custom_io): requests and replies pass through unchanged,
 // except that the INIT reply also asks for the features the kernel offered
 // and the mount wants, and that replies to requests that came over io_uring
@@ -74,6 +75,7 @@ class KernelChannel {
   std::atomic<bool> init_done_{false};    // the INIT reply went out
   std::atomic<uint64_t> init_unique_{0};  // the INIT request's id
   std::atomic<bool> passthrough_offered_{false};
+  std::atomic<bool> shared_mmap_offered_{false};
   std::atomic<bool> ring_offered_{false};  // offered by the kernel and wanted
 };
 

@@ -35,12 +35,17 @@ store::Result<OpenSegments::Grant> OpenSegments::Open(uint64_t ino,
       if (inode.count(ReadPath::kPassthrough) > 0) grant.path = ReadPath::kPassthrough;
       break;
     case ReadPath::kPassthrough:
-      if (inode.count(ReadPath::kPageCache) > 0 || BackingIdOf(inode) <= 0) {
-        // Writes through this inode (an append handle opened before the
-        // roll) move the kernel's idea of its size past the data, and a
-        // page-cache reader would then read zeros: read through the daemon
-        // while any such handle is open.
-        grant.path = inode.count(ReadPath::kDaemon) > 0 ? ReadPath::kDaemon : ReadPath::kPageCache;
+      // A direct-I/O open (a reader or appender from before the seal) may
+      // hold a MAP_SHARED mapping, which puts the inode in the kernel's
+      // page-cache mode, and the kernel then fails a passthrough open with
+      // EIO. Writes through such a handle (an append handle opened before
+      // the roll) also move the kernel's idea of its size past the data, so
+      // a page-cache reader would read zeros: read through the daemon while
+      // any is open.
+      if (inode.count(ReadPath::kDaemon) > 0) {
+        grant.path = ReadPath::kDaemon;
+      } else if (inode.count(ReadPath::kPageCache) > 0 || BackingIdOf(inode) <= 0) {
+        grant.path = ReadPath::kPageCache;
       }
       break;
   }

@@ -47,9 +47,10 @@ class OpenSegments {
   OpenSegments& operator=(const OpenSegments&) = delete;
 
   // Records an open of `ino` (a file of `segment`) that would like `wanted`
-  // and returns the path it gets: passthrough falls back to the page cache
-  // while page-cache opens exist or when the kernel cannot take the file,
-  // and to the daemon instead while direct-I/O opens (append handles) exist;
+  // and returns the path it gets: passthrough falls back to the daemon while
+  // direct-I/O opens exist (append handles, readers that may have mapped
+  // the file), else to the page cache while page-cache opens exist or when
+  // the kernel cannot take the file;
   // a page-cache open becomes passthrough while passthrough opens exist.
   // Fails (Permission) for kDaemon while passthrough opens exist: the
   // kernel would refuse it. Every successful Open() needs one Release().
