@@ -4,10 +4,9 @@
 // 6.6), a mapping holds the bytes as of the mmap call, whole records only;
 // a mapping held across a roll does not keep the sealed segment from being
 // read (the kernel fails a passthrough open of an inode that is mapped).
-#include <signal.h>
-
 #include <string>
 
+#include "tests/e2e/background_process.h"
 #include "tests/e2e/mount_fixture.h"
 
 namespace topicfs::e2e {
@@ -71,22 +70,19 @@ TEST_F(SharedMmapTest, AMappingHeldAcrossARollLeavesTheSealedSegmentReadable) {
   Out("seq 1 10000 >> $M/app/0/current");
   const std::string first = Out("readlink $M/app/0/current | tr -d '\\n'");
   const std::string before = ReadFile(M("app/0/" + first));
-  // The mapping is held (the file open) until the fifo says to let go.
+  // The mapping is held (the file open) until the fifo says to let go;
+  // then it prints whether it still holds what was there when it was made.
   Out("mkfifo " + Dir("go"));
-  ShellResult held = Sh(
-      "python3 -c 'import mmap,sys; f=open(sys.argv[1],\"rb\"); "
-      "m=mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ); print(len(m), flush=True); "
-      "open(sys.argv[2]).read(); sys.stdout.write(str(m[:] == open(sys.argv[3], \"rb\").read()))' "
-      "$M/app/0/current " +
-      Dir("go") + " " + Dir("copy") + " > " + Dir("held") + " 2>&1 & echo $!");
-  ASSERT_EQ(held.status, 0);
-  // Ended, whatever the outcome, so that the mount can go.
-  struct Holder {
-    pid_t pid;
-    ~Holder() {
-      if (pid > 0) ::kill(pid, SIGKILL);
-    }
-  } holder{static_cast<pid_t>(std::stol(held.out))};
+  BackgroundProcess holder;
+  ASSERT_TRUE(holder.Start({"python3", "-c",
+                            "import mmap,sys\n"
+                            "f = open(sys.argv[1], 'rb')\n"
+                            "m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)\n"
+                            "print(len(m), flush=True)\n"
+                            "open(sys.argv[2]).read()\n"
+                            "print(m[:] == open(sys.argv[3], 'rb').read())\n",
+                            M("app/0/current"), Dir("go"), Dir("copy")},
+                           Dir(), Dir("held"), Dir("held.err")));
   Out("cp $M/app/0/current " + Dir("copy"));
   ASSERT_TRUE(WaitFor([&] { return !Out("cat " + Dir("held")).empty(); }, 10));
   Out("seq 10001 40000 >> $M/app/0/current");
@@ -100,11 +96,9 @@ TEST_F(SharedMmapTest, AMappingHeldAcrossARollLeavesTheSealedSegmentReadable) {
   EXPECT_EQ(sealed.substr(0, before.size()), before);
   EXPECT_EQ(Mapped("$M/app/0/" + first), sealed);
   Out("echo > " + Dir("go"));
-  ASSERT_TRUE(
-      WaitFor([&] { return Out("cat " + Dir("held")).find("True") != std::string::npos; }, 10))
-      << Out("cat " + Dir("held"));
-  // Gone by itself: nothing to end (its number may be reused).
-  if (WaitFor([&] { return ::kill(holder.pid, 0) != 0; }, 10)) holder.pid = 0;
+  EXPECT_TRUE(holder.Wait(10).has_value());
+  EXPECT_NE(Out("cat " + Dir("held")).find("True"), std::string::npos)
+      << Out("cat " + Dir("held") + " " + Dir("held.err"));
   EXPECT_EQ(Out("cat $M/app/0/*.log | wc -l"), "40000\n");
 }
 
