@@ -12,7 +12,7 @@ TOPICFS_PACKAGES=(
   libisal-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev  # kafka/: CRC-32C, codecs
   libasio-dev  # kafka/: the listener
   libcurl4-openssl-dev libexpat1-dev  # tier/: the S3 client (curl with SigV4, XML answers)
-  python3 logrotate  # tools the end-to-end tests drive, as users would
+  python3 logrotate rsyslog  # tools the end-to-end tests drive, as users would
   ccache  # rebuilds (tests, sanitizer and fuzz builds) reuse what an earlier run compiled
   kcat python3-confluent-kafka  # real Kafka clients (librdkafka) for the Kafka end-to-end tests
   python3-botocore  # AWS's SigV4 signer: the S3 test proxy checks every signature with it
