@@ -1,17 +1,14 @@
 #include "fusefs/owner_cache.h"
 
+#include <limits>
+
 namespace topicfs::fusefs {
 
 OwnerCache::OwnerCache(store::Store* store, store::Ownership fallback)
     : store_(store), fallback_(fallback) {}
 
-std::string OwnerCache::Key(std::string_view topic, int32_t partition) {
-  return partition == store::Store::kTopicItself ? store::TopicObjectKey(topic)
-                                                 : store::PartitionObjectKey(topic, partition);
-}
-
 std::optional<store::Ownership> OwnerCache::Load(std::string_view topic, int32_t partition) {
-  const std::string key = Key(topic, partition);
+  const Key key{std::string(topic), partition};
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
@@ -28,7 +25,7 @@ store::Status OwnerCache::Save(std::string_view topic, int32_t partition,
                                const store::Ownership& owner) {
   TOPICFS_RETURN_IF_ERROR(store_->SetOwner(topic, partition, owner));
   std::lock_guard<std::mutex> lock(mu_);
-  cache_[Key(topic, partition)] = owner;
+  cache_[Key{std::string(topic), partition}] = owner;
   return store::Status::OK();
 }
 
@@ -52,13 +49,10 @@ store::Status OwnerCache::SetPartition(std::string_view topic, int32_t partition
 
 void OwnerCache::ForgetTopic(std::string_view topic) {
   std::lock_guard<std::mutex> lock(mu_);
-  cache_.erase(store::TopicObjectKey(topic));
-  // Partition keys of this topic share the prefix "p/<topic>/".
-  std::string prefix = store::PartitionObjectKey(topic, 0);
-  prefix.resize(prefix.size() - 1);
-  for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.starts_with(prefix);) {
-    it = cache_.erase(it);
-  }
+  // The topic's own entry and its partitions' sort together.
+  const std::string name(topic);
+  cache_.erase(cache_.lower_bound(Key{name, std::numeric_limits<int32_t>::min()}),
+               cache_.upper_bound(Key{name, std::numeric_limits<int32_t>::max()}));
 }
 
 }  // namespace topicfs::fusefs

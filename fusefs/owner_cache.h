@@ -9,10 +9,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "store/ownership.h"
-#include "store/store.h"
 #include "store/status.h"
+#include "store/store.h"
 
 namespace topicfs::fusefs {
 
@@ -34,12 +35,13 @@ class OwnerCache {
  private:
   std::optional<store::Ownership> Load(std::string_view topic, int32_t partition);
   store::Status Save(std::string_view topic, int32_t partition, const store::Ownership& owner);
-  static std::string Key(std::string_view topic, int32_t partition);
+  // A topic's own entry has partition Store::kTopicItself.
+  using Key = std::pair<std::string, int32_t>;
 
   store::Store* const store_;
   const store::Ownership fallback_;
   std::mutex mu_;  // leaf lock; RocksDB is never called under it
-  std::map<std::string, std::optional<store::Ownership>> cache_;  // guarded by mu_
+  std::map<Key, std::optional<store::Ownership>> cache_;  // guarded by mu_
 };
 
 }  // namespace topicfs::fusefs

@@ -4,6 +4,8 @@
 // was flushed is promised. The id is kept in DATA/boot-id (docs/FORMAT.md).
 #pragma once
 
+#include "store/private_header.h"
+
 #include <string>
 
 #include "store/status.h"

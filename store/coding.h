@@ -2,6 +2,8 @@
 // store them (Java's ByteBuffer default).
 #pragma once
 
+#include "store/private_header.h"
+
 #include <cstdint>
 #include <cstring>
 

@@ -6,6 +6,8 @@
 // directory another user owns or may write (data_dir.h).
 #pragma once
 
+#include "store/private_header.h"
+
 #include <optional>
 #include <string>
 

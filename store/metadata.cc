@@ -17,8 +17,8 @@
 namespace topicfs::store {
 namespace {
 
-const char* const kFamilyNames[] = {"topics",  "partitions", "segments", "xattrs",
-                                    "owners",  "groups",     "remote"};
+const char* const kFamilyNames[] = {"topics", "partitions", "segments", "xattrs",
+                                    "owners", "groups",     "remote"};
 // The families every topicfs store has had; later ones are added at open.
 constexpr size_t kFirstFamilies = 5;
 
@@ -194,9 +194,8 @@ Result<std::unique_ptr<Metadata>> Metadata::Open(const std::string& dir, bool re
   std::unique_ptr<Metadata> meta(new Metadata());
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> opened;
-  rocksdb::Status s = read_only
-                          ? rocksdb::DB::OpenForReadOnly(options, dir, families, &opened, &db)
-                          : rocksdb::DB::Open(options, dir, families, &opened, &db);
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, families, &opened, &db)
+                                : rocksdb::DB::Open(options, dir, families, &opened, &db);
   if (!s.ok()) return FromRocksOpen(s, dir);
   meta->db_.reset(db);
   meta->handles_.assign(kFamilyCount + 1, nullptr);
@@ -211,81 +210,83 @@ Metadata::~Metadata() {
   if (db_) (void)db_->Close();
 }
 
-Metadata::Batch::Batch(Metadata* meta)
+MetadataBatch::MetadataBatch(Metadata* meta)
     : meta_(meta), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
-Metadata::Batch::~Batch() = default;
+MetadataBatch::~MetadataBatch() = default;
 
-bool Metadata::Batch::empty() const { return batch_->Count() == 0; }
+bool MetadataBatch::empty() const { return batch_->Count() == 0; }
 
-void Metadata::Batch::PutTopic(std::string_view topic, const TopicRecord& record) {
-  batch_->Put(meta_->cf(kTopics), topic, record.Encode());
+void MetadataBatch::PutTopic(std::string_view topic, const TopicRecord& record) {
+  batch_->Put(meta_->cf(Metadata::kTopics), topic, record.Encode());
 }
 
-void Metadata::Batch::PutPartition(std::string_view topic, int32_t p, const PartitionState& state) {
-  batch_->Put(meta_->cf(kPartitions), PartitionKey(topic, p), state.Encode());
+void MetadataBatch::PutPartition(std::string_view topic, int32_t p, const PartitionState& state) {
+  batch_->Put(meta_->cf(Metadata::kPartitions), PartitionKey(topic, p), state.Encode());
 }
 
-void Metadata::Batch::PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg) {
-  batch_->Put(meta_->cf(kSegments), SegmentKey(topic, p, seg.base_offset), seg.Encode());
+void MetadataBatch::PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg) {
+  batch_->Put(meta_->cf(Metadata::kSegments), SegmentKey(topic, p, seg.base_offset), seg.Encode());
 }
 
-void Metadata::Batch::DeleteSegmentEntry(std::string_view topic, int32_t p, int64_t base) {
-  batch_->Delete(meta_->cf(kSegments), SegmentKey(topic, p, base));
+void MetadataBatch::DeleteSegmentEntry(std::string_view topic, int32_t p, int64_t base) {
+  batch_->Delete(meta_->cf(Metadata::kSegments), SegmentKey(topic, p, base));
 }
 
-void Metadata::Batch::DeleteSegment(std::string_view topic, int32_t p, int64_t base) {
+void MetadataBatch::DeleteSegment(std::string_view topic, int32_t p, int64_t base) {
   DeleteSegmentEntry(topic, p, base);
-  DeletePrefix(*batch_, meta_->cf(kXattrs), SegmentObjectKey(topic, p, base) + '\0');
-  batch_->Delete(meta_->cf(kOwners), SegmentObjectKey(topic, p, base));
+  DeletePrefix(*batch_, meta_->cf(Metadata::kXattrs), SegmentObjectKey(topic, p, base) + '\0');
+  batch_->Delete(meta_->cf(Metadata::kOwners), SegmentObjectKey(topic, p, base));
 }
 
-void Metadata::Batch::DeletePartitionSegments(std::string_view topic, int32_t p) {
-  DeletePrefix(*batch_, meta_->cf(kSegments), PartitionKey(topic, p));
+void MetadataBatch::DeletePartitionSegments(std::string_view topic, int32_t p) {
+  DeletePrefix(*batch_, meta_->cf(Metadata::kSegments), PartitionKey(topic, p));
 }
 
-void Metadata::Batch::DeletePartition(std::string_view topic, int32_t p) {
-  batch_->Delete(meta_->cf(kPartitions), PartitionKey(topic, p));
+void MetadataBatch::DeletePartition(std::string_view topic, int32_t p) {
+  batch_->Delete(meta_->cf(Metadata::kPartitions), PartitionKey(topic, p));
   DeletePartitionSegments(topic, p);
 }
 
-void Metadata::Batch::DeleteTopic(std::string_view topic) {
-  batch_->Delete(meta_->cf(kTopics), topic);
+void MetadataBatch::DeleteTopic(std::string_view topic) {
+  batch_->Delete(meta_->cf(Metadata::kTopics), topic);
   std::string prefix(topic);
   prefix.push_back('\0');
-  DeletePrefix(*batch_, meta_->cf(kPartitions), prefix);
-  DeletePrefix(*batch_, meta_->cf(kSegments), prefix);
+  DeletePrefix(*batch_, meta_->cf(Metadata::kPartitions), prefix);
+  DeletePrefix(*batch_, meta_->cf(Metadata::kSegments), prefix);
   std::string tail = std::string(topic) + "/";
   for (const char* kind : {"p/", "s/"}) {
-    DeletePrefix(*batch_, meta_->cf(kXattrs), kind + tail);
-    DeletePrefix(*batch_, meta_->cf(kOwners), kind + tail);
+    DeletePrefix(*batch_, meta_->cf(Metadata::kXattrs), kind + tail);
+    DeletePrefix(*batch_, meta_->cf(Metadata::kOwners), kind + tail);
   }
-  DeletePrefix(*batch_, meta_->cf(kXattrs), TopicObjectKey(topic) + '\0');
-  batch_->Delete(meta_->cf(kOwners), TopicObjectKey(topic));
-  if (meta_->cf(kGroups) != nullptr) DeletePrefix(*batch_, meta_->cf(kGroups), prefix);
-  if (meta_->cf(kRemote) != nullptr) {
-    batch_->Delete(meta_->cf(kRemote), topic);
-    DeletePrefix(*batch_, meta_->cf(kRemote), prefix);
+  DeletePrefix(*batch_, meta_->cf(Metadata::kXattrs), TopicObjectKey(topic) + '\0');
+  batch_->Delete(meta_->cf(Metadata::kOwners), TopicObjectKey(topic));
+  if (meta_->cf(Metadata::kGroups) != nullptr)
+    DeletePrefix(*batch_, meta_->cf(Metadata::kGroups), prefix);
+  if (meta_->cf(Metadata::kRemote) != nullptr) {
+    batch_->Delete(meta_->cf(Metadata::kRemote), topic);
+    DeletePrefix(*batch_, meta_->cf(Metadata::kRemote), prefix);
   }
 }
 
-void Metadata::Batch::PutRemote(std::string_view topic, int32_t p, const RemoteSegment& seg) {
-  batch_->Put(meta_->cf(kRemote), SegmentKey(topic, p, seg.meta.base_offset), seg.Encode());
+void MetadataBatch::PutRemote(std::string_view topic, int32_t p, const RemoteSegment& seg) {
+  batch_->Put(meta_->cf(Metadata::kRemote), SegmentKey(topic, p, seg.meta.base_offset),
+              seg.Encode());
 }
 
-void Metadata::Batch::DeleteRemote(std::string_view topic, int32_t p, int64_t base) {
-  batch_->Delete(meta_->cf(kRemote), SegmentKey(topic, p, base));
+void MetadataBatch::DeleteRemote(std::string_view topic, int32_t p, int64_t base) {
+  batch_->Delete(meta_->cf(Metadata::kRemote), SegmentKey(topic, p, base));
 }
 
-void Metadata::Batch::PutOrphanRemote(const RemoteSegment& seg) {
-  batch_->Put(meta_->cf(kRemote), kOrphanMark + seg.object, seg.Encode());
+void MetadataBatch::PutOrphanRemote(const RemoteSegment& seg) {
+  batch_->Put(meta_->cf(Metadata::kRemote), kOrphanMark + seg.object, seg.Encode());
 }
 
-void Metadata::Batch::DeleteOrphanRemote(std::string_view object) {
-  batch_->Delete(meta_->cf(kRemote), kOrphanMark + std::string(object));
+void MetadataBatch::DeleteOrphanRemote(std::string_view object) {
+  batch_->Delete(meta_->cf(Metadata::kRemote), kOrphanMark + std::string(object));
 }
 
-void Metadata::Batch::PutTopicTierId(std::string_view topic, std::string_view id) {
-  batch_->Put(meta_->cf(kRemote), topic, id);
+void MetadataBatch::PutTopicTierId(std::string_view topic, std::string_view id) {
+  batch_->Put(meta_->cf(Metadata::kRemote), topic, id);
 }
 
 Status Metadata::Commit(Batch& batch, bool sync) {
@@ -420,12 +421,12 @@ Result<std::optional<Ownership>> Metadata::GetOwner(std::string_view object) {
                                             DecodeBigEndian32(value.data() + 8)});
 }
 
-void Metadata::Batch::PutOwner(std::string_view object, const Ownership& owner) {
+void MetadataBatch::PutOwner(std::string_view object, const Ownership& owner) {
   char buf[12];
   EncodeBigEndian32(buf, owner.mode);
   EncodeBigEndian32(buf + 4, owner.uid);
   EncodeBigEndian32(buf + 8, owner.gid);
-  batch_->Put(meta_->cf(kOwners), object, rocksdb::Slice(buf, sizeof buf));
+  batch_->Put(meta_->cf(Metadata::kOwners), object, rocksdb::Slice(buf, sizeof buf));
 }
 
 Status Metadata::PutOwner(std::string_view object, const Ownership& owner) {
@@ -483,9 +484,8 @@ Status Metadata::PutCommitted(std::string_view topic, int32_t p, std::string_vie
   return Write(options, &batch, "commit of a group offset");
 }
 
-Result<std::optional<CommittedOffset>> Metadata::GetCommitted(std::string_view topic,
-                                                                  int32_t p,
-                                                                  std::string_view group) {
+Result<std::optional<CommittedOffset>> Metadata::GetCommitted(std::string_view topic, int32_t p,
+                                                              std::string_view group) {
   if (cf(kGroups) == nullptr) return std::optional<CommittedOffset>();
   std::string value;
   rocksdb::Status s =
@@ -493,9 +493,9 @@ Result<std::optional<CommittedOffset>> Metadata::GetCommitted(std::string_view t
   if (s.IsNotFound()) return std::optional<CommittedOffset>();
   TOPICFS_RETURN_IF_ERROR(FromRocks(s, "read a group offset"));
   if (value.size() != 16) return Status::Corruption("a committed offset of the wrong size");
-  return std::optional<CommittedOffset>(CommittedOffset{std::string(group), p,
-                                            static_cast<int64_t>(DecodeBigEndian64(value.data())),
-                                            static_cast<int64_t>(DecodeBigEndian64(value.data() + 8))});
+  return std::optional<CommittedOffset>(
+      CommittedOffset{std::string(group), p, static_cast<int64_t>(DecodeBigEndian64(value.data())),
+                      static_cast<int64_t>(DecodeBigEndian64(value.data() + 8))});
 }
 
 Result<std::vector<CommittedOffset>> Metadata::ListCommitted(std::string_view topic) {
@@ -507,11 +507,12 @@ Result<std::vector<CommittedOffset>> Metadata::ListCommitted(std::string_view to
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key = it->key().ToStringView().substr(prefix.size());
     std::string_view value = it->value().ToStringView();
-    if (key.size() < 4 || value.size() != 16) return Status::Corruption("a bad group offset record");
+    if (key.size() < 4 || value.size() != 16)
+      return Status::Corruption("a bad group offset record");
     out.push_back(CommittedOffset{std::string(key.substr(4)),
-                            static_cast<int32_t>(DecodeBigEndian32(key.data())),
-                            static_cast<int64_t>(DecodeBigEndian64(value.data())),
-                            static_cast<int64_t>(DecodeBigEndian64(value.data() + 8))});
+                                  static_cast<int32_t>(DecodeBigEndian32(key.data())),
+                                  static_cast<int64_t>(DecodeBigEndian64(value.data())),
+                                  static_cast<int64_t>(DecodeBigEndian64(value.data() + 8))});
   }
   TOPICFS_RETURN_IF_ERROR(FromRocks(it->status(), "list group offsets"));
   return out;

@@ -24,6 +24,7 @@
 #include "store/consumer_groups.h"
 #include "store/ownership.h"
 #include "store/partition.h"
+#include "store/private_header.h"
 #include "store/remote_segment.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
@@ -49,6 +50,41 @@ std::string TopicObjectKey(std::string_view topic);
 std::string PartitionObjectKey(std::string_view topic, int32_t partition);
 std::string SegmentObjectKey(std::string_view topic, int32_t partition, int64_t base);
 
+class Metadata;
+
+// A group of changes applied atomically by Commit().
+class MetadataBatch {
+ public:
+  explicit MetadataBatch(Metadata* meta);
+  ~MetadataBatch();
+  void PutTopic(std::string_view topic, const TopicRecord& record);
+  void PutPartition(std::string_view topic, int32_t p, const PartitionState& state);
+  void PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg);
+  // The segment's entry and what hangs on it (its xattrs, its owner).
+  void DeleteSegment(std::string_view topic, int32_t p, int64_t base);
+  // The entry alone: the segment lives on in the remote tier.
+  void DeleteSegmentEntry(std::string_view topic, int32_t p, int64_t base);
+  // Everything under the topic: record, partitions, segments, xattrs, owners.
+  void DeleteTopic(std::string_view topic);
+  void DeletePartitionSegments(std::string_view topic, int32_t p);
+  // The partition's state and segments (a partition whose creation failed).
+  void DeletePartition(std::string_view topic, int32_t p);
+  void PutOwner(std::string_view object, const Ownership& owner);
+  // The remote tier's catalog (DESIGN §9).
+  void PutRemote(std::string_view topic, int32_t p, const RemoteSegment& seg);
+  void DeleteRemote(std::string_view topic, int32_t p, int64_t base);
+  // A deleted topic's segment, kept until its objects are gone.
+  void PutOrphanRemote(const RemoteSegment& seg);
+  void DeleteOrphanRemote(std::string_view object);
+  void PutTopicTierId(std::string_view topic, std::string_view id);
+  bool empty() const;
+  rocksdb::WriteBatch& raw() { return *batch_; }
+
+ private:
+  Metadata* meta_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
 class Metadata {
  public:
   // OK when `dir` holds topicfs's RocksDB, or nothing yet (missing or
@@ -65,38 +101,7 @@ class Metadata {
   Metadata(const Metadata&) = delete;
   Metadata& operator=(const Metadata&) = delete;
 
-  // A group of changes applied atomically by Commit().
-  class Batch {
-   public:
-    explicit Batch(Metadata* meta);
-    ~Batch();
-    void PutTopic(std::string_view topic, const TopicRecord& record);
-    void PutPartition(std::string_view topic, int32_t p, const PartitionState& state);
-    void PutSegment(std::string_view topic, int32_t p, const SegmentMeta& seg);
-    // The segment's entry and what hangs on it (its xattrs, its owner).
-    void DeleteSegment(std::string_view topic, int32_t p, int64_t base);
-    // The entry alone: the segment lives on in the remote tier.
-    void DeleteSegmentEntry(std::string_view topic, int32_t p, int64_t base);
-    // Everything under the topic: record, partitions, segments, xattrs, owners.
-    void DeleteTopic(std::string_view topic);
-    void DeletePartitionSegments(std::string_view topic, int32_t p);
-    // The partition's state and segments (a partition whose creation failed).
-    void DeletePartition(std::string_view topic, int32_t p);
-    void PutOwner(std::string_view object, const Ownership& owner);
-    // The remote tier's catalog (DESIGN §9).
-    void PutRemote(std::string_view topic, int32_t p, const RemoteSegment& seg);
-    void DeleteRemote(std::string_view topic, int32_t p, int64_t base);
-    // A deleted topic's segment, kept until its objects are gone.
-    void PutOrphanRemote(const RemoteSegment& seg);
-    void DeleteOrphanRemote(std::string_view object);
-    void PutTopicTierId(std::string_view topic, std::string_view id);
-    bool empty() const;
-    rocksdb::WriteBatch& raw() { return *batch_; }
-
-   private:
-    Metadata* meta_;
-    std::unique_ptr<rocksdb::WriteBatch> batch_;
-  };
+  using Batch = MetadataBatch;
   // `sync` makes it durable before returning (flush points).
   Status Commit(Batch& batch, bool sync = false);
 
@@ -118,7 +123,7 @@ class Metadata {
   Status PutCommitted(std::string_view topic, int32_t p, std::string_view group, int64_t offset,
                       int64_t commit_ms);
   Result<std::optional<CommittedOffset>> GetCommitted(std::string_view topic, int32_t p,
-                                                std::string_view group);
+                                                      std::string_view group);
   // Every committed offset of `topic`, by partition then group.
   Result<std::vector<CommittedOffset>> ListCommitted(std::string_view topic);
   Status DeleteCommitted(std::string_view topic, int32_t p, std::string_view group);
@@ -136,17 +141,9 @@ class Metadata {
   Status Sync();
 
  private:
+  friend class MetadataBatch;
   Metadata() = default;
-  enum Family {
-    kTopics,
-    kPartitions,
-    kSegments,
-    kXattrs,
-    kOwners,
-    kGroups,
-    kRemote,
-    kFamilyCount
-  };
+  enum Family { kTopics, kPartitions, kSegments, kXattrs, kOwners, kGroups, kRemote, kFamilyCount };
   // The remote records under `prefix`; none when the family is absent (a
   // read-only open of a store from before it existed).
   Result<std::vector<RemoteSegment>> ListRemoteUnder(std::string_view prefix);

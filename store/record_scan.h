@@ -2,6 +2,8 @@
 // speed: glibc's memchr is vectorised, and so is the count.
 #pragma once
 
+#include "store/private_header.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -7,8 +7,8 @@
 //   DATA/boot-id                    the kernel boot that last opened the store
 #pragma once
 
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "store/clock.h"
-#include "store/descriptor_cache.h"
-#include "store/metadata.h"
 #include "store/consumer_groups.h"
+#include "store/descriptor_cache.h"
 #include "store/events.h"
+#include "store/ownership.h"
 #include "store/partition.h"
 #include "store/recovery.h"
 #include "store/remote_tier.h"
@@ -32,6 +32,8 @@
 
 namespace topicfs::store {
 
+class Metadata;
+class MetadataBatch;
 class TierCache;
 class TierManager;
 
@@ -218,9 +220,9 @@ class Store {
   Result<std::shared_ptr<Partition>> OpenPartition(const std::string& topic, int32_t p,
                                                    const TopicConfig& config, bool clean,
                                                    const Options& options,
-                                                   Metadata::Batch* changes /* what it repaired */);
+                                                   MetadataBatch* changes /* what it repaired */);
   // A synced commit of `batch`, when it holds anything.
-  Status CommitIfAny(Metadata::Batch& batch);
+  Status CommitIfAny(MetadataBatch& batch);
   // The steps of CreateTopic and SetPartitionCount, run without mu_ while
   // the name is reserved; on error the caller removes what they made
   // (DESIGN §3: a failed mkdir leaves nothing).
@@ -230,7 +232,7 @@ class Store {
   // A topic adopted from its files (meta/ lost): its owner and those of its
   // partitions from their directories; a topic without one gets its
   // owner's alone (0700, the daemon's user), which grants nothing more.
-  void RestoreOwners(Metadata::Batch& batch, const std::string& topic, int32_t partitions);
+  void RestoreOwners(MetadataBatch& batch, const std::string& topic, int32_t partitions);
   // Once per store: the owners recorded in meta/ before they were also kept
   // on the directories are written there.
   Status CopyOwnersToDirsOnce();
@@ -253,7 +255,7 @@ class Store {
   // Calls `event` on every listener, outside every store lock.
   void Notify(const std::function<void(StoreListener&)>& event);
   std::mutex listeners_mu_;
-  std::vector<StoreListener*> listeners_;  // guarded by listeners_mu_
+  std::vector<StoreListener*> listeners_;   // guarded by listeners_mu_
   std::shared_ptr<DescriptorCache> files_;  // shared with every segment
   std::shared_ptr<TierCache> tier_cache_;   // shared with remote-only segments
   std::unique_ptr<TierManager> tier_manager_;
@@ -261,9 +263,8 @@ class Store {
   // segments held only remotely go in front, the others learn their state.
   Status JoinRemote(const std::string& topic, int32_t p,
                     std::vector<std::shared_ptr<Segment>>& segments, PartitionState& state,
-                    const std::optional<PartitionState>& stored,
-                    std::vector<RemoteSegment> listed, std::vector<RemoteSegment>* records,
-                    Metadata::Batch* changes);
+                    const std::optional<PartitionState>& stored, std::vector<RemoteSegment> listed,
+                    std::vector<RemoteSegment>* records, MetadataBatch* changes);
   // The remote catalog from the manifests in `tier` (meta/ was lost).
   Status RebuildRemoteCatalog(RemoteTier& tier);
   // local.retention.* of the tiered topics (after ApplyRetention's own).
@@ -271,7 +272,7 @@ class Store {
   bool recovered_ = false;
   bool read_only_ = false;
   TailTrust tail_trust_ = TailTrust::kNewBoot;
-  bool closed_ = true;     // until Open() has loaded everything
+  bool closed_ = true;  // until Open() has loaded everything
   // Guards topics_ and reserved_names_; never held across file I/O, so
   // lookups of every topic go on while one is made or deleted.
   mutable std::mutex mu_;

@@ -5,6 +5,8 @@
 // runs afterwards without the lock. Open descriptors keep reading the files.
 #pragma once
 
+#include "store/private_header.h"
+
 #include <string>
 #include <string_view>
 
