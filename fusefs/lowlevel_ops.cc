@@ -16,7 +16,10 @@
 namespace topicfs::fusefs {
 namespace {
 
-TopicFs& Fs(fuse_req_t req) { return *static_cast<TopicFs*>(fuse_req_userdata(req)); }
+SessionUserdata& Session(fuse_req_t req) {
+  return *static_cast<SessionUserdata*>(fuse_req_userdata(req));
+}
+TopicFs& Fs(fuse_req_t req) { return *Session(req).filesystem; }
 FileHandle* File(const fuse_file_info* fi) { return reinterpret_cast<FileHandle*>(fi->fh); }
 
 // Runs `body`, which replies, as operation `op` (timed and counted); an
@@ -55,13 +58,14 @@ void Init(void* userdata, fuse_conn_info* conn) {
   // libfuse 3.14 caps a request at its 1 MiB receive buffer.
   conn->max_write = kMaxWriteBytes;
   // libfuse 3.14 wants the mount's max_read repeated here (daemon.cc).
-  conn->max_read = static_cast<TopicFs*>(userdata)->channel().max_read();
+  KernelChannel& channel = static_cast<SessionUserdata*>(userdata)->kernel->channel();
+  conn->max_read = channel.max_read();
   // Write boundaries matter (records): never let the kernel batch writes.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   // Splicing into the kernel helps cold reads of sealed segments; splicing
   // writes in made small appends slower (reference/baselines.md). Over
   // io_uring every reply is copied into a ring buffer anyway.
-  const bool ring = static_cast<TopicFs*>(userdata)->channel().io_uring_coming();
+  const bool ring = channel.io_uring_coming();
   if ((conn->capable & FUSE_CAP_SPLICE_WRITE) && !ring) conn->want |= FUSE_CAP_SPLICE_WRITE;
   conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE);
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
@@ -188,7 +192,7 @@ void Read(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_
     // unless the reader asked not to wait (O_NONBLOCK, checked per read as
     // fcntl may change it).
     if (s.Is(store::Code::kWouldBlock) && !(fi->flags & O_NONBLOCK)) {
-      const bool over_ring = Fs(req).channel().ReplyLater();
+      const bool over_ring = Session(req).kernel->channel().ReplyLater();
       return Fs(req).follow_waits().ParkRead(req, File(fi), size, off, over_ring);
     }
     if (!s.ok()) return ReplyStatus(req, s);

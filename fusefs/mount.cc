@@ -82,15 +82,18 @@ void EndFollowers(int) {
 }  // namespace
 
 int ServeMount(const MountConfig& options, store::Store* store) {
-  TopicFs fs(store, store::Ownership{0755, static_cast<uint32_t>(getuid()),
-                                     static_cast<uint32_t>(getgid())});
+  KernelSession kernel;
+  TopicFs fs(
+      store, &kernel,
+      store::Ownership{0755, static_cast<uint32_t>(getuid()), static_cast<uint32_t>(getgid())});
   fs.set_request_stats(options.request_stats);
   std::vector<std::string> arg_strings = FuseArguments(options);
   std::vector<char*> argv;
   for (std::string& a : arg_strings) argv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
   fuse_lowlevel_ops ops = MakeLowlevelOps();
-  fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &fs);
+  SessionUserdata userdata{&kernel, &fs};
+  fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &userdata);
   if (se == nullptr) {
     Ready(options, "libfuse refused the mount options (see the log)");
     return 1;
@@ -103,8 +106,8 @@ int ServeMount(const MountConfig& options, store::Store* store) {
       Ready(options, "cannot mount on " + options.mountpoint +
                          " (is it an existing, empty directory that is not already mounted?)");
     } else {
-      fs.channel().Install(se, {options.mount.passthrough, options.mount.io_uring,
-                                options.mount.max_read, BackingStackDepth(options.data_dir)});
+      kernel.channel().Install(se, {options.mount.passthrough, options.mount.io_uring,
+                                    options.mount.max_read, BackingStackDepth(options.data_dir)});
       fs.invalidator().Start(se);
       fs.follow_waits().Start();
       g_follow_waits = &fs.follow_waits();
@@ -138,7 +141,7 @@ int ServeMount(const MountConfig& options, store::Store* store) {
       store->RemoveListener(&fs);
       fs.invalidator().Stop();
       fuse_session_unmount(se);
-      fs.channel().Stop();
+      kernel.channel().Stop();
       fs.ReleaseAllOpen();
     }
     fuse_remove_signal_handlers(se);

@@ -7,7 +7,8 @@ namespace topicfs::fusefs {
 void ReplyStatus(fuse_req_t req, const store::Status& s) { ReplyError(req, store::ToErrno(s)); }
 
 void ReplyError(fuse_req_t req, int err) {
-  CountRefusal(static_cast<TopicFs*>(fuse_req_userdata(req))->request_stats(), err);
+  CountRefusal(static_cast<SessionUserdata*>(fuse_req_userdata(req))->filesystem->request_stats(),
+               err);
   fuse_reply_err(req, err);
 }
 

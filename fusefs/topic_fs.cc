@@ -52,8 +52,11 @@ int64_t IndexFileSize(const std::string& path, size_t entry_size) {
 
 }  // namespace
 
-TopicFs::TopicFs(store::Store* store, store::Ownership fallback_owner)
-    : store_(store), owners_(store, fallback_owner), mount_time_ms_(store::NowMs()) {}
+TopicFs::TopicFs(store::Store* store, KernelSession* kernel, store::Ownership fallback_owner)
+    : store_(store),
+      kernel_(*kernel),
+      owners_(store, fallback_owner),
+      mount_time_ms_(store::NowMs()) {}
 
 store::Result<NodeKey> TopicFs::KeyOf(uint64_t ino) const {
   std::optional<NodeKey> key = inodes_.Find(ino);

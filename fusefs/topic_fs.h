@@ -24,12 +24,11 @@
 #include "fusefs/handles.h"
 #include "fusefs/inode_table.h"
 #include "fusefs/invalidator.h"
-#include "fusefs/kernel_channel.h"
+#include "fusefs/kernel/kernel_session.h"
 #include "fusefs/link_resolutions.h"
 #include "fusefs/open_segments.h"
 #include "fusefs/open_streams.h"
 #include "fusefs/owner_cache.h"
-#include "fusefs/passthrough.h"
 #include "fusefs/path_model.h"
 #include "store/facts.h"
 #include "store/status.h"
@@ -59,7 +58,7 @@ struct OpenReply {
   FileHandle* handle = nullptr;  // owned by the caller after a successful open
   bool direct_io = false;
   bool keep_cache = false;
-  int backing_id = 0;  // > 0: reply with FOPEN_PASSTHROUGH and this id
+  int backing_id = 0;           // > 0: reply with FOPEN_PASSTHROUGH and this id
   bool flush_on_close = false;  // a read-only open that still needs FLUSH (a group's commit)
 };
 
@@ -75,13 +74,12 @@ struct ReadReply {
 
 class TopicFs : public store::StoreListener {
  public:
-  // `store` is borrowed and must outlive this object.
-  TopicFs(store::Store* store, store::Ownership fallback_owner);
+  // `store` and `kernel` are borrowed and must outlive this object.
+  TopicFs(store::Store* store, KernelSession* kernel, store::Ownership fallback_owner);
   TopicFs(const TopicFs&) = delete;
   TopicFs& operator=(const TopicFs&) = delete;
 
   Invalidator& invalidator() { return invalidator_; }
-  KernelChannel& channel() { return channel_; }
   InodeTable& inodes() { return inodes_; }
   FollowWaits& follow_waits() { return follow_waits_; }
   store::Store& store() { return *store_; }
@@ -211,11 +209,10 @@ class TopicFs : public store::StoreListener {
                                 OpenReply* out);
 
   store::Store* const store_;
-  Passthrough passthrough_;
-  KernelChannel channel_{&passthrough_};
+  KernelSession& kernel_;
   // Segment files held open, by inode: a segment deleted (rm, retention)
   // while open keeps answering getattr (fstat) until its last release.
-  OpenSegments open_segments_{&passthrough_};
+  OpenSegments open_segments_{&kernel_.passthrough()};
   // from/ and since/ files held open, for the same reason.
   OpenStreams open_streams_;
   LinkResolutions link_resolutions_;

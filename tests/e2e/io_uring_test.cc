@@ -1,4 +1,4 @@
-// The mount over FUSE-over-io_uring (fusefs/fuse_ring.h). The kernel offers
+// The mount over FUSE-over-io_uring (fusefs/kernel/fuse_ring.h). The kernel offers
 // it only while /sys/module/fuse/parameters/enable_uring is Y when mounting;
 // these tests turn the switch on and restore it, then drive the mount with
 // the same tools as everywhere else. scripts/test.sh also runs the whole

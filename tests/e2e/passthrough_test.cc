@@ -1,4 +1,4 @@
-// Sealed segments read through FUSE passthrough (fusefs/passthrough.h): the
+// Sealed segments read through FUSE passthrough (fusefs/kernel/passthrough.h): the
 // kernel reads the segment file itself, so no READ request reaches the
 // daemon, and the bytes are those appended, whatever tool reads them.
 #include <sys/utsname.h>

@@ -17,8 +17,8 @@
 #include <cstdint>
 
 #include "fusefs/fuse_api.h"
-#include "fusefs/fuse_ring.h"
-#include "fusefs/passthrough.h"
+#include "fusefs/kernel/fuse_ring.h"
+#include "fusefs/kernel/passthrough.h"
 
 namespace topicfs::fusefs {
 

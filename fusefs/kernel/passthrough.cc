@@ -1,4 +1,4 @@
-#include "fusefs/passthrough.h"
+#include "fusefs/kernel/passthrough.h"
 
 #include <linux/fuse.h>
 #include <sys/ioctl.h>
@@ -7,29 +7,18 @@
 #include <cstring>
 #include <string>
 
+#include "fusefs/kernel/fuse_protocol.h"
 #include "fusefs/log.h"
 
 namespace topicfs::fusefs {
 namespace {
 
-// Protocol 7.40, absent from the 7.38 headers of Debian 12.
-constexpr uint32_t kFopenPassthrough = 1u << 7;  // open_out.open_flags
-constexpr uint32_t kFopenNoflush = 1u << 5;
-struct BackingMap {
-  int32_t fd;
-  uint32_t flags;
-  uint64_t padding;
-};
-constexpr unsigned long kIocBackingOpen = _IOW(229, 1, BackingMap);
-constexpr unsigned long kIocBackingClose = _IOW(229, 2, uint32_t);
-
-// fuse_open_out as of 7.40: backing_id took the padding word.
-struct OpenOut {
-  uint64_t fh;
-  uint32_t open_flags;
-  int32_t backing_id;
-};
-static_assert(sizeof(OpenOut) == sizeof(fuse_open_out));
+using protocol::BackingMap;
+using protocol::kFopenNoflush;
+using protocol::kFopenPassthrough;
+using protocol::kIocBackingClose;
+using protocol::kIocBackingOpen;
+using protocol::OpenOut;
 
 }  // namespace
 

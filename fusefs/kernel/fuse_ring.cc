@@ -1,4 +1,4 @@
-#include "fusefs/fuse_ring.h"
+#include "fusefs/kernel/fuse_ring.h"
 
 #include <liburing.h>
 #include <linux/fuse.h>
@@ -17,41 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "fusefs/kernel/fuse_protocol.h"
 #include "fusefs/log.h"
 
 namespace topicfs::fusefs {
 namespace {
 
-// Protocol 7.42 (the kernel's fs/fuse/dev_uring.c), absent from Debian 12's
-// 7.38 headers. The header buffer of an entry, 288 bytes:
-//   0    in_out[128]  the request's fuse_in_header; the reply's fuse_out_header
-//   128  op_in[128]   the request's first argument (fuse_write_in, ...)
-//   256  flags u64, commit_id u64, payload_sz u32, padding u32, reserved u64
-// The payload buffer holds the request's other arguments, concatenated
-// (a name, the written bytes), then the reply's arguments (payload_sz bytes).
-struct RingEntInOut {
-  uint64_t flags;
-  uint64_t commit_id;
-  uint32_t payload_sz;
-  uint32_t padding;
-  uint64_t reserved;
-};
-struct RingHeader {
-  char in_out[128];
-  char op_in[128];
-  RingEntInOut ent;
-};
-static_assert(sizeof(RingHeader) == 288);
-// The command, in the 80-byte cmd area of a 128-byte SQE.
-struct RingCmd {
-  uint64_t flags;
-  uint64_t commit_id;
-  uint16_t qid;
-  uint8_t padding[6];
-};
-static_assert(sizeof(RingCmd) == 24);
-constexpr uint32_t kCmdRegister = 1;
-constexpr uint32_t kCmdCommitAndFetch = 2;
+using protocol::RingCmd;
+using protocol::RingHeader;
+constexpr uint32_t kCmdRegister = protocol::kRingCmdRegister;
+constexpr uint32_t kCmdCommitAndFetch = protocol::kRingCmdCommitAndFetch;
 
 constexpr int kDepth = 4;  // entries per queue
 // Each entry's memory: a page of headers, a page in which the request's
@@ -137,7 +112,7 @@ struct FuseRing::Queue {
   std::atomic<uint64_t> served{0};  // written by the queue's thread only
   // As deep as kDepth plus the most requests parked at once (ReplaceParked()).
   std::vector<std::unique_ptr<Entry>> entries;  // the queue's thread only
-  int answered_fd = -1;  // an eventfd: parked requests were answered
+  int answered_fd = -1;                         // an eventfd: parked requests were answered
   std::mutex answered_mu;
   std::vector<Entry*> answered;  // guarded by answered_mu
   ~Queue() {

@@ -1,4 +1,4 @@
-#include "fusefs/kernel_channel.h"
+#include "fusefs/kernel/kernel_channel.h"
 
 #include <fcntl.h>
 #include <linux/fuse.h>
@@ -10,26 +10,21 @@
 #include <cstring>
 #include <string>
 
+#include "fusefs/kernel/fuse_protocol.h"
+#include "fusefs/kernel/kernel_session.h"
 #include "fusefs/log.h"
-#include "fusefs/topic_fs.h"
 
 namespace topicfs::fusefs {
 namespace {
 
-// INIT flags of protocols 7.39, 7.40 and 7.42, absent from Debian 12's 7.38
-// headers.
-constexpr uint64_t kFuseDirectIoAllowMmap = 1ULL << 36;
-constexpr uint64_t kFusePassthrough = 1ULL << 37;
-constexpr uint64_t kFuseOverIoUring = 1ULL << 41;
-
-// fuse_init_out as of 7.40: max_stack_depth took the first unused word.
-constexpr size_t kInitOutFlags = offsetof(fuse_init_out, flags);
-constexpr size_t kInitOutMaxWrite = offsetof(fuse_init_out, max_write);
-constexpr size_t kInitOutMaxPages = offsetof(fuse_init_out, max_pages);
-constexpr size_t kInitOutFlags2 = offsetof(fuse_init_out, flags2);
-constexpr size_t kInitOutMaxStackDepth = kInitOutFlags2 + 4;
-static_assert(kInitOutFlags == 12 && kInitOutMaxWrite == 20 && kInitOutMaxPages == 28 &&
-              kInitOutFlags2 == 32);
+using protocol::kInitOutFlags;
+using protocol::kInitOutFlags2;
+using protocol::kInitOutMaxPages;
+using protocol::kInitOutMaxStackDepth;
+using protocol::kInitOutMaxWrite;
+constexpr uint64_t kFuseDirectIoAllowMmap = protocol::kDirectIoAllowMmap;
+constexpr uint64_t kFusePassthrough = protocol::kPassthrough;
+constexpr uint64_t kFuseOverIoUring = protocol::kOverIoUring;
 
 template <typename T>
 T Load(const void* base, size_t at) {
@@ -41,9 +36,10 @@ void Store32(void* base, size_t at, uint32_t v) {
   std::memcpy(static_cast<char*>(base) + at, &v, sizeof v);
 }
 
-// libfuse hands the hooks the session's userdata, which is the TopicFs (as
-// for every handler, lowlevel_ops.cc).
-KernelChannel* Self(void* userdata) { return &static_cast<TopicFs*>(userdata)->channel(); }
+// libfuse hands the hooks the session's userdata (kernel_session.h).
+KernelChannel* Self(void* userdata) {
+  return &static_cast<SessionUserdata*>(userdata)->kernel->channel();
+}
 
 }  // namespace
 
