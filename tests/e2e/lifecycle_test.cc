@@ -82,8 +82,10 @@ TEST_F(LifecycleTest, KillDashNineLosesNoAcknowledgedRecord) {
   struct stat st;
   EXPECT_EQ(::stat(M("app").c_str(), &st), -1);
   // Over FUSE-over-io_uring, a request caught in the ring's teardown ends
-  // with ECONNABORTED instead.
-  EXPECT_TRUE(errno == ENOTCONN || errno == ECONNABORTED) << strerror(errno);
+  // with ECONNABORTED or, when the kernel cancels the ring's commands first,
+  // ECANCELED (seen once in CI): the mount is gone either way.
+  EXPECT_TRUE(errno == ENOTCONN || errno == ECONNABORTED || errno == ECANCELED)
+      << strerror(errno);
   Out("fusermount3 -uz $M");
   EXPECT_FALSE(CleanMarker());
   Mount();
