@@ -137,7 +137,8 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
   // The files read through the daemon (the active segment, from/, since/,
   // follow/) can then be mapped MAP_SHARED, as Python's mmap does: the
   // kernel fills the mapping with READs, which the daemon answers with
-  // whole records only, and drops the pages each append writes over.
+  // whole records only, and drops its cached pages when it sees the size
+  // change (these files' attributes are never cached).
   if (shared_mmap_offered_.load(std::memory_order_relaxed)) {
     flags2 |= static_cast<uint32_t>(kFuseDirectIoAllowMmap >> 32);
     LogInfo("shared mmap: on; files read through the daemon can be mapped MAP_SHARED");
