@@ -14,8 +14,6 @@
 #include "cli/fs_util.h"
 #include "store/index_format.h"
 #include "store/names.h"
-#include "store/offset_index.h"
-#include "store/time_index.h"
 
 namespace topicfs::cli {
 namespace {
@@ -92,14 +90,14 @@ void DumpEntries(const std::string& data, size_t entry_size, bool json, Output* 
 
 void DumpIndex(const std::string& data, int64_t base, bool json, Output* out) {
   DumpEntries(data, store::kOffsetIndexEntrySize, json, out, [&](const char* at, Row& row) {
-    store::OffsetIndexEntry e = store::OffsetIndex::Decode(at, base);
+    store::OffsetIndexEntry e = store::DecodeOffsetIndexEntry(at, base);
     row.Int("offset", e.offset).Int("position", e.position);
   });
 }
 
 void DumpTimeIndex(const std::string& data, int64_t base, bool json, Output* out) {
   DumpEntries(data, store::kTimeIndexEntrySize, json, out, [&](const char* at, Row& row) {
-    store::TimeIndexEntry e = store::TimeIndex::Decode(at, base);
+    store::TimeIndexEntry e = store::DecodeTimeIndexEntry(at, base);
     row.Int("timestamp", e.timestamp_ms).Int("offset", e.offset);
   });
 }

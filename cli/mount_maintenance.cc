@@ -14,10 +14,9 @@
 #include "cli/mount_access.h"
 #include "store/facts.h"
 #include "store/file_hash.h"
+#include "store/index_format.h"
 #include "store/names.h"
-#include "store/offset_index.h"
 #include "store/retention.h"
-#include "store/time_index.h"
 
 namespace topicfs::cli {
 namespace {
@@ -225,17 +224,14 @@ void MountAccess::VerifySegment(const SegmentFile& seg,
       problems->push_back({seg.log_path, store::HashMismatch(*actual, *expected)});
     }
   }
-  const std::string index = IndexPath(seg.log_path, store::kIndexSuffix);
-  Result<std::string> index_bytes = ReadWholeFile(index);
-  Status s = index_bytes.ok()
-                 ? store::OffsetIndex::Check(*index_bytes, seg.base_offset, *next, size)
-                 : index_bytes.status();
-  if (!s.ok()) problems->push_back({index, s.ToString()});
-  const std::string time_index = IndexPath(seg.log_path, store::kTimeIndexSuffix);
-  Result<std::string> time_bytes = ReadWholeFile(time_index);
-  s = time_bytes.ok() ? store::TimeIndex::Check(*time_bytes, seg.base_offset, *next)
-                      : time_bytes.status();
-  if (!s.ok()) problems->push_back({time_index, s.ToString()});
+  for (auto [kind, suffix] : {std::pair{store::IndexKind::kOffset, store::kIndexSuffix},
+                              std::pair{store::IndexKind::kTime, store::kTimeIndexSuffix}}) {
+    const std::string index = IndexPath(seg.log_path, suffix);
+    Result<std::string> bytes = ReadWholeFile(index);
+    Status s =
+        bytes.ok() ? store::CheckIndex(kind, *bytes, seg.base_offset, *next, size) : bytes.status();
+    if (!s.ok()) problems->push_back({index, s.ToString()});
+  }
 }
 
 }  // namespace topicfs::cli

@@ -14,7 +14,7 @@
 #include "cli/progress_line.h"
 #include "cli/store_lock.h"
 #include "cli/target.h"
-#include "store/recovery.h"
+#include "store/recovery_reporter.h"
 #include "store/store.h"
 #include "tier/make_tier.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "cli/store_access.h"
-#include "store/recovery.h"
+#include "store/recovery_reporter.h"
 
 namespace topicfs::cli {
 

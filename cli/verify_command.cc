@@ -7,7 +7,7 @@
 #include "cli/cli_error.h"
 #include "cli/config_args.h"
 #include "cli/progress_line.h"
-#include "store/recovery.h"
+#include "store/recovery_reporter.h"
 
 namespace topicfs::cli {
 namespace {

@@ -18,7 +18,7 @@
 #include "store/partition.h"
 #include "store/partition_reader.h"
 #include "store/record_assembler.h"
-#include "store/segment.h"
+#include "store/segment_file.h"
 
 namespace topicfs::fusefs {
 
@@ -49,7 +49,7 @@ struct FileHandle {
   uint64_t ino = 0;
   ReadPath read_path = ReadPath::kDaemon;  // how the kernel reads this open
   std::shared_ptr<store::Partition> partition;
-  std::shared_ptr<store::Segment> segment;            // kSegment, kAppend
+  std::shared_ptr<const store::SegmentFile> segment;  // kSegment, kAppend
   int fd = -1;                                        // kIndex; owned
   size_t entry_size = 1;                              // kIndex
   std::string remote_index;  // kIndex of a segment held only remotely: its bytes

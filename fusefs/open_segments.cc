@@ -17,9 +17,8 @@ int OpenSegments::BackingIdOf(Inode& inode) {
   return inode.backing_id;
 }
 
-store::Result<OpenSegments::Grant> OpenSegments::Open(uint64_t ino,
-                                                      std::shared_ptr<store::Segment> segment,
-                                                      ReadPath wanted) {
+store::Result<OpenSegments::Grant> OpenSegments::Open(
+    uint64_t ino, std::shared_ptr<const store::SegmentFile> segment, ReadPath wanted) {
   std::lock_guard<std::mutex> lock(mu_);
   Inode& inode = inodes_[ino];
   if (inode.segment == nullptr) inode.segment = std::move(segment);
@@ -69,7 +68,7 @@ void OpenSegments::Release(uint64_t ino, ReadPath path) {
   if (inode.total() == 0) inodes_.erase(it);
 }
 
-std::shared_ptr<store::Segment> OpenSegments::Find(uint64_t ino) {
+std::shared_ptr<const store::SegmentFile> OpenSegments::Find(uint64_t ino) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = inodes_.find(ino);
   return it == inodes_.end() ? nullptr : it->second.segment;

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "store/segment.h"
+#include "store/segment_file.h"
 #include "store/status.h"
 
 namespace topicfs::fusefs {
@@ -54,17 +54,18 @@ class OpenSegments {
   // a page-cache open becomes passthrough while passthrough opens exist.
   // Fails (Permission) for kDaemon while passthrough opens exist: the
   // kernel would refuse it. Every successful Open() needs one Release().
-  store::Result<Grant> Open(uint64_t ino, std::shared_ptr<store::Segment> segment, ReadPath wanted);
+  store::Result<Grant> Open(uint64_t ino, std::shared_ptr<const store::SegmentFile> segment,
+                            ReadPath wanted);
   void Release(uint64_t ino, ReadPath path);
 
   // The segment of an open inode (it may have been deleted since), or null.
-  std::shared_ptr<store::Segment> Find(uint64_t ino);
+  std::shared_ptr<const store::SegmentFile> Find(uint64_t ino);
   // Whether `ino` has opens through the daemon (append handles among them).
   bool HasDaemonOpens(uint64_t ino);
 
  private:
   struct Inode {
-    std::shared_ptr<store::Segment> segment;
+    std::shared_ptr<const store::SegmentFile> segment;
     int opens[3] = {0, 0, 0};  // by ReadPath
     int backing_id = 0;        // registered while opens[kPassthrough] > 0
     int total() const { return opens[0] + opens[1] + opens[2]; }

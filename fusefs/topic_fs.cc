@@ -7,7 +7,6 @@
 
 #include "fusefs/errno_map.h"
 #include "store/clock.h"
-#include "store/index_format.h"
 #include "store/names.h"
 
 namespace topicfs::fusefs {
@@ -44,12 +43,6 @@ void FillCommon(struct stat* st, mode_t mode, const store::Ownership& owner, int
 }
 
 // Whole entries of an index file as they are on disk now.
-int64_t IndexFileSize(const std::string& path, size_t entry_size) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_size - st.st_size % static_cast<int64_t>(entry_size);
-}
-
 }  // namespace
 
 TopicFs::TopicFs(store::Store* store, KernelSession* kernel, store::Ownership fallback_owner)
@@ -97,7 +90,7 @@ store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* han
                                        const store::Ownership& owner, struct stat* st,
                                        CacheTimes* times) {
   // An open file keeps its segment, even one retention has deleted since.
-  std::shared_ptr<store::Segment> seg;
+  std::shared_ptr<const store::SegmentFile> seg;
   if (handle != nullptr && handle->segment != nullptr &&
       handle->segment->base_offset() == key.value) {
     seg = handle->segment;
@@ -116,17 +109,8 @@ store::Status TopicFs::StatSegmentFile(const NodeKey& key, const FileHandle* han
       FillCommon(st, S_IFREG | (sealed ? pm & 0444 : pm & 0666), owner, seg->size());
       if (!sealed) st->st_blksize = kAppendIoSize;
       break;
-    case NodeKind::kSegmentIndex:
-      FillCommon(st, S_IFREG | (pm & 0444), owner,
-                 seg->remote_only()
-                     ? seg->index_bytes()
-                     : IndexFileSize(seg->index_path(), store::kOffsetIndexEntrySize));
-      break;
     default:
-      FillCommon(st, S_IFREG | (pm & 0444), owner,
-                 seg->remote_only()
-                     ? seg->time_index_bytes()
-                     : IndexFileSize(seg->time_index_path(), store::kTimeIndexEntrySize));
+      FillCommon(st, S_IFREG | (pm & 0444), owner, seg->IndexFileBytes(IndexKindOf(key.kind)));
       break;
   }
   int64_t ts = seg->max_timestamp_ms();

@@ -40,6 +40,11 @@ class RequestStats;
 
 namespace topicfs::fusefs {
 
+// Which index a .index or .timeindex node is.
+inline store::IndexKind IndexKindOf(NodeKind kind) {
+  return kind == NodeKind::kSegmentIndex ? store::IndexKind::kOffset : store::IndexKind::kTime;
+}
+
 // What the kernel may cache, in seconds.
 struct CacheTimes {
   double entry = 0;

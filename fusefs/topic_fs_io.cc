@@ -22,7 +22,6 @@
 #include "fusefs/log.h"
 #include "fusefs/topic_fs.h"
 #include "store/clock.h"
-#include "store/index_format.h"
 
 namespace topicfs::fusefs {
 namespace {
@@ -73,7 +72,7 @@ size_t MinCutPiece() {
   return kMaxWriteBytes - page + 1;
 }
 
-bool JustRolled(const store::Segment& seg) {
+bool JustRolled(const store::SegmentFile& seg) {
   // Measured from the seal, not the last record's timestamp (a producer may
   // set it anywhere), and for every segment sealed: under concurrent
   // appends several rolls can fall between a shell's readlink of `current`
@@ -116,7 +115,8 @@ store::Status ReadStream(store::PartitionReader& reader, size_t size, int64_t of
 }
 
 // A read of a .log held only in the remote tier, through the store's cache.
-store::Status ReadRemoteCopy(const store::Segment& seg, size_t size, int64_t off, ReadReply* out) {
+store::Status ReadRemoteCopy(const store::SegmentFile& seg, size_t size, int64_t off,
+                             ReadReply* out) {
   out->fd = -1;
   out->bytes.resize(size);
   store::Result<size_t> n = seg.Read(out->bytes.data(), size, off);
@@ -157,7 +157,8 @@ store::Status TopicFs::HoldOpenSegment(std::unique_ptr<FileHandle> handle, ReadP
 store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flags, OpenReply* out,
                                       pid_t caller) {
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
-  std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
+  std::shared_ptr<const store::SegmentFile> seg =
+      partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   // Taken by every open of the caller, so a resolution serves only the open
   // it was made for.
@@ -195,24 +196,24 @@ store::Status TopicFs::OpenSegmentLog(uint64_t ino, const NodeKey& key, int flag
 store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags, OpenReply* out) {
   if (WantsWrite(flags)) return store::Status::Permission(NodePath(key) + " is read-only");
   std::shared_ptr<store::Partition> partition = PartitionOf(key);
-  std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
+  std::shared_ptr<const store::SegmentFile> seg =
+      partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   const bool sealed = seg->sealed();
-  std::string path =
-      key.kind == NodeKind::kSegmentIndex ? seg->index_path() : seg->time_index_path();
+  const store::IndexKind kind = IndexKindOf(key.kind);
+  std::string path = seg->IndexPath(kind);
   auto handle = std::make_unique<FileHandle>();
   handle->kind = FileHandle::Kind::kIndex;
   handle->ino = ino;
   handle->partition = partition;
   handle->segment = seg;
-  handle->entry_size = key.kind == NodeKind::kSegmentIndex ? store::kOffsetIndexEntrySize
-                                                           : store::kTimeIndexEntrySize;
+  handle->entry_size = store::IndexEntryBytes(kind);
   if (seg->remote_only()) {
     // Held only in the remote tier: fetched once for this open.
     store::Result<store::RemoteIndexes> fetched = seg->FetchRemoteIndexes();
     if (!fetched.ok()) return fetched.status();
     handle->remote_index =
-        std::move(key.kind == NodeKind::kSegmentIndex ? fetched->index : fetched->time_index);
+        std::move(kind == store::IndexKind::kOffset ? fetched->index : fetched->time_index);
     return HoldOpenSegment(std::move(handle), ReadPath::kPageCache, out);
   }
   handle->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

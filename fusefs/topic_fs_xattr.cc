@@ -27,12 +27,12 @@ using Facts = std::vector<std::pair<std::string, std::string>>;
 namespace facts = store::facts;
 
 Facts PartitionFacts(store::Store& store, store::Partition& p) {
-  Facts facts = {{std::string(facts::kLogStartOffset), std::to_string(p.log_start_offset())},
-                 {std::string(facts::kLogEndOffset), std::to_string(p.log_end_offset())},
-                 {std::string(facts::kSizeBytes), std::to_string(p.size_bytes())},
-                 {std::string(facts::kSegmentCount), std::to_string(p.segment_count())},
-                 {std::string(facts::kLocalLogStartOffset),
-                  std::to_string(p.local_log_start_offset())}};
+  Facts facts = {
+      {std::string(facts::kLogStartOffset), std::to_string(p.log_start_offset())},
+      {std::string(facts::kLogEndOffset), std::to_string(p.log_end_offset())},
+      {std::string(facts::kSizeBytes), std::to_string(p.size_bytes())},
+      {std::string(facts::kSegmentCount), std::to_string(p.segment_count())},
+      {std::string(facts::kLocalLogStartOffset), std::to_string(p.local_log_start_offset())}};
   // Only while the partition is stopped by a failed fsync.
   if (store::Status failure = p.failure(); !failure.ok()) {
     facts.emplace_back(facts::kError, failure.message());
@@ -48,17 +48,17 @@ Facts PartitionFacts(store::Store& store, store::Partition& p) {
   return facts;
 }
 
-Facts SegmentFacts(const store::Segment& seg) {
+Facts SegmentFacts(const store::SegmentFile& seg) {
   // Sealed first: the counts read after it are final.
   const bool sealed = seg.sealed();
-  Facts facts = {{std::string(facts::kBaseOffset), std::to_string(seg.base_offset())},
-                 {std::string(facts::kNextOffset), std::to_string(seg.next_offset())},
-                 {std::string(facts::kRecordCount),
-                  std::to_string(seg.next_offset() - seg.base_offset())},
-                 {std::string(facts::kMaxTimestampMs), std::to_string(seg.max_timestamp_ms())}};
+  Facts facts = {
+      {std::string(facts::kBaseOffset), std::to_string(seg.base_offset())},
+      {std::string(facts::kNextOffset), std::to_string(seg.next_offset())},
+      {std::string(facts::kRecordCount), std::to_string(seg.next_offset() - seg.base_offset())},
+      {std::string(facts::kMaxTimestampMs), std::to_string(seg.max_timestamp_ms())}};
   if (sealed) facts.emplace_back(facts::kXxh3, store::Xxh3Hex(seg.xxh3()));
   facts.emplace_back(facts::kTier, seg.remote_only() ? "remote"
-                                   : seg.tier_copy() == store::Segment::TierCopy::kCopied
+                                   : seg.tier_copy() == store::SegmentFile::TierCopy::kCopied
                                        ? "both"
                                        : "local");
   return facts;
@@ -99,7 +99,7 @@ static store::Result<Facts> FactsOf(store::Store& store, const NodeKey& key) {
   std::shared_ptr<store::Partition> partition = store.FindPartition(key.topic, key.partition);
   if (partition == nullptr) return store::Status::NotFound("no partition");
   if (key.kind == NodeKind::kPartition) return PartitionFacts(store, *partition);
-  std::shared_ptr<store::Segment> seg = partition->FindSegment(key.value);
+  std::shared_ptr<const store::SegmentFile> seg = partition->FindSegment(key.value);
   if (seg == nullptr) return store::Status::NotFound("no segment");
   return SegmentFacts(*seg);
 }
@@ -133,8 +133,7 @@ store::Result<std::string> TopicFs::GetXattr(uint64_t ino, std::string_view name
     }
     return NoData(name);
   }
-  store::Result<std::optional<std::string>> value =
-      store_->GetUserAttribute(HolderOf(*key), name);
+  store::Result<std::optional<std::string>> value = store_->GetUserAttribute(HolderOf(*key), name);
   if (!value.ok()) return value.status();
   if (!value->has_value()) return NoData(name);
   return std::move(**value);

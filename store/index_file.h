@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "store/descriptor_cache.h"
+#include "store/private_header.h"
 #include "store/status.h"
 
 namespace topicfs::store {

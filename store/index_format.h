@@ -16,6 +16,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+
+#include "store/status.h"
 
 namespace topicfs::store {
 
@@ -35,5 +38,20 @@ struct TimeIndexEntry {
   int64_t offset;  // absolute
   bool operator==(const TimeIndexEntry&) const = default;
 };
+
+// A segment's two sparse indexes.
+enum class IndexKind : uint8_t { kOffset, kTime };
+inline constexpr size_t IndexEntryBytes(IndexKind kind) {
+  return kind == IndexKind::kOffset ? kOffsetIndexEntrySize : kTimeIndexEntrySize;
+}
+
+// The entry at `src` of an index of the segment based at `base_offset`.
+OffsetIndexEntry DecodeOffsetIndexEntry(const char* src, int64_t base_offset);
+TimeIndexEntry DecodeTimeIndexEntry(const char* src, int64_t base_offset);
+// The checks a sound index passes (whole entries, strictly increasing,
+// offsets below `next_offset`, positions below `log_size`): what recovery
+// and `verify` hold every index to.
+Status CheckIndex(IndexKind kind, std::string_view bytes, int64_t base_offset, int64_t next_offset,
+                  int64_t log_size);
 
 }  // namespace topicfs::store

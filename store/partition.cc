@@ -10,6 +10,7 @@
 #include "store/metadata.h"
 #include "store/names.h"
 #include "store/record_scan.h"
+#include "store/segment.h"
 
 namespace topicfs::store {
 namespace {
@@ -33,7 +34,7 @@ Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* m
       active_base_(segments_.back()->base_offset()) {
   int64_t stream = 0;
   for (auto& seg : segments_) {
-    seg->stream_base = stream;
+    seg->set_stream_base(stream);
     stream += seg->size();
   }
   for (RemoteSegment& r : remote) remote_.emplace(r.meta.base_offset, std::move(r));
@@ -94,8 +95,7 @@ Partition::AppendResult Partition::Append(std::string_view first, std::string_vi
   return result;
 }
 
-Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records,
-                                                        int64_t now_ms) {
+Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records, int64_t now_ms) {
   const char delim = delimiter();
   if (records.empty() || records.back() != delim) {
     return Status::InvalidArgument("a batch must be whole records");
@@ -142,16 +142,15 @@ Result<Partition::BatchAppended> Partition::AppendBatch(std::string_view records
 
 Status Partition::RollLocked() {
   std::shared_ptr<Segment> old = segments_.back();
-  Result<std::shared_ptr<Segment>> next =
-      Segment::Create(dir_, old->next_offset(), config_.segment_index_bytes(),
-                      old->descriptor_cache());
+  Result<std::shared_ptr<Segment>> next = Segment::Create(
+      dir_, old->next_offset(), config_.segment_index_bytes(), old->descriptor_cache());
   if (!next.ok()) return next.status();
   Status sealed = old->Seal();
   if (!sealed.ok()) {
     (*next)->RemoveFiles(/*held=*/false);
     return sealed;
   }
-  (*next)->stream_base = old->stream_base + old->size();
+  (*next)->set_stream_base(old->stream_base() + old->size());
   segments_.push_back(*next);
   active_base_.store((*next)->base_offset(), std::memory_order_release);
   Metadata::Batch batch(meta_);
@@ -263,7 +262,7 @@ std::shared_ptr<Segment> Partition::SegmentAfter(int64_t base_offset) const {
   return it == segments_.end() ? nullptr : *it;
 }
 
-std::shared_ptr<Segment> Partition::FindSegment(int64_t base_offset) const {
+std::shared_ptr<const SegmentFile> Partition::FindSegment(int64_t base_offset) const {
   std::lock_guard lock(mu_);
   for (auto& seg : segments_) {
     if (seg->base_offset() == base_offset) return seg;
@@ -271,12 +270,17 @@ std::shared_ptr<Segment> Partition::FindSegment(int64_t base_offset) const {
   return nullptr;
 }
 
-std::shared_ptr<Segment> Partition::ActiveSegment() const {
+std::shared_ptr<const SegmentFile> Partition::ActiveSegment() const {
   std::lock_guard lock(mu_);
   return segments_.back();
 }
 
-std::vector<std::shared_ptr<Segment>> Partition::Segments() const {
+std::vector<std::shared_ptr<const SegmentFile>> Partition::Segments() const {
+  std::lock_guard lock(mu_);
+  return {segments_.begin(), segments_.end()};
+}
+
+std::vector<std::shared_ptr<Segment>> Partition::SegmentChain() const {
   std::lock_guard lock(mu_);
   return {segments_.begin(), segments_.end()};
 }
@@ -287,7 +291,7 @@ int64_t Partition::stream_end() const {
 }
 
 int64_t Partition::StreamEndLocked() const {
-  return segments_.back()->stream_base + segments_.back()->size();
+  return segments_.back()->stream_base() + segments_.back()->size();
 }
 
 Result<WaitId> Partition::WhenStreamPast(int64_t stream_pos, WakeFn wake) {

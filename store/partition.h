@@ -22,7 +22,7 @@
 #include "store/log_position.h"
 #include "store/read_claims.h"
 #include "store/remote_segment.h"
-#include "store/segment.h"
+#include "store/segment_file.h"
 #include "store/status.h"
 #include "store/topic_config.h"
 #include "store/traffic.h"
@@ -30,6 +30,7 @@
 namespace topicfs::store {
 
 class Metadata;
+class Segment;
 class TierCache;
 
 struct PartitionState {
@@ -98,13 +99,17 @@ class Partition {
   // read-ahead chunk, the next segment's first bytes are fetched ahead when
   // it is remote-only too, so reading on across the boundary never waits
   // for a cold fetch.
-  void PrefetchAcross(const Segment& seg, int64_t pos) const;
-  std::shared_ptr<Segment> FindSegment(int64_t base_offset) const;
-  std::shared_ptr<Segment> ActiveSegment() const;
+  void PrefetchAcross(const SegmentFile& seg, int64_t pos) const;
+  // The segment based at `base_offset`, or nullptr.
+  std::shared_ptr<const SegmentFile> FindSegment(int64_t base_offset) const;
+  std::shared_ptr<const SegmentFile> ActiveSegment() const;
   // The active segment's base offset without the lock: a writer compares it
   // after each write to notice a roll.
   int64_t active_base_offset() const { return active_base_.load(std::memory_order_acquire); }
-  std::vector<std::shared_ptr<Segment>> Segments() const;
+  // Every segment, oldest first, the last active.
+  std::vector<std::shared_ptr<const SegmentFile>> Segments() const;
+  // The same as store/'s own segments, for store/ and its white-box tests.
+  std::vector<std::shared_ptr<Segment>> SegmentChain() const;
   // Partition-wide byte position just past the last record.
   int64_t stream_end() const;
 
@@ -222,17 +227,8 @@ class Partition {
   // Records `sync_error` as the partition's failure (the first one stays).
   Status Fail(const Status& sync_error);
   Status MaybeFlushOnCountLocked(std::unique_lock<std::mutex>& lock);
-  // What a lookup learns under mu_; the scan to the record runs without it.
-  struct PendingLocate {
-    // Set when the lookup must fetch this remote-only segment's indexes
-    // (without the lock) and run again; nothing else is then set.
-    std::shared_ptr<Segment> needs_indexes;
-    std::shared_ptr<Segment> segment;
-    int64_t offset = 0;
-    Segment::ScanStart from{};
-    int64_t end = 0;  // the segment's size when the lookup began
-    bool at_end = false;
-  };
+  // What a lookup learns under mu_ (partition_read.cc).
+  struct PendingLocate;
   Result<PendingLocate> LocateOffsetLocked(int64_t offset);
   Result<PendingLocate> LocateTimeLocked(int64_t ts_ms);
   Result<ReadStart> FinishLocate(const PendingLocate& pending) const;

@@ -4,8 +4,21 @@
 #include <algorithm>
 
 #include "store/partition.h"
+#include "store/segment.h"
 
 namespace topicfs::store {
+
+// What a lookup learns under mu_; the scan to the record runs without it.
+struct Partition::PendingLocate {
+  // Set when the lookup must fetch this remote-only segment's indexes
+  // (without the lock) and run again; nothing else is then set.
+  std::shared_ptr<Segment> needs_indexes;
+  std::shared_ptr<Segment> segment;
+  int64_t offset = 0;
+  Segment::ScanStart from{};
+  int64_t end = 0;  // the segment's size when the lookup began
+  bool at_end = false;
+};
 
 Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
   const int64_t end = segments_.back()->next_offset();
@@ -57,7 +70,7 @@ Result<ReadStart> Partition::FinishLocate(const PendingLocate& pending) const {
     if (!scanned.ok()) return scanned.status();
     pos = *scanned;
   }
-  return ReadStart{pending.segment, pending.offset, pos, pending.segment->stream_base + pos};
+  return ReadStart{pending.segment, pending.offset, pos, pending.segment->stream_base() + pos};
 }
 
 Result<ReadStart> Partition::Locate(StartAt how, int64_t value, ReadClaim* claim) {
@@ -111,9 +124,9 @@ std::shared_ptr<Segment> Partition::ClaimNext(ReadClaim* claim, int64_t base_off
 std::shared_ptr<Segment> Partition::ClaimHolding(ReadClaim* claim, int64_t pos) {
   std::lock_guard lock(mu_);
   std::shared_ptr<Segment> seg = claims_.Holding(pos);
-  if (seg == nullptr && pos >= segments_.front()->stream_base) {
+  if (seg == nullptr && pos >= segments_.front()->stream_base()) {
     auto it = std::upper_bound(segments_.begin(), segments_.end(), pos,
-                               [](int64_t p, const auto& s) { return p < s->stream_base; });
+                               [](int64_t p, const auto& s) { return p < s->stream_base(); });
     seg = *std::prev(it);
   }
   if (seg == nullptr) return nullptr;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "store/record_scan.h"
+#include "store/segment.h"
 
 namespace topicfs::store {
 namespace {
@@ -64,7 +65,7 @@ ReadPosition PartitionReader::end() const {
 
 Result<PartitionReader::Piece> PartitionReader::PieceAtLocked(int64_t pos, size_t len) {
   std::shared_ptr<Segment> seg = cursor_;
-  if (pos < seg->stream_base) {
+  if (pos < seg->stream_base()) {
     seg = partition_->ClaimHolding(&claim_, pos);
     if (seg == nullptr) {
       return Status::OutOfRange("the bytes at " + std::to_string(pos - start_stream_) +
@@ -74,14 +75,14 @@ Result<PartitionReader::Piece> PartitionReader::PieceAtLocked(int64_t pos, size_
   for (;;) {
     // Sealed first: only then is the size final and can a newer segment exist.
     const bool sealed = seg->sealed();
-    if (pos < seg->stream_base + seg->size() || !sealed) break;
+    if (pos < seg->stream_base() + seg->size() || !sealed) break;
     std::shared_ptr<Segment> next = partition_->ClaimNext(&claim_, seg->base_offset());
     if (next == nullptr) break;
     seg = std::move(next);
   }
   cursor_ = seg;
   Piece piece{std::move(seg), 0, 0};
-  piece.local = pos - piece.segment->stream_base;
+  piece.local = pos - piece.segment->stream_base();
   const int64_t avail = piece.segment->size() - piece.local;
   if (avail > 0) piece.len = static_cast<size_t>(std::min<int64_t>(len, avail));
   return piece;

@@ -10,6 +10,7 @@
 
 #include "store/metadata.h"
 #include "store/partition.h"
+#include "store/segment.h"
 #include "store/tier_cache.h"
 
 namespace topicfs::store {
@@ -143,7 +144,7 @@ Status Partition::LoadRemoteIndexes(const std::shared_ptr<Segment>& segment) {
   return Status::OK();
 }
 
-void Partition::PrefetchAcross(const Segment& seg, int64_t pos) const {
+void Partition::PrefetchAcross(const SegmentFile& seg, int64_t pos) const {
   if (!seg.remote_only() || pos < seg.size() - static_cast<int64_t>(TierCache::kChunkBytes)) return;
   if (std::shared_ptr<Segment> next = SegmentAfter(seg.base_offset())) next->PrefetchRemote();
 }

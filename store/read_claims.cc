@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/segment.h"
+
 namespace topicfs::store {
 
 void ReadClaims::Remove(ReadClaim* claim) {
@@ -32,7 +34,7 @@ std::shared_ptr<Segment> ReadClaims::After(int64_t base_offset) const {
 
 std::shared_ptr<Segment> ReadClaims::Holding(int64_t pos) const {
   for (const std::shared_ptr<Segment>& seg : retired_) {
-    if (seg->stream_base <= pos && pos < seg->stream_base + seg->size()) return seg;
+    if (seg->stream_base() <= pos && pos < seg->stream_base() + seg->size()) return seg;
   }
   return nullptr;
 }

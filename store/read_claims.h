@@ -15,7 +15,9 @@
 #include <memory>
 #include <vector>
 
-#include "store/segment.h"
+namespace topicfs::store {
+class Segment;
+}
 
 namespace topicfs::store {
 

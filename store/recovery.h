@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "store/partition.h"
+#include "store/private_header.h"
+#include "store/recovery_reporter.h"
 #include "store/segment.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
@@ -17,32 +19,11 @@
 
 namespace topicfs::store {
 
-// Told about everything recovery changes; the default prints nothing.
-class RecoveryReporter {
- public:
-  virtual ~RecoveryReporter() = default;
-  // `path` lost `bytes` bytes (or a rebuilt index, bytes 0) because of `why`.
-  virtual void Cut(const std::string& path, int64_t bytes, std::string_view why) = 0;
-  // `log_path` is being read through to find its whole records: it changed
-  // since its partition's recovery point, or nothing vouches for it.
-  virtual void Scanned(const std::string& /*log_path*/) {}
-};
-
 // What the scan of one .log found.
 struct LogScan {
   int64_t valid_bytes = 0;  // whole records
   int64_t records = 0;
-  std::string cut_reason;   // empty when nothing is cut
-};
-
-// What survived of the bytes above the recovery point (DESIGN §4).
-enum class TailTrust {
-  // The machine has not restarted since the store was opened: the page
-  // cache holds every acknowledged byte, so only a partial last record goes.
-  kSameBoot,
-  // An operating-system crash or power loss: unflushed bytes may be zero
-  // fill or torn, and the tail is cut at the first sign of loss.
-  kNewBoot,
+  std::string cut_reason;  // empty when nothing is cut
 };
 
 // Scans `data` (a whole .log) for whole records; pure, fuzzed. A trailing
@@ -59,7 +40,7 @@ struct LoadedPartition {
   PartitionState state;
   std::vector<std::shared_ptr<Segment>> segments;  // sorted, last active, non-empty
   std::vector<SegmentMeta> catalog;                // to write back
-  bool changed = false;                             // catalog differs from RocksDB
+  bool changed = false;                            // catalog differs from RocksDB
 };
 
 // How LoadPartition may trust what it finds.
@@ -76,7 +57,6 @@ struct LoadOptions {
 // recovery point; all of them with `full_recovery`).
 Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig& config,
                                       std::optional<PartitionState> state,
-                                      std::vector<SegmentMeta> catalog,
-                                      const LoadOptions& options);
+                                      std::vector<SegmentMeta> catalog, const LoadOptions& options);
 
 }  // namespace topicfs::store

@@ -218,6 +218,14 @@ int64_t Segment::time_index_bytes() const {
   return time_index_->file().size_bytes();
 }
 
+int64_t Segment::IndexFileBytes(IndexKind kind) const {
+  if (remote_only()) return kind == IndexKind::kOffset ? index_bytes() : time_index_bytes();
+  // The file as a reader of it finds it: an entry is written after its data.
+  struct stat st;
+  if (::stat(IndexPath(kind).c_str(), &st) != 0) return 0;
+  return st.st_size - st.st_size % static_cast<int64_t>(IndexEntryBytes(kind));
+}
+
 Result<FileRef> Segment::OpenLog() const {
   if (remote_only()) {
     return Status::NotSupported(log_path_ + " is held only in the remote tier");

@@ -24,7 +24,9 @@
 #include "store/descriptor_cache.h"
 #include "store/names.h"
 #include "store/offset_index.h"
+#include "store/private_header.h"
 #include "store/remote_segment.h"
+#include "store/segment_file.h"
 #include "store/segment_meta.h"
 #include "store/status.h"
 #include "store/time_index.h"
@@ -42,12 +44,6 @@ struct RemoteCopy {
   RemoteSegment record;
 };
 
-// What FetchRemoteIndexes brings for InstallRemoteIndexes.
-struct RemoteIndexes {
-  std::string index;
-  std::string time_index;
-};
-
 // What an append needs from the topic's configuration.
 struct AppendLimits {
   int64_t segment_bytes;
@@ -56,7 +52,7 @@ struct AppendLimits {
   bool whole = false;  // all of the records or none (a batch)
 };
 
-class Segment {
+class Segment final : public SegmentFile {
  public:
   // Creates an empty active segment with base `base_offset` in `dir`.
   static Result<std::shared_ptr<Segment>> Create(const std::string& dir, int64_t base_offset,
@@ -70,7 +66,7 @@ class Segment {
   // file; reads go through the copy's cache and its indexes are fetched on
   // the first lookup that needs them.
   static std::shared_ptr<Segment> OpenRemote(const std::string& dir, RemoteCopy copy);
-  ~Segment();
+  ~Segment() override;
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
@@ -113,16 +109,16 @@ class Segment {
   // Reads up to `len` bytes at `pos`; fewer at the end of the data. A
   // remote-only segment's reads are taken as a sequential reader's (the
   // chunks after are fetched ahead).
-  Result<size_t> Read(char* buf, size_t len, int64_t pos) const;
+  Result<size_t> Read(char* buf, size_t len, int64_t pos) const override;
   // The .log's descriptor, pinned for as long as the FileRef lives (for a
   // splice, a passthrough registration, a reader that must outlast a
   // deletion). Read bytes below size() only. NotSupported for a segment
   // held only remotely: Read() instead.
-  Result<FileRef> OpenLog() const;
+  Result<FileRef> OpenLog() const override;
 
   // ---- The remote tier (DESIGN §9).
   // True when the .log is no longer on the local disk.
-  bool remote_only() const { return remote_.load(std::memory_order_acquire) != nullptr; }
+  bool remote_only() const override { return remote_.load(std::memory_order_acquire) != nullptr; }
   // A remote-only segment's first bytes fetched ahead (TierCache::Prefetch);
   // nothing for a local one.
   void PrefetchRemote() const;
@@ -134,11 +130,10 @@ class Segment {
   // (FetchRemoteIndexes without the partition lock, then
   // InstallRemoteIndexes under it). Under the partition lock.
   bool NeedsRemoteIndexes() const { return remote_only() && !indexes_loaded_; }
-  Result<RemoteIndexes> FetchRemoteIndexes() const;
+  Result<RemoteIndexes> FetchRemoteIndexes() const override;
   void InstallRemoteIndexes(RemoteIndexes indexes);
   // How far the copy to the remote tier went, mirroring the catalog.
-  enum class TierCopy : uint8_t { kNone, kCopying, kCopied };
-  TierCopy tier_copy() const { return tier_copy_.load(std::memory_order_acquire); }
+  TierCopy tier_copy() const override { return tier_copy_.load(std::memory_order_acquire); }
   void set_tier_copy(TierCopy c) { tier_copy_.store(c, std::memory_order_release); }
   // Unlinks the three files. With `held` (someone besides the caller holds
   // this segment: an open handle, a reader), the .log stays readable through
@@ -149,28 +144,35 @@ class Segment {
   void KeepReadable();
   DescriptorCache& descriptor_cache() const { return log_->cache(); }
 
-  int64_t base_offset() const { return base_offset_; }
-  int64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
-  int64_t size() const { return size_.load(std::memory_order_acquire); }
-  int64_t max_timestamp_ms() const { return max_timestamp_ms_.load(std::memory_order_acquire); }
+  int64_t base_offset() const override { return base_offset_; }
+  int64_t next_offset() const override { return next_offset_.load(std::memory_order_acquire); }
+  int64_t size() const override { return size_.load(std::memory_order_acquire); }
+  int64_t max_timestamp_ms() const override {
+    return max_timestamp_ms_.load(std::memory_order_acquire);
+  }
   int64_t first_timestamp_ms() const { return first_timestamp_ms_; }
-  bool sealed() const { return sealed_.load(std::memory_order_acquire); }
+  bool sealed() const override { return sealed_.load(std::memory_order_acquire); }
   // When this process sealed it (SteadyNowMs); 0 if it was sealed when opened.
-  int64_t sealed_at_ms() const { return sealed_at_ms_.load(std::memory_order_acquire); }
-  uint64_t xxh3() const { return xxh3_; }
-  const std::string& log_path() const { return log_path_; }
-  std::string index_path() const { return path_prefix_ + std::string(kIndexSuffix); }
-  std::string time_index_path() const { return path_prefix_ + std::string(kTimeIndexSuffix); }
+  int64_t sealed_at_ms() const override { return sealed_at_ms_.load(std::memory_order_acquire); }
+  uint64_t xxh3() const override { return xxh3_; }
+  const std::string& log_path() const override { return log_path_; }
+  std::string index_path() const override { return path_prefix_ + std::string(kIndexSuffix); }
+  std::string time_index_path() const override {
+    return path_prefix_ + std::string(kTimeIndexSuffix);
+  }
   // Sizes of the index files; safe from any thread.
   int64_t index_bytes() const;
   int64_t time_index_bytes() const;
+  int64_t IndexFileBytes(IndexKind kind) const override;
   OffsetIndex& offset_index() { return *index_; }
   TimeIndex& time_index() { return *time_index_; }
   // The catalog entry; with `with_hash_state` the active hash state too.
   SegmentMeta Meta(bool with_hash_state) const;
-  // Partition-wide byte position of this segment's first byte; set by the
-  // partition so that a reader's size is one subtraction.
-  int64_t stream_base = 0;
+  // Partition-wide byte position of this segment's first byte, set by the
+  // partition (under its lock, before anyone reads it) so that a reader's
+  // size is one subtraction.
+  int64_t stream_base() const { return stream_base_; }
+  void set_stream_base(int64_t base) { stream_base_ = base; }
 
  private:
   Segment() = default;
@@ -189,6 +191,7 @@ class Segment {
   Status RehashFromFile();
 
   int64_t base_offset_ = 0;
+  int64_t stream_base_ = 0;
   std::string path_prefix_;  // DIR/<20-digit base>
   std::string log_path_;
   std::shared_ptr<CachedFile> log_;

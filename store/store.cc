@@ -16,7 +16,9 @@
 #include "store/dir_owner.h"
 #include "store/file_io.h"
 #include "store/names.h"
+#include "store/recovery.h"
 #include "store/retention.h"
+#include "store/segment.h"
 #include "store/tier_cache.h"
 #include "store/tier_manager.h"
 #include "store/topic_trash.h"
@@ -592,7 +594,6 @@ std::vector<std::shared_ptr<Topic>> Store::AllTopics() const {
   return out;
 }
 
-
 Status Store::ChangeTopicConfig(std::string_view topic_name,
                                 const std::function<Status(TopicConfig&)>& change) {
   std::shared_ptr<Topic> topic = FindTopic(topic_name);
@@ -641,7 +642,7 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
     TopicConfig config = topic->config();
     RetentionPolicy policy{config.retention_ms(), config.retention_bytes()};
     for (auto& p : topic->partitions()) {
-      std::vector<std::shared_ptr<Segment>> segments = p->Segments();
+      std::vector<std::shared_ptr<const SegmentFile>> segments = p->Segments();
       std::vector<SegmentSummary> summaries;
       for (auto& s : segments) {
         summaries.push_back({s->base_offset(), s->size(), s->max_timestamp_ms(), s->sealed()});
@@ -837,9 +838,8 @@ std::vector<Status> Store::RunFlushPolicy(int64_t now_ms) {
       (void)p->MaybeFlushOnTime(now_ms);
       if (p->TakeFailureToReport()) {
         failures.push_back(p->failure());
-        Notify([&](StoreListener& l) {
-          l.OnPartitionFailed(topic->name(), p->id(), p->failure());
-        });
+        Notify(
+            [&](StoreListener& l) { l.OnPartitionFailed(topic->name(), p->id(), p->failure()); });
       }
     }
   }

@@ -25,7 +25,7 @@
 #include "store/events.h"
 #include "store/ownership.h"
 #include "store/partition.h"
-#include "store/recovery.h"
+#include "store/recovery_reporter.h"
 #include "store/remote_tier.h"
 #include "store/status.h"
 #include "store/topic_config.h"
@@ -34,6 +34,7 @@ namespace topicfs::store {
 
 class Metadata;
 class MetadataBatch;
+class Segment;
 class TierCache;
 class TierManager;
 

@@ -11,6 +11,7 @@
 #include "store/clock.h"
 #include "store/file_io.h"
 #include "store/metadata.h"
+#include "store/segment.h"
 #include "store/store.h"
 
 namespace topicfs::store {

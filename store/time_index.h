@@ -9,6 +9,7 @@
 
 #include "store/index_file.h"
 #include "store/index_format.h"
+#include "store/private_header.h"
 
 namespace topicfs::store {
 

@@ -10,7 +10,10 @@
 
 #include "store/file_hash.h"
 #include "store/file_io.h"
+#include "store/offset_index.h"
+#include "store/segment.h"
 #include "store/store.h"
+#include "store/time_index.h"
 
 namespace topicfs::store {
 namespace {
@@ -156,7 +159,7 @@ std::vector<VerifyProblem> Store::Verify(
   for (auto& topic : topics) {
     for (auto& p : topic->partitions()) {
       SegmentVerifier verifier(&problems, p->delimiter(), tier_cache_ != nullptr);
-      auto segments = p->Segments();
+      auto segments = p->SegmentChain();
       for (size_t i = 0; i < segments.size(); ++i) {
         verifier.Verify(*segments[i]);
         done += segments[i]->size();

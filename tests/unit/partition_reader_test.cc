@@ -63,7 +63,7 @@ class PartitionReaderTest : public ::testing::Test {
     return n.ok() ? *n : 0;
   }
   static size_t Pinned(Partition& p) {
-    return p.ActiveSegment()->descriptor_cache().pinned_count();
+    return p.SegmentChain().back()->descriptor_cache().pinned_count();
   }
 
   test::TempDir dir_;

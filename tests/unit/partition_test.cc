@@ -5,10 +5,10 @@
 #include "store/partition.h"
 
 #include <cerrno>
+#include <future>
 #include <map>
 #include <random>
 #include <string>
-#include <future>
 #include <thread>
 #include <vector>
 
@@ -57,13 +57,11 @@ class PartitionTest : public ::testing::Test {
     ASSERT_TRUE(start.ok()) << offset << ": " << start.status().ToString();
     EXPECT_EQ(start->offset, offset);
     EXPECT_EQ(start->stream_pos - ReadStartBase(p), starts[offset - first]) << "offset " << offset;
-    EXPECT_EQ(start->stream_pos - start->position, start->segment->stream_base);
+    EXPECT_EQ(start->stream_pos - start->position, start->segment->stream_base());
     EXPECT_LE(start->position, start->segment->size());
   }
   // The stream position of the log start (stream positions are partition-wide).
-  static int64_t ReadStartBase(Partition& p) {
-    return p.Segments().front()->stream_base;
-  }
+  static int64_t ReadStartBase(Partition& p) { return p.SegmentChain().front()->stream_base(); }
 
   test::TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -128,7 +126,7 @@ TEST_F(PartitionTest, LookupsAtEveryIndexBoundary) {
   }
   const std::vector<int64_t> starts = Starts(log);
   size_t entries_checked = 0;
-  for (auto& seg : p->Segments()) {
+  for (auto& seg : p->SegmentChain()) {
     OffsetIndex& index = seg->offset_index();
     for (size_t i = 0; i < index.entries(); ++i) {
       int64_t off = index.EntryAt(i).offset;
@@ -168,8 +166,8 @@ TEST_F(PartitionTest, RollInTheMiddleOfOneBatch) {
   auto p = Make(Config({{"segment.bytes", "1000"}, {"index.interval.bytes", "128"}}));
   const std::string batch = MakeRecords(0, 500);  // 13-byte records, 6500 bytes
   const size_t split = 13 * 230;
-  Partition::AppendResult r =
-      p->Append(std::string_view(batch).substr(0, split), std::string_view(batch).substr(split), kT0);
+  Partition::AppendResult r = p->Append(std::string_view(batch).substr(0, split),
+                                        std::string_view(batch).substr(split), kT0);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.bytes, batch.size());
   EXPECT_EQ(p->log_end_offset(), 500);
@@ -220,7 +218,7 @@ TEST_F(PartitionTest, RollsWhenTheIndexIsFull) {
   auto p = Make(Config({{"segment.index.bytes", "24"}, {"index.interval.bytes", "0"}}));
   for (int i = 0; i < 40; ++i) AppendOk(*p, MakeRecords(i, 1), kT0 + i);
   EXPECT_GT(p->segment_count(), 5);
-  for (auto& seg : p->Segments()) {
+  for (auto& seg : p->SegmentChain()) {
     EXPECT_LE(seg->offset_index().entries(), 3u);
     EXPECT_LE(seg->time_index().entries(), 2u);
   }
@@ -232,11 +230,11 @@ TEST_F(PartitionTest, AppendTimesNeverGoBackwards) {
   AppendOk(*p, "a\nb\n", kT0);
   AppendOk(*p, "c\nd\n", kT0 - 60'000);  // the wall clock stepped back
   AppendOk(*p, "e\nf\n", kT0 + 5);
-  auto seg = p->ActiveSegment();
+  auto seg = p->SegmentChain().back();
   EXPECT_EQ(seg->max_timestamp_ms(), kT0 + 5);
-  ASSERT_TRUE(TimeIndex::Check(seg->time_index().file().bytes(), seg->base_offset(),
-                               seg->next_offset())
-                  .ok());
+  ASSERT_TRUE(
+      TimeIndex::Check(seg->time_index().file().bytes(), seg->base_offset(), seg->next_offset())
+          .ok());
 }
 
 // since/<T>: never after the first record appended at or after T, at most
@@ -559,8 +557,8 @@ TEST_F(PartitionTest, VerifyDuringAppendsFindsNoProblem) {
 TEST_F(PartitionTest, ManyPartitionsAppendedFromSeveralThreads) {
   store_ = test::OpenStore(dir_.path());
   ASSERT_TRUE(store_
-                  ->CreateTopic("m", 6,
-                                Config({{"segment.bytes", "4096"}, {"index.interval.bytes", "256"}}))
+                  ->CreateTopic(
+                      "m", 6, Config({{"segment.bytes", "4096"}, {"index.interval.bytes", "256"}}))
                   .ok());
   constexpr int kWriters = 4, kBatches = 300;
   std::atomic<bool> done{false};
@@ -620,7 +618,7 @@ TEST_F(PartitionTest, ManyPartitionsAppendedFromSeveralThreads) {
       ASSERT_EQ(s, next[w]) << "writer " << w << " partition " << part;
       ++next[w];
     }
-    for (auto& seg : p->Segments()) {
+    for (auto& seg : p->SegmentChain()) {
       ASSERT_TRUE(OffsetIndex::Check(seg->offset_index().file().bytes(), seg->base_offset(),
                                      seg->next_offset(), seg->size())
                       .ok());

@@ -137,7 +137,7 @@ TEST_F(StoreDescriptorsTest, AHeldSegmentStaysReadableAfterRetentionRemovesIt) {
   std::shared_ptr<Partition> part = store->FindPartition("t", 0);
   test::AppendOk(*part, Records(0, 0), kT0);
   test::AppendOk(*part, Records(0, 1), kT0 + 1);
-  std::shared_ptr<Segment> first = part->Segments().front();
+  std::shared_ptr<Segment> first = part->SegmentChain().front();
   ASSERT_TRUE(part->TrimSegment(first->base_offset()).ok());
   EXPECT_FALSE(test::FileExists(first->log_path()));
   for (int p = 1; p < kMany; ++p) {
