@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "metrics/families.h"
 #include "store/partition.h"
 #include "store/store.h"
-#include "store/tier_cache.h"
-#include "store/tier_manager.h"
 
 namespace topicfs::metrics {
 namespace {
@@ -70,28 +69,25 @@ void AddTierPartition(Families& out, store::Store& store, const store::Partition
             static_cast<double>(tier->pending_deletes));
 }
 
-void AddTier(Families& out, store::Store& store) {
-  const store::TierManager::Totals work = store.tier()->totals();
+void AddTier(Families& out, const store::Store::TierTotals& tier) {
   out.Counter("topicfs_tier_copied_segments_total", "Segments copied to the remote tier", {},
-              static_cast<double>(work.copied_segments));
+              static_cast<double>(tier.copied_segments));
   out.Counter("topicfs_tier_copied_bytes_total", "Bytes uploaded (.log and indexes)", {},
-              static_cast<double>(work.copied_bytes));
+              static_cast<double>(tier.copied_bytes));
   out.Counter("topicfs_tier_deleted_segments_total", "Segments whose objects were deleted", {},
-              static_cast<double>(work.deleted_segments));
+              static_cast<double>(tier.deleted_segments));
   out.Counter("topicfs_tier_failures_total", "Failed tier attempts (each retried)", {},
-              static_cast<double>(work.failures));
-  if (store.tier_cache() == nullptr) return;
-  const store::TierCache::Stats cache = store.tier_cache()->stats();
+              static_cast<double>(tier.failures));
   out.Counter("topicfs_tier_remote_reads_total", "Ranged GETs made for remote-only reads", {},
-              static_cast<double>(cache.fetches));
+              static_cast<double>(tier.remote_reads));
   out.Counter("topicfs_tier_remote_read_bytes_total", "Bytes fetched for remote-only reads", {},
-              static_cast<double>(cache.fetched_bytes));
+              static_cast<double>(tier.remote_read_bytes));
   out.Counter("topicfs_tier_cache_hits_total", "Remote-only reads served from the cache", {},
-              static_cast<double>(cache.hits));
+              static_cast<double>(tier.cache_hits));
   out.Gauge("topicfs_tier_cache_bytes", "Bytes held by the cache of remote reads", {},
-            static_cast<double>(cache.cached_bytes));
+            static_cast<double>(tier.cache_bytes));
   out.Gauge("topicfs_tier_cache_capacity_bytes", "The cache's capacity (tier.cache.bytes)", {},
-            static_cast<double>(store.tier_cache()->capacity_bytes()));
+            static_cast<double>(tier.cache_capacity_bytes));
 }
 
 }  // namespace
@@ -99,6 +95,7 @@ void AddTier(Families& out, store::Store& store) {
 std::vector<prometheus::MetricFamily> StoreCollector::Collect() const {
   Families out;
   store::Store& store = *store_;
+  const std::optional<store::Store::TierTotals> tier = store.TierTotalsNow();
   const std::vector<std::string> topics = store.ListTopics();
   out.Gauge("topicfs_topics", "Topics in the store", {}, static_cast<double>(topics.size()));
   for (const std::string& name : topics) {
@@ -108,11 +105,11 @@ std::vector<prometheus::MetricFamily> StoreCollector::Collect() const {
     for (const std::shared_ptr<store::Partition>& p : partitions) {
       const Labels at{{"topic", name}, {"partition", std::to_string(p->id())}};
       AddPartition(out, *p, at);
-      if (store.tier() != nullptr) AddTierPartition(out, store, *p, at);
+      if (tier) AddTierPartition(out, store, *p, at);
     }
     AddGroups(out, store, name, partitions);
   }
-  if (store.tier() != nullptr) AddTier(out, store);
+  if (tier) AddTier(out, *tier);
   return out.Take();
 }
 

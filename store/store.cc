@@ -672,6 +672,24 @@ Result<std::vector<RetentionAction>> Store::ApplyRetention(int64_t now_ms, bool 
   return actions;
 }
 
+std::optional<Store::TierTotals> Store::TierTotalsNow() const {
+  if (tier_manager_ == nullptr) return std::nullopt;
+  const TierManager::Totals work = tier_manager_->totals();
+  TierTotals out{.copied_segments = work.copied_segments,
+                 .copied_bytes = work.copied_bytes,
+                 .deleted_segments = work.deleted_segments,
+                 .failures = work.failures};
+  if (tier_cache_ != nullptr) {
+    const TierCache::Stats cache = tier_cache_->stats();
+    out.remote_reads = cache.fetches;
+    out.remote_read_bytes = cache.fetched_bytes;
+    out.cache_hits = cache.hits;
+    out.cache_bytes = cache.cached_bytes;
+    out.cache_capacity_bytes = tier_cache_->capacity_bytes();
+  }
+  return out;
+}
+
 Result<Store::TierStatus> Store::PartitionTierStatus(std::string_view topic, int32_t partition) {
   std::shared_ptr<Topic> t = FindTopic(topic);
   std::shared_ptr<Partition> p = t ? t->partition(partition) : nullptr;

@@ -211,7 +211,24 @@ class Store {
   Status SetTierPaused(std::string_view topic, bool paused);
   Result<bool> TierPaused(std::string_view topic);
 
-  // The remote tier's work and facts; null when the store has no tier.
+  // What the remote tier did since the store opened (the metrics front-end's
+  // counters); nullopt when the store has no tier.
+  struct TierTotals {
+    int64_t copied_segments = 0;
+    int64_t copied_bytes = 0;  // the .log and its two indexes
+    int64_t deleted_segments = 0;
+    int64_t failures = 0;  // failed attempts (each is retried)
+    // The cache remote-only reads go through.
+    int64_t remote_reads = 0;  // ranged GETs made
+    int64_t remote_read_bytes = 0;
+    int64_t cache_hits = 0;
+    int64_t cache_bytes = 0;
+    int64_t cache_capacity_bytes = 0;
+  };
+  std::optional<TierTotals> TierTotalsNow() const;
+
+  // The remote tier's work and facts (store/ and its tests); null when the
+  // store has no tier.
   TierManager* tier() { return tier_manager_.get(); }
   TierCache* tier_cache() { return tier_cache_.get(); }
 

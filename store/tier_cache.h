@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/private_header.h"
 #include "store/remote_tier.h"
 #include "store/status.h"
 

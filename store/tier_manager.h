@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/private_header.h"
 #include "store/remote_tier.h"
 #include "store/status.h"
 
