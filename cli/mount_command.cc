@@ -32,7 +32,7 @@
 #include "cli/run_program.h"
 #include "cli/store_lock.h"
 #include "daemon/daemon.h"
-#include "fusefs/log.h"
+#include "daemon/daemon_env.h"
 #include "fusefs/mount_options.h"
 
 namespace topicfs::cli {
@@ -79,8 +79,9 @@ void Report(int fd, const std::string& error) {
 }
 
 int RunForeground(const MountCommandOptions& opts, const fusefs::MountOptions& mount_opts,
-                  std::string* error) {
+                  store::Env* env, std::string* error) {
   daemon::DaemonOptions d;
+  d.env = env;
   fusefs::MountConfig& m = d.mount;
   m.data_dir = opts.data;
   m.mountpoint = opts.mountpoint;
@@ -175,17 +176,18 @@ void RunBackground(const MountCommandOptions& opts, const MountPaths& paths) {
 void RunDaemonHere(const MountCommandOptions& opts, const fusefs::MountOptions& mount_opts,
                    const MountPaths& paths) {
   if (opts.ready_fd >= 0) ::fcntl(opts.ready_fd, F_SETFD, FD_CLOEXEC);
-  std::string log_error;
-  fusefs::LogSink sink = !opts.log_file.empty() ? fusefs::LogSink::kFile
-                         : opts.ready_fd >= 0   ? fusefs::LogSink::kSyslog
-                                                : fusefs::LogSink::kStderr;
-  if (!fusefs::InitLog(sink, opts.log_file, &log_error)) {
-    if (opts.ready_fd >= 0) Report(opts.ready_fd, log_error);
+  const daemon::LogSink sink = !opts.log_file.empty() ? daemon::LogSink::kFile
+                               : opts.ready_fd >= 0   ? daemon::LogSink::kSyslog
+                                                      : daemon::LogSink::kStderr;
+  store::Result<std::unique_ptr<daemon::DaemonEnv>> env =
+      daemon::DaemonEnv::Open(sink, opts.log_file);
+  if (!env.ok()) {
+    if (opts.ready_fd >= 0) Report(opts.ready_fd, env.status().message());
     RemoveCreatedData(paths);
-    Fail(log_error);
+    Fail(env.status().message());
   }
   std::string error;
-  int rc = RunForeground(opts, mount_opts, &error);
+  int rc = RunForeground(opts, mount_opts, env->get(), &error);
   if (!error.empty()) {
     RemoveCreatedData(paths);
     Fail(error);
@@ -202,7 +204,7 @@ class MadeDirs {
     std::error_code ec;
     std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
     if (p.filename().empty()) p = p.parent_path();  // a trailing slash
-    std::vector<std::filesystem::path> missing;  // innermost first
+    std::vector<std::filesystem::path> missing;     // innermost first
     for (; !p.empty() && !std::filesystem::exists(p, ec); p = p.parent_path()) {
       missing.push_back(p);
       if (p == p.parent_path()) break;

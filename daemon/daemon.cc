@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "daemon/housekeeping.h"
-#include "fusefs/log.h"
 #include "fusefs/op_stats.h"
 #include "kafka/api.h"
 #include "kafka/server.h"
@@ -21,42 +20,46 @@
 namespace topicfs::daemon {
 namespace {
 
-using fusefs::LogError;
-using fusefs::LogInfo;
-
 class LogReporter : public store::RecoveryReporter {
  public:
+  explicit LogReporter(store::Env& env) : env_(env) {}
   void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
-    LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) + " bytes: " + std::string(why));
+    env_.LogInfo("recovery: " + path + ": cut " + std::to_string(bytes) +
+                 " bytes: " + std::string(why));
   }
+
+ private:
+  store::Env& env_;
 };
 
 // The remote tier's failures, in the log: a copy's once per run of
 // failures (the store says so), a read's at most once a minute.
 class TierLog : public store::StoreListener {
  public:
+  explicit TierLog(store::Env& env) : env_(env) {}
   void OnTierFailure(std::string_view what, const store::Status& why) override {
     if (what == "read") {
       const int64_t now = store::SteadyNowMs();
       int64_t last = last_read_log_ms_.load();
       if (last != 0 && now - last < kReadLogIntervalMs) return;
       if (!last_read_log_ms_.compare_exchange_strong(last, now)) return;
-      LogError("remote tier: a read of remote-only data failed (EIO to the reader): " +
-               why.ToString());
+      env_.LogError("remote tier: a read of remote-only data failed (EIO to the reader): " +
+                    why.ToString());
       return;
     }
-    LogError("remote tier: " + std::string(what) + ": " + why.ToString() +
-             " (retried with back-off; local data stays)");
+    env_.LogError("remote tier: " + std::string(what) + ": " + why.ToString() +
+                  " (retried with back-off; local data stays)");
   }
 
  private:
   static constexpr int64_t kReadLogIntervalMs = 60000;
+  store::Env& env_;
   std::atomic<int64_t> last_read_log_ms_{0};
 };
 
 // Reports a failure to start the way the mount reports its own.
 void Failed(const DaemonOptions& options, const std::string& error) {
-  LogError(error);
+  options.env->LogError(error);
   if (options.mount.on_ready) options.mount.on_ready(error);
 }
 
@@ -69,7 +72,7 @@ bool SecureData(const DaemonOptions& options) {
     Failed(options, secure.message());
     return false;
   }
-  if (!tightened.empty()) LogInfo(tightened);
+  if (!tightened.empty()) options.env->LogInfo(tightened);
   return true;
 }
 
@@ -88,8 +91,9 @@ bool StartKafka(const DaemonOptions& options, store::Store* store, store::Reques
     return false;
   }
   ko.max_request_bytes = mount.kafka_max_request_bytes;
-  ko.log_info = LogInfo;
-  ko.log_error = LogError;
+  store::Env* env = options.env;
+  ko.log_info = [env](const std::string& message) { env->LogInfo(message); };
+  ko.log_error = [env](const std::string& message) { env->LogError(message); };
   ko.request_stats = stats;
   store::Result<std::unique_ptr<kafka::Server>> server = kafka::Server::Start(store, ko);
   if (!server.ok()) {
@@ -128,8 +132,8 @@ bool StartMetrics(const DaemonOptions& options, store::Store* store, const Front
   }
   (*server)->Add(std::make_shared<metrics::ProcessCollector>());
   const std::string host = mount.metrics.substr(0, mount.metrics.rfind(':'));
-  LogInfo("metrics: serving http://" + host + ":" + std::to_string((*server)->port()) +
-          "/metrics");
+  options.env->LogInfo("metrics: serving http://" + host + ":" + std::to_string((*server)->port()) +
+                       "/metrics");
   *out = std::move(*server);
   return true;
 }
@@ -139,8 +143,10 @@ bool StartMetrics(const DaemonOptions& options, store::Store* store, const Front
 int RunDaemon(const DaemonOptions& options) {
   const std::string& data_dir = options.mount.data_dir;
   if (!SecureData(options)) return 1;
-  LogReporter reporter;
+  store::Env& env = *options.env;
+  LogReporter reporter(env);
   store::Store::Options so;
+  so.env = &env;
   so.data_dir = data_dir;
   so.create_if_missing = true;
   so.reporter = &reporter;
@@ -155,7 +161,7 @@ int RunDaemon(const DaemonOptions& options) {
     }
     so.tier = std::move(*tier);
     so.tier_cache_bytes = mount.tier_cache_bytes;
-    LogInfo("remote tier: " + so.tier->Describe());
+    env.LogInfo("remote tier: " + so.tier->Describe());
   }
   store::Result<std::unique_ptr<store::Store>> opened = store::Store::Open(so);
   if (!opened.ok()) {
@@ -163,13 +169,13 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
-  TierLog tier_log;
+  TierLog tier_log(env);
   store->AddListener(&tier_log);
   if (store->recovered()) {
-    LogInfo("recovered " + data_dir + " after an unclean stop" +
-            (store->tail_trust() == store::TailTrust::kSameBoot
-                 ? " (same boot: every acknowledged byte kept)"
-                 : " (new boot: unflushed tails cut at the first sign of loss)"));
+    env.LogInfo("recovered " + data_dir + " after an unclean stop" +
+                (store->tail_trust() == store::TailTrust::kSameBoot
+                     ? " (same boot: every acknowledged byte kept)"
+                     : " (new boot: unflushed tails cut at the first sign of loss)"));
   }
   FrontEndStats stats;
   std::unique_ptr<kafka::Server> kafka;
@@ -187,10 +193,10 @@ int RunDaemon(const DaemonOptions& options) {
   store::Status closed = store->Close();
   store->RemoveListener(&tier_log);
   if (!closed.ok()) {
-    LogError("close: " + closed.ToString());
+    env.LogError("close: " + closed.ToString());
     return 1;
   }
-  LogInfo("unmounted " + options.mount.mountpoint + "; store closed cleanly");
+  env.LogInfo("unmounted " + options.mount.mountpoint + "; store closed cleanly");
   return rc;
 }
 

@@ -6,11 +6,15 @@
 #pragma once
 
 #include "fusefs/mount.h"
+#include "store/env.h"
 
 namespace topicfs::daemon {
 
 struct DaemonOptions {
   fusefs::MountConfig mount;  // its data_dir is the store's
+  // The process's log and file-I/O seam, handed to the store and every
+  // front-end (daemon_env.h); borrowed, required.
+  store::Env* env = nullptr;
 };
 
 // Returns 0 after a clean stop, 1 when opening, mounting or closing failed.

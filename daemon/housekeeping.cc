@@ -3,13 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
-#include "fusefs/log.h"
 #include "store/store.h"
 
 namespace topicfs::daemon {
-
-using fusefs::LogError;
-using fusefs::LogInfo;
 
 Housekeeping::Housekeeping(store::Store* store, int64_t retention_interval_ms)
     : store_(store), retention_interval_ms_(std::max<int64_t>(1, retention_interval_ms)) {}
@@ -33,12 +29,13 @@ void Housekeeping::RunRetention() {
   store::Result<std::vector<store::RetentionAction>> actions =
       store_->ApplyRetention(store::NowMs(), /*dry_run=*/false);
   if (!actions.ok()) {
-    LogError("retention: " + actions.status().ToString());
+    store_->env().LogError("retention: " + actions.status().ToString());
     return;
   }
   for (const store::RetentionAction& a : *actions) {
-    LogInfo("retention deleted " + a.topic + "/" + std::to_string(a.partition) + " segment " +
-            std::to_string(a.base_offset) + " (" + std::to_string(a.size_bytes) + " bytes)");
+    store_->env().LogInfo("retention deleted " + a.topic + "/" + std::to_string(a.partition) +
+                          " segment " + std::to_string(a.base_offset) + " (" +
+                          std::to_string(a.size_bytes) + " bytes)");
   }
 }
 
@@ -51,7 +48,7 @@ void Housekeeping::Run() {
     lock.unlock();
     int64_t now = store::NowMs();
     for (const store::Status& failure : store_->RunFlushPolicy(now)) {
-      LogError("fsync failed: " + failure.ToString());
+      store_->env().LogError("fsync failed: " + failure.ToString());
     }
     if (now >= next_retention) {
       RunRetention();

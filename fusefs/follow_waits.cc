@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "fusefs/caller_state.h"
-#include "fusefs/log.h"
 #include "fusefs/replies.h"
 #include "fusefs/topic_fs.h"
 
@@ -53,6 +52,8 @@ struct PollWatch {
 // What the waiting side and the waker share. Wake-ups hold it weakly: one
 // that fires after the mount ended finds nothing.
 struct FollowWaits::Core {
+  explicit Core(store::Env& log) : env(log) {}
+  store::Env& env;  // the store's: where the waker's troubles are logged
   std::mutex mu;
   std::unordered_map<fuse_req_t, ParkedRead> parked;              // guarded by mu
   std::unordered_map<const FileHandle*, PollWatch> polls;         // guarded by mu
@@ -66,7 +67,7 @@ struct FollowWaits::Core {
 
   void Kick() {
     uint64_t one = 1;
-    if (::write(wake_fd, &one, sizeof one) < 0) LogError("follow: cannot wake the waker");
+    if (::write(wake_fd, &one, sizeof one) < 0) env.LogError("follow: cannot wake the waker");
   }
   // Takes request `req` out of the parked ones if it is there and still the
   // one `serial` names (any serial when 0): whoever does replies to it.
@@ -96,7 +97,7 @@ void OnInterrupt(fuse_req_t req, void* data) {
 
 }  // namespace
 
-FollowWaits::FollowWaits(TopicFs* fs) : fs_(fs), core_(std::make_shared<Core>()) {
+FollowWaits::FollowWaits(TopicFs* fs) : fs_(fs), core_(std::make_shared<Core>(fs->store().env())) {
   core_->wake_fd = ::eventfd(0, EFD_CLOEXEC);
 }
 
@@ -262,7 +263,7 @@ void FollowWaits::Run() {
     int ready = ::poll(&wake, 1, look ? static_cast<int>(kCallerCheck.count()) : -1);
     uint64_t count;
     if (ready > 0 && ::read(core.wake_fd, &count, sizeof count) < 0 && errno != EINTR) {
-      LogError("follow: the waker cannot wait; followers get end of file");
+      core.env.LogError("follow: the waker cannot wait; followers get end of file");
       core.ending.store(true);
     }
     if (look && std::chrono::steady_clock::now() - last_check >= kCallerCheck) {

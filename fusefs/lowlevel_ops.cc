@@ -8,7 +8,6 @@
 #include <string>
 
 #include "fusefs/errno_map.h"
-#include "fusefs/log.h"
 #include "fusefs/op_stats.h"
 #include "fusefs/replies.h"
 #include "fusefs/topic_fs.h"
@@ -32,7 +31,7 @@ void Guard(fuse_req_t req, FuseOp op, Body&& body) {
   } catch (const std::bad_alloc&) {
     ReplyError(req, ENOMEM);
   } catch (const std::exception& e) {
-    LogError(std::string("internal error: ") + e.what());
+    Fs(req).store().env().LogError(std::string("internal error: ") + e.what());
     ReplyError(req, EIO);
   }
 }

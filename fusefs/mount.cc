@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "fusefs/fuse_api.h"
-#include "fusefs/log.h"
+#include "fusefs/libfuse_log.h"
 #include "fusefs/lowlevel_ops.h"
 #include "fusefs/topic_fs.h"
 #include "store/store.h"
@@ -28,8 +28,8 @@ bool StillMounted(const std::string& mountpoint) {
   return self.st_dev != parent.st_dev;
 }
 
-void Ready(const MountConfig& options, const std::string& error) {
-  if (!error.empty()) LogError(error);
+void Ready(const MountConfig& options, store::Env& env, const std::string& error) {
+  if (!error.empty()) env.LogError(error);
   if (options.on_ready) options.on_ready(error);
 }
 
@@ -82,7 +82,9 @@ void EndFollowers(int) {
 }  // namespace
 
 int ServeMount(const MountConfig& options, store::Store* store) {
-  KernelSession kernel;
+  store::Env& env = store->env();
+  LibfuseLogTo route_libfuse_log(env);
+  KernelSession kernel(env);
   TopicFs fs(
       store, &kernel,
       store::Ownership{0755, static_cast<uint32_t>(getuid()), static_cast<uint32_t>(getgid())});
@@ -95,16 +97,17 @@ int ServeMount(const MountConfig& options, store::Store* store) {
   SessionUserdata userdata{&kernel, &fs};
   fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &userdata);
   if (se == nullptr) {
-    Ready(options, "libfuse refused the mount options (see the log)");
+    Ready(options, env, "libfuse refused the mount options (see the log)");
     return 1;
   }
   int rc = 1;
   if (fuse_set_signal_handlers(se) != 0) {
-    Ready(options, "cannot install signal handlers");
+    Ready(options, env, "cannot install signal handlers");
   } else {
     if (fuse_session_mount(se, options.mountpoint.c_str()) != 0) {
-      Ready(options, "cannot mount on " + options.mountpoint +
-                         " (is it an existing, empty directory that is not already mounted?)");
+      Ready(options, env,
+            "cannot mount on " + options.mountpoint +
+                " (is it an existing, empty directory that is not already mounted?)");
     } else {
       kernel.channel().Install(se, {options.mount.passthrough, options.mount.io_uring,
                                     options.mount.max_read, BackingStackDepth(options.data_dir)});
@@ -117,8 +120,8 @@ int ServeMount(const MountConfig& options, store::Store* store) {
       sigaction(SIGUSR1, &end_followers, nullptr);
       // Retention's deletions reach the kernel's caches from here on.
       store->AddListener(&fs);
-      LogInfo("mounted " + options.data_dir + " on " + options.mountpoint);
-      Ready(options, "");
+      env.LogInfo("mounted " + options.data_dir + " on " + options.mountpoint);
+      Ready(options, env, "");
       fuse_loop_config* config = fuse_loop_cfg_create();
       fuse_loop_cfg_set_clone_fd(config, 0);
       fuse_loop_cfg_set_max_threads(config, options.max_threads);
@@ -132,7 +135,7 @@ int ServeMount(const MountConfig& options, store::Store* store) {
         loop = 0;
       }
       rc = loop >= 0 ? 0 : 1;
-      if (loop < 0) LogError("session loop failed: " + std::string(strerror(-loop)));
+      if (loop < 0) env.LogError("session loop failed: " + std::string(strerror(-loop)));
       fuse_loop_cfg_destroy(config);
       // Followers end with end of file, before the unmount cuts them off.
       fs.follow_waits().Stop();

@@ -19,7 +19,6 @@
 #include <string>
 
 #include "fusefs/errno_map.h"
-#include "fusefs/log.h"
 #include "fusefs/topic_fs.h"
 #include "store/clock.h"
 
@@ -356,8 +355,9 @@ store::Status TopicFs::Flush(FileHandle* handle, pid_t closer, uint64_t owner) {
   // kernel closes its descriptors from the dying task (DECISIONS.md).
   if (handle->assembler->pending() > 0) {
     if (std::optional<int> sig = KilledBySignal(closer)) {
-      LogInfo("a writer killed by signal " + std::to_string(*sig) + " left a partial record of " +
-              std::to_string(handle->assembler->pending()) + " bytes: dropped");
+      store_->env().LogInfo("a writer killed by signal " + std::to_string(*sig) +
+                            " left a partial record of " +
+                            std::to_string(handle->assembler->pending()) + " bytes: dropped");
       handle->assembler->Discard();
       return store::Status::OK();
     }
@@ -384,7 +384,7 @@ void TopicFs::Release(FileHandle* handle) {
   if (handle->kind == FileHandle::Kind::kAppend) {
     // flush normally came first; this only matters if it did not.
     store::Status s = Flush(handle);
-    if (!s.ok()) LogError("release: partial record dropped: " + s.ToString());
+    if (!s.ok()) store_->env().LogError("release: partial record dropped: " + s.ToString());
   }
   delete handle;
 }

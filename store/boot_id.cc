@@ -31,13 +31,13 @@ std::string ReadStoredBootId(const std::string& data_dir) {
   return ReadFirstLine(data_dir + "/" + kBootIdFile);
 }
 
-Status StoreBootId(const std::string& data_dir, const std::string& boot_id) {
+Status StoreBootId(Env& env, const std::string& data_dir, const std::string& boot_id) {
   const std::string path = data_dir + "/" + kBootIdFile;
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::FromErrno(errno, "create " + tmp);
   const std::string line = boot_id + "\n";
-  Status s = WriteFully(fd, line.data(), line.size(), 0, tmp);
+  Status s = WriteFully(env, fd, line.data(), line.size(), 0, tmp);
   ::close(fd);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
     s = Status::FromErrno(errno, "rename " + tmp);

@@ -4,10 +4,10 @@
 // was flushed is promised. The id is kept in DATA/boot-id (docs/FORMAT.md).
 #pragma once
 
-#include "store/private_header.h"
-
 #include <string>
 
+#include "store/env.h"
+#include "store/private_header.h"
 #include "store/status.h"
 
 namespace topicfs::store {
@@ -27,6 +27,6 @@ std::string ReadStoredBootId(const std::string& data_dir);
 // It needs no fsync: the only id that can ever match at a later open is the
 // running boot's, and within one boot the page cache is the truth; a lost
 // or torn file only makes a later open count as a new boot.
-Status StoreBootId(const std::string& data_dir, const std::string& boot_id);
+Status StoreBootId(Env& env, const std::string& data_dir, const std::string& boot_id);
 
 }  // namespace topicfs::store

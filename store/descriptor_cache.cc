@@ -46,9 +46,9 @@ void FileRef::Reset() {
 
 // ---- DescriptorCache
 
-std::shared_ptr<DescriptorCache> DescriptorCache::Create(size_t capacity) {
+std::shared_ptr<DescriptorCache> DescriptorCache::Create(Env& env, size_t capacity) {
   return std::shared_ptr<DescriptorCache>(
-      new DescriptorCache(capacity == 0 ? DefaultCapacity() : capacity));
+      new DescriptorCache(env, capacity == 0 ? DefaultCapacity() : capacity));
 }
 
 size_t DescriptorCache::DefaultCapacity() {
@@ -138,7 +138,7 @@ bool CachedFile::is_open() {
 }
 
 Status CachedFile::OpenLocked(int extra_flags, mode_t mode) {
-  if (int err = InjectedOpenError(path_)) return Status::FromErrno(err, "open " + path_);
+  if (int err = cache_->env().BeforeOpen(path_)) return Status::FromErrno(err, "open " + path_);
   cache_->CloseDownTo(cache_->capacity_, this);
   const int flags = flags_.load(std::memory_order_relaxed) | extra_flags | O_CLOEXEC;
   int fd = ::open(path_.c_str(), flags, mode);

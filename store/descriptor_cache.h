@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "store/env.h"
 #include "store/status.h"
 
 namespace topicfs::store {
@@ -56,8 +57,9 @@ class FileRef {
 
 class DescriptorCache : public std::enable_shared_from_this<DescriptorCache> {
  public:
-  // `capacity` 0 means DefaultCapacity().
-  static std::shared_ptr<DescriptorCache> Create(size_t capacity);
+  // `capacity` 0 means DefaultCapacity(). Opens go through `env`'s fault
+  // seam; `env` (borrowed) outlives the cache.
+  static std::shared_ptr<DescriptorCache> Create(Env& env, size_t capacity);
   // min(1024, half the soft RLIMIT_NOFILE), at least 16: room is left for
   // RocksDB, FUSE, client connections and the pinned excess.
   static size_t DefaultCapacity();
@@ -70,6 +72,8 @@ class DescriptorCache : public std::enable_shared_from_this<DescriptorCache> {
   std::shared_ptr<CachedFile> Track(std::string path, int flags);
 
   size_t capacity() const { return capacity_; }
+  // The store's Env: whoever writes or syncs a tracked file uses it too.
+  Env& env() const { return env_; }
   // Descriptors open now, pinned or not.
   size_t open_count() const { return open_count_.load(std::memory_order_relaxed); }
   // Descriptors pinned now.
@@ -79,7 +83,7 @@ class DescriptorCache : public std::enable_shared_from_this<DescriptorCache> {
 
  private:
   friend class CachedFile;
-  explicit DescriptorCache(size_t capacity) : capacity_(capacity) {}
+  DescriptorCache(Env& env, size_t capacity) : env_(env), capacity_(capacity) {}
 
   // Closes unpinned descriptors, least recently used first, until fewer than
   // `target` are open or none is left to close.
@@ -89,6 +93,7 @@ class DescriptorCache : public std::enable_shared_from_this<DescriptorCache> {
   void RemovedLocked(CachedFile* file);
   uint64_t Tick() { return tick_.fetch_add(1, std::memory_order_relaxed); }
 
+  Env& env_;
   const size_t capacity_;
   std::atomic<size_t> open_count_{0};
   std::atomic<uint64_t> opens_{0};

@@ -11,19 +11,19 @@
 
 namespace topicfs::store {
 
-Status WriteDirOwner(const std::string& dir, const Ownership& owner) {
+Status WriteDirOwner(Env& env, const std::string& dir, const Ownership& owner) {
   char value[64];
-  const int len = std::snprintf(value, sizeof value, "%04o %u %u", owner.mode & 07777, owner.uid,
-                                owner.gid);
+  const int len =
+      std::snprintf(value, sizeof value, "%04o %u %u", owner.mode & 07777, owner.uid, owner.gid);
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + dir);
   Status s;
   if (::fsetxattr(fd, kDirOwnerXattr, value, static_cast<size_t>(len), 0) != 0) {
-    s = errno == ENOTSUP ? Status::NotSupported(dir + " keeps no user extended attributes")
-                         : Status::FromErrno(errno, std::string("setxattr ") + kDirOwnerXattr +
-                                                        " on " + dir);
+    s = errno == ENOTSUP
+            ? Status::NotSupported(dir + " keeps no user extended attributes")
+            : Status::FromErrno(errno, std::string("setxattr ") + kDirOwnerXattr + " on " + dir);
   } else {
-    s = SyncFile(fd, dir);
+    s = SyncFile(env, fd, dir);
   }
   ::close(fd);
   return s;

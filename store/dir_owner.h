@@ -6,12 +6,12 @@
 // directory another user owns or may write (data_dir.h).
 #pragma once
 
-#include "store/private_header.h"
-
 #include <optional>
 #include <string>
 
+#include "store/env.h"
 #include "store/ownership.h"
+#include "store/private_header.h"
 #include "store/status.h"
 
 namespace topicfs::store {
@@ -20,7 +20,7 @@ inline constexpr const char* kDirOwnerXattr = "user.topicfs.owner";
 
 // Sets it on `dir` and makes it durable. NotSupported when the filesystem
 // keeps no user attributes: the owner then lives in meta/ only.
-Status WriteDirOwner(const std::string& dir, const Ownership& owner);
+Status WriteDirOwner(Env& env, const std::string& dir, const Ownership& owner);
 // nullopt when `dir` has none (made before owners were kept there, or on a
 // filesystem without user attributes) or it cannot be parsed.
 std::optional<Ownership> ReadDirOwner(const std::string& dir);

@@ -9,32 +9,18 @@
 #include <cerrno>
 
 namespace topicfs::store {
-namespace {
 
-std::atomic<FaultInjector*> g_injector{nullptr};
-
-}  // namespace
-
-void SetFaultInjector(FaultInjector* injector) { g_injector.store(injector); }
-
-int InjectedOpenError(const std::string& path) {
-  FaultInjector* f = g_injector.load(std::memory_order_relaxed);
-  return f == nullptr ? 0 : f->BeforeOpen(path);
-}
-
-Status WriteFully2(int fd, const char* a, size_t alen, const char* b, size_t blen, off_t pos,
-                   const std::string& path) {
+Status WriteFully2(Env& env, int fd, const char* a, size_t alen, const char* b, size_t blen,
+                   off_t pos, const std::string& path) {
   int injected = 0;
-  if (FaultInjector* f = g_injector.load(std::memory_order_relaxed)) {
-    size_t allowed = f->BeforeWrite(path, alen + blen, &injected);
-    if (allowed < alen + blen) {
-      size_t take_a = std::min(allowed, alen);
-      if (take_a > 0 && ::pwrite(fd, a, take_a, pos) < 0) return Status::FromErrno(errno, path);
-      if (allowed > alen && ::pwrite(fd, b, allowed - alen, pos + alen) < 0) {
-        return Status::FromErrno(errno, path);
-      }
-      return Status::FromErrno(injected ? injected : EIO, "write " + path);
+  const size_t allowed = env.BeforeWrite(path, alen + blen, &injected);
+  if (allowed < alen + blen) {  // a short write, as on a full disk
+    size_t take_a = std::min(allowed, alen);
+    if (take_a > 0 && ::pwrite(fd, a, take_a, pos) < 0) return Status::FromErrno(errno, path);
+    if (allowed > alen && ::pwrite(fd, b, allowed - alen, pos + alen) < 0) {
+      return Status::FromErrno(errno, path);
     }
+    return Status::FromErrno(injected ? injected : EIO, "write " + path);
   }
   struct iovec iov[2] = {{const_cast<char*>(a), alen}, {const_cast<char*>(b), blen}};
   int iovcnt = 2;
@@ -66,8 +52,9 @@ Status WriteFully2(int fd, const char* a, size_t alen, const char* b, size_t ble
   return Status::OK();
 }
 
-Status WriteFully(int fd, const char* data, size_t len, off_t pos, const std::string& path) {
-  return WriteFully2(fd, data, len, nullptr, 0, pos, path);
+Status WriteFully(Env& env, int fd, const char* data, size_t len, off_t pos,
+                  const std::string& path) {
+  return WriteFully2(env, fd, data, len, nullptr, 0, pos, path);
 }
 
 Status ReadFully(int fd, char* data, size_t len, off_t pos, const std::string& path) {
@@ -85,39 +72,35 @@ Status ReadFully(int fd, char* data, size_t len, off_t pos, const std::string& p
   return Status::OK();
 }
 
-Status SyncFile(int fd, const std::string& path) {
-  if (FaultInjector* f = g_injector.load(std::memory_order_relaxed)) {
-    if (int err = f->BeforeSync(path)) return Status::FromErrno(err, "fsync " + path);
-  }
+Status SyncFile(Env& env, int fd, const std::string& path) {
+  if (int err = env.BeforeSync(path)) return Status::FromErrno(err, "fsync " + path);
   if (::fdatasync(fd) != 0) return Status::FromErrno(errno, "fsync " + path);
   return Status::OK();
 }
 
-Status SyncPath(const std::string& path) {
+Status SyncPath(Env& env, const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return Status::OK();  // nothing to make durable
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  Status s = SyncFile(fd, path);
+  Status s = SyncFile(env, fd, path);
   ::close(fd);
   return s;
 }
 
-Status SyncFilesystem(const std::string& dir) {
+Status SyncFilesystem(Env& env, const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + dir);
   Status s;
-  if (FaultInjector* f = g_injector.load(std::memory_order_relaxed)) {
-    if (int err = f->BeforeSyncFilesystem(dir)) s = Status::FromErrno(err, "syncfs " + dir);
-  }
+  if (int err = env.BeforeSyncFilesystem(dir)) s = Status::FromErrno(err, "syncfs " + dir);
   if (s.ok() && ::syncfs(fd) != 0) s = Status::FromErrno(errno, "syncfs " + dir);
   ::close(fd);
   return s;
 }
 
-Status SyncDir(const std::string& dir) {
+Status SyncDir(Env& env, const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + dir);
-  Status s = SyncFile(fd, dir);
+  Status s = SyncFile(env, fd, dir);
   ::close(fd);
   return s;
 }

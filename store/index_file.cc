@@ -127,7 +127,7 @@ Status IndexFile::WritePending() {
   if (sealed_ || persisted_ >= buffer_.size()) return Status::OK();
   Result<FileRef> file = file_->Acquire();
   if (!file.ok()) return file.status();
-  TOPICFS_RETURN_IF_ERROR(WriteFully(file->fd(), buffer_.data() + persisted_,
+  TOPICFS_RETURN_IF_ERROR(WriteFully(file_->cache().env(), file->fd(), buffer_.data() + persisted_,
                                      buffer_.size() - persisted_, persisted_, path_));
   persisted_ = buffer_.size();
   return Status::OK();

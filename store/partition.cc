@@ -17,7 +17,7 @@ namespace {
 constexpr size_t kSyncfsThreshold = 4;
 }  // namespace
 
-Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* meta,
+Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* meta, Env& env,
                      const TopicConfig& config, PartitionState state,
                      std::vector<std::shared_ptr<Segment>> segments,
                      std::vector<RemoteSegment> remote)
@@ -25,6 +25,7 @@ Partition::Partition(std::string topic, int32_t id, std::string dir, Metadata* m
       id_(id),
       dir_(std::move(dir)),
       meta_(meta),
+      env_(env),
       config_(config),
       state_(state),
       segments_(segments.begin(), segments.end()),
@@ -196,14 +197,14 @@ Status Partition::Flush() {
   // replaces three fsyncs, and three journal commits, per segment.
   Status synced;
   if (to_sync.size() > kSyncfsThreshold) {
-    synced = SyncFilesystem(dir_);
+    synced = SyncFilesystem(env_, dir_);
   } else {
     for (auto& seg : to_sync) {
       synced = seg->Sync();
       if (!synced.ok()) break;
     }
   }
-  if (synced.ok()) synced = SyncDir(dir_);
+  if (synced.ok()) synced = SyncDir(env_, dir_);
   if (!synced.ok()) return Fail(synced);
   Metadata::Batch batch(meta_);
   PartitionState state;

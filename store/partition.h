@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "store/append_waiters.h"
+#include "store/env.h"
 #include "store/log_position.h"
 #include "store/read_claims.h"
 #include "store/remote_segment.h"
@@ -54,7 +55,7 @@ class Partition {
   // first may be remote-only) and `remote`, the partition's records in the
   // remote tier's catalog.
   Partition(std::string topic, int32_t id, std::string dir, Metadata* meta /* borrowed */,
-            const TopicConfig& config, PartitionState state,
+            Env& env /* borrowed */, const TopicConfig& config, PartitionState state,
             std::vector<std::shared_ptr<Segment>> segments, std::vector<RemoteSegment> remote = {});
   ~Partition();
   Partition(const Partition&) = delete;
@@ -238,6 +239,7 @@ class Partition {
   const int32_t id_;
   const std::string dir_;
   Metadata* const meta_;
+  Env& env_;
 
   mutable std::mutex mu_;
   TopicConfig config_;                             // guarded by mu_

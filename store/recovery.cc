@@ -82,10 +82,10 @@ void RemoveSegmentFiles(const std::string& dir, int64_t base) {
   }
 }
 
-Status WriteWholeFile(const std::string& path, std::string_view bytes) {
+Status WriteWholeFile(Env& env, const std::string& path, std::string_view bytes) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  Status s = WriteFully(fd, bytes.data(), bytes.size(), 0, path);
+  Status s = WriteFully(env, fd, bytes.data(), bytes.size(), 0, path);
   ::close(fd);
   return s;
 }
@@ -100,7 +100,8 @@ std::vector<TimeIndexEntry> SalvageTimeEntries(const std::string& path, int64_t 
   for (size_t i = 0; i + kTimeIndexEntrySize <= bytes.size(); i += kTimeIndexEntrySize) {
     TimeIndexEntry e = TimeIndex::Decode(bytes.data() + i, base);
     if (e.offset >= next_offset || e.offset < base) break;
-    if (!out.empty() && (e.timestamp_ms < out.back().timestamp_ms || e.offset <= out.back().offset)) {
+    if (!out.empty() &&
+        (e.timestamp_ms < out.back().timestamp_ms || e.offset <= out.back().offset)) {
       break;
     }
     out.push_back(e);
@@ -113,7 +114,7 @@ std::vector<TimeIndexEntry> SalvageTimeEntries(const std::string& path, int64_t 
 // time (the next salvaged entry's time, else `latest_ms`), so a time lookup
 // may start early, never late.
 // Returns whether either file changed.
-Result<bool> RebuildIndexes(const std::string& prefix, int64_t base, std::string_view log,
+Result<bool> RebuildIndexes(Env& env, const std::string& prefix, int64_t base, std::string_view log,
                             const TopicConfig& config, int64_t next_offset, int64_t latest_ms) {
   std::vector<TimeIndexEntry> old =
       SalvageTimeEntries(prefix + std::string(kTimeIndexSuffix), base, next_offset);
@@ -148,7 +149,7 @@ Result<bool> RebuildIndexes(const std::string& prefix, int64_t base, std::string
     auto old_file = MappedFile::Open(path);
     if (old_file.ok() && old_file->view() == *bytes) continue;
     changed = true;
-    TOPICFS_RETURN_IF_ERROR(WriteWholeFile(path, *bytes));
+    TOPICFS_RETURN_IF_ERROR(WriteWholeFile(env, path, *bytes));
   }
   return changed;
 }
@@ -175,7 +176,7 @@ struct Recovered {
 };
 
 // Scans one .log, cuts what is not whole records, rebuilds its indexes.
-Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
+Result<Recovered> RecoverSegment(Env& env, const std::string& dir, int64_t base,
                                  const std::optional<SegmentMeta>& old, const TopicConfig& config,
                                  int64_t recovery_point, TailTrust trust,
                                  RecoveryReporter* reporter) {
@@ -194,13 +195,14 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
     out.meta.base_offset = base;
     out.meta.next_offset = base + scan.records;
     out.meta.size_bytes = scan.valid_bytes;
-    out.meta.first_timestamp_ms = scan.records == 0 ? -1 : (old && old->first_timestamp_ms >= 0
-                                                                 ? old->first_timestamp_ms
-                                                                 : latest);
+    out.meta.first_timestamp_ms =
+        scan.records == 0
+            ? -1
+            : (old && old->first_timestamp_ms >= 0 ? old->first_timestamp_ms : latest);
     out.meta.max_timestamp_ms = scan.records == 0 ? -1 : latest;
     out.meta.xxh3 = XXH3_64bits(valid.data(), valid.size());
     Result<bool> rebuilt =
-        RebuildIndexes(prefix, base, valid, config, out.meta.next_offset, latest);
+        RebuildIndexes(env, prefix, base, valid, config, out.meta.next_offset, latest);
     if (!rebuilt.ok()) return rebuilt.status();
     indexes_changed = *rebuilt;
     if (scan.valid_bytes < static_cast<int64_t>(data.size())) {
@@ -219,8 +221,7 @@ Result<Recovered> RecoverSegment(const std::string& dir, int64_t base,
 
 }  // namespace
 
-LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records,
-                TailTrust trust) {
+LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records, TailTrust trust) {
   LogScan scan;
   const void* last = memrchr(data.data(), delimiter, data.size());
   size_t valid = last == nullptr ? 0 : static_cast<const char*>(last) - data.data() + 1;
@@ -271,8 +272,10 @@ class PartitionLoader {
     while (struct dirent* e = ::readdir(d)) {
       auto name = ParseSegmentFileName(e->d_name);
       if (!name) continue;
-      if (name->kind == SegmentFileKind::kLog) logs.insert(name->base_offset);
-      else indexes.emplace_back(name->base_offset, e->d_name);
+      if (name->kind == SegmentFileKind::kLog)
+        logs.insert(name->base_offset);
+      else
+        indexes.emplace_back(name->base_offset, e->d_name);
     }
     ::closedir(d);
     for (auto& [base, name] : indexes) {
@@ -317,7 +320,7 @@ class PartitionLoader {
         recovered_last = false;
         continue;
       }
-      Result<Recovered> r = RecoverSegment(dir_, base, old, config_,
+      Result<Recovered> r = RecoverSegment(files_->env(), dir_, base, old, config_,
                                            out_->state.recovery_point, trust_, reporter_);
       if (!r.ok()) return r.status();
       out_->changed = true;
@@ -362,9 +365,8 @@ class PartitionLoader {
       out_->segments.push_back(*seg);
     }
     if (out_->segments.empty()) {
-      auto seg =
-          Segment::Create(dir_, out_->state.log_start_offset, config_.segment_index_bytes(),
-                          *files_);
+      auto seg = Segment::Create(dir_, out_->state.log_start_offset, config_.segment_index_bytes(),
+                                 *files_);
       if (!seg.ok()) return seg.status();
       out_->segments.push_back(*seg);
       out_->changed = true;
@@ -405,7 +407,7 @@ class PartitionLoader {
   const TailTrust trust_;
   RecoveryReporter* const reporter_;  // borrowed; may be null
   LoadedPartition* const out_;
-  DescriptorCache* const files_;      // borrowed
+  DescriptorCache* const files_;  // borrowed
 };
 
 }  // namespace

@@ -343,7 +343,8 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
 
   // One write for both pieces: a record assembled across writes and the
   // whole records after it.
-  Status s = WriteFully2(fd, first.data(), *take_first, rest.data(), take_rest, start, log_path_);
+  Status s = WriteFully2(log_->cache().env(), fd, first.data(), *take_first, rest.data(), take_rest,
+                         start, log_path_);
   if (!s.ok()) {
     // Leave no part of the batch behind: the file and indexes go back.
     if (::ftruncate(fd, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path_);
@@ -411,9 +412,9 @@ Status Segment::WritePendingIndexEntries() {
 Status Segment::Sync() const {
   Result<FileRef> log = log_->Acquire();
   if (!log.ok()) return log.status();
-  TOPICFS_RETURN_IF_ERROR(SyncFile(log->fd(), log_path_));
-  TOPICFS_RETURN_IF_ERROR(SyncPath(index_->file().path()));
-  return SyncPath(time_index_->file().path());
+  TOPICFS_RETURN_IF_ERROR(SyncFile(log_->cache().env(), log->fd(), log_path_));
+  TOPICFS_RETURN_IF_ERROR(SyncPath(log_->cache().env(), index_->file().path()));
+  return SyncPath(log_->cache().env(), time_index_->file().path());
 }
 
 Result<int64_t> Segment::PositionOf(int64_t offset, char delimiter) {

@@ -98,8 +98,8 @@ Status NotClosedCleanly(const std::string& data_dir) {
 
 // The owner also goes on the directory; a filesystem without user
 // attributes keeps it in meta/ only.
-Status KeepOwnerOnDir(const std::string& dir, const Ownership& owner) {
-  Status s = WriteDirOwner(dir, owner);
+Status KeepOwnerOnDir(Env& env, const std::string& dir, const Ownership& owner) {
+  Status s = WriteDirOwner(env, dir, owner);
   return s.Is(Code::kNotSupported) ? Status::OK() : s;
 }
 
@@ -177,7 +177,8 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   RaiseOpenFileLimit();
   std::unique_ptr<Store> store(new Store());
   store->data_dir_ = options.data_dir;
-  store->files_ = DescriptorCache::Create(options.max_open_files);
+  if (options.env != nullptr) store->env_ = options.env;
+  store->files_ = DescriptorCache::Create(*store->env_, options.max_open_files);
   struct stat st;
   if (::stat(options.data_dir.c_str(), &st) != 0) {
     if (!options.create_if_missing)
@@ -212,7 +213,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   }
   if (clean && !options.read_only) {
     ::unlink(marker.c_str());
-    TOPICFS_RETURN_IF_ERROR(SyncDir(store->data_dir_));
+    TOPICFS_RETURN_IF_ERROR(SyncDir(*store->env_, store->data_dir_));
   }
   if (fresh) clean = true;  // nothing to recover
   store->recovered_ = !clean;
@@ -240,7 +241,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // Only once recovery is done: a crash while judging a new boot's tails
   // must be judged as a new boot again.
   if (!boot_id.empty() && boot_id != stored_boot_id && !options.read_only) {
-    TOPICFS_RETURN_IF_ERROR(StoreBootId(store->data_dir_, boot_id));
+    TOPICFS_RETURN_IF_ERROR(StoreBootId(*store->env_, store->data_dir_, boot_id));
   }
   store->closed_ = false;
   return store;
@@ -329,7 +330,7 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
     for (const SegmentMeta& m : loaded->catalog) changes->PutSegment(topic, p, m);
     changes->PutPartition(topic, p, loaded->state);
   }
-  return std::make_shared<Partition>(topic, p, dir, meta_.get(), config, loaded->state,
+  return std::make_shared<Partition>(topic, p, dir, meta_.get(), *env_, config, loaded->state,
                                      std::move(loaded->segments), std::move(remote));
 }
 
@@ -393,7 +394,7 @@ Status Store::Close() {
   int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
   if (fd < 0) return Status::FromErrno(errno, "create " + marker);
   ::close(fd);
-  return SyncDir(data_dir_);
+  return SyncDir(*env_, data_dir_);
 }
 
 Status Store::CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config,
@@ -431,7 +432,7 @@ Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_
   batch.DeleteTopic(topic);
   batch.PutTopic(topic, record);
   if (owner) {
-    TOPICFS_RETURN_IF_ERROR(KeepOwnerOnDir(TopicDir(topic), *owner));
+    TOPICFS_RETURN_IF_ERROR(KeepOwnerOnDir(*env_, TopicDir(topic), *owner));
     batch.PutOwner(TopicObjectKey(topic), *owner);
   }
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
@@ -444,7 +445,7 @@ Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_
     parts.push_back(*partition);
   }
   TOPICFS_RETURN_IF_ERROR(CommitIfAny(made));
-  TOPICFS_RETURN_IF_ERROR(SyncDir(data_dir_ + "/topics"));
+  TOPICFS_RETURN_IF_ERROR(SyncDir(*env_, data_dir_ + "/topics"));
   return std::make_shared<Topic>(topic, config, std::move(parts));
 }
 
@@ -454,7 +455,7 @@ void Store::RemoveNewTopic(const std::string& topic) {
   (void)meta_->Commit(batch, /*sync=*/true);
   std::error_code ec;
   std::filesystem::remove_all(TopicDir(topic), ec);
-  (void)SyncDir(data_dir_ + "/topics");
+  (void)SyncDir(*env_, data_dir_ + "/topics");
 }
 
 void Store::RemoveNewPartitions(const std::string& topic, int32_t from, int32_t to) {
@@ -465,7 +466,7 @@ void Store::RemoveNewPartitions(const std::string& topic, int32_t from, int32_t 
     std::error_code ec;
     std::filesystem::remove_all(TopicDir(topic) + "/" + std::to_string(p), ec);
   }
-  (void)SyncDir(TopicDir(topic));
+  (void)SyncDir(*env_, TopicDir(topic));
 }
 
 Status Store::DeleteTopic(std::string_view name, bool require_empty) {
@@ -510,7 +511,7 @@ Result<std::string> Store::UnlistTopic(std::string_view name, bool require_empty
   // The directory moves aside before the metadata goes (a crash between
   // the two is finished at the next open), and both before the name is
   // free again: a topic made again under it never meets the old files.
-  Result<std::string> trash = MoveTopicToTrash(data_dir_, name);
+  Result<std::string> trash = MoveTopicToTrash(*env_, data_dir_, name);
   if (!trash.ok()) {
     undo();
     return trash.status();
@@ -526,7 +527,7 @@ Result<std::string> Store::UnlistTopic(std::string_view name, bool require_empty
   }
   batch.DeleteTopic(name);
   if (Status s = meta_->Commit(batch, /*sync=*/true); !s.ok()) {
-    (void)RestoreTopicFromTrash(data_dir_, name, *trash);
+    (void)RestoreTopicFromTrash(*env_, data_dir_, name, *trash);
     undo();
     return s;
   }
@@ -762,7 +763,7 @@ Status Store::SetOwner(std::string_view topic, int32_t partition, const Ownershi
                             (itself ? "" : " partition " + std::to_string(partition)));
   }
   TOPICFS_RETURN_IF_ERROR(KeepOwnerOnDir(
-      itself ? TopicDir(topic) : TopicDir(topic) + "/" + std::to_string(partition), owner));
+      *env_, itself ? TopicDir(topic) : TopicDir(topic) + "/" + std::to_string(partition), owner));
   return meta_->PutOwner(itself ? TopicObjectKey(topic) : PartitionObjectKey(topic, partition),
                          owner);
 }
@@ -819,7 +820,7 @@ void Store::RestoreOwners(Metadata::Batch& batch, const std::string& topic, int3
   if (!owner) {
     owner = DefaultOwner();
     owner->mode = 0700;
-    (void)KeepOwnerOnDir(TopicDir(topic), *owner);
+    (void)KeepOwnerOnDir(*env_, TopicDir(topic), *owner);
   }
   batch.PutOwner(TopicObjectKey(topic), *owner);
   for (int32_t p = 0; p < partitions; ++p) {

@@ -22,6 +22,7 @@
 #include "store/clock.h"
 #include "store/consumer_groups.h"
 #include "store/descriptor_cache.h"
+#include "store/env.h"
 #include "store/events.h"
 #include "store/ownership.h"
 #include "store/partition.h"
@@ -98,8 +99,13 @@ class Store {
     // Starts the tier's background thread (a mount); commands that only
     // look, or run the work themselves (TierManager::RunUntilIdle), do not.
     bool tier_background = true;
+    // Where the store's file I/O and the front-ends' messages go (borrowed;
+    // outlives the store); null: Env::Default().
+    Env* env = nullptr;
   };
   static Result<std::unique_ptr<Store>> Open(const Options& options);
+  // The Env the store was opened with.
+  Env& env() const { return *env_; }
   // What Open checks first, reading only: OK when DATA/meta is topicfs's
   // RocksDB or absent; Corruption (saying to run `topicfs recover`) when
   // damaged; NotSupported when it is another program's.
@@ -268,6 +274,7 @@ class Store {
   Result<std::string> UnlistTopic(std::string_view name, bool require_empty);
 
   std::string data_dir_;
+  Env* env_ = &Env::Default();
   std::unique_ptr<Metadata> meta_;
   std::unique_ptr<ConsumerGroups> groups_;  // over meta_
   // Calls `event` on every listener, outside every store lock.

@@ -38,7 +38,8 @@ std::string TopicOfEntry(const std::string& entry) {
 
 }  // namespace
 
-Result<std::string> MoveTopicToTrash(const std::string& data_dir, std::string_view topic) {
+Result<std::string> MoveTopicToTrash(Env& env, const std::string& data_dir,
+                                     std::string_view topic) {
   const std::string trash = TrashDir(data_dir);
   if (::mkdir(trash.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
     return Status::FromErrno(errno, "mkdir " + trash);
@@ -50,18 +51,18 @@ Result<std::string> MoveTopicToTrash(const std::string& data_dir, std::string_vi
   }
   // Durable before the metadata goes: otherwise a crash could bring the
   // directory back under topics/ without metadata, and it would be adopted.
-  TOPICFS_RETURN_IF_ERROR(SyncDir(data_dir + "/topics"));
-  TOPICFS_RETURN_IF_ERROR(SyncDir(trash));
+  TOPICFS_RETURN_IF_ERROR(SyncDir(env, data_dir + "/topics"));
+  TOPICFS_RETURN_IF_ERROR(SyncDir(env, trash));
   return to;
 }
 
-Status RestoreTopicFromTrash(const std::string& data_dir, std::string_view topic,
+Status RestoreTopicFromTrash(Env& env, const std::string& data_dir, std::string_view topic,
                              const std::string& trash_path) {
   const std::string to = TopicPath(data_dir, topic);
   if (::rename(trash_path.c_str(), to.c_str()) != 0) {
     return Status::FromErrno(errno, "rename " + trash_path + " to " + to);
   }
-  return SyncDir(data_dir + "/topics");
+  return SyncDir(env, data_dir + "/topics");
 }
 
 Status RemoveTrash(const std::string& trash_path) {

@@ -5,21 +5,21 @@
 // runs afterwards without the lock. Open descriptors keep reading the files.
 #pragma once
 
-#include "store/private_header.h"
-
 #include <string>
 #include <string_view>
 
+#include "store/env.h"
 #include "store/metadata.h"
+#include "store/private_header.h"
 #include "store/status.h"
 
 namespace topicfs::store {
 
 // Renames DATA/topics/<topic> to a new, unique entry of DATA/trash and makes
 // the rename durable; returns the new path.
-Result<std::string> MoveTopicToTrash(const std::string& data_dir, std::string_view topic);
+Result<std::string> MoveTopicToTrash(Env& env, const std::string& data_dir, std::string_view topic);
 // Undoes MoveTopicToTrash when the deletion could not be committed.
-Status RestoreTopicFromTrash(const std::string& data_dir, std::string_view topic,
+Status RestoreTopicFromTrash(Env& env, const std::string& data_dir, std::string_view topic,
                              const std::string& trash_path);
 // Removes a trash entry and everything under it.
 Status RemoveTrash(const std::string& trash_path);

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "fusefs/kernel/fuse_protocol.h"
-#include "fusefs/log.h"
 
 namespace topicfs::fusefs {
 namespace {
@@ -127,7 +126,7 @@ char answered_tag;
 
 thread_local FuseRing::Entry* FuseRing::serving_ = nullptr;
 
-FuseRing::FuseRing() = default;
+FuseRing::FuseRing(store::Env& env) : env_(env) {}
 FuseRing::~FuseRing() {
   Stop();
   if (stop_fd_ >= 0) ::close(stop_fd_);
@@ -139,8 +138,8 @@ bool FuseRing::Prepare(size_t payload_size) {
   io_uring probe;
   int rc = InitRing(&probe);
   if (rc < 0) {
-    LogInfo("io_uring: cannot make a ring (" + std::string(strerror(-rc)) +
-            "); requests go through /dev/fuse");
+    env_.LogInfo("io_uring: cannot make a ring (" + std::string(strerror(-rc)) +
+                 "); requests go through /dev/fuse");
     return false;
   }
   io_uring_queue_exit(&probe);
@@ -199,10 +198,10 @@ void FuseRing::Stop() {
   // Every queue polls this descriptor: one write wakes them all.
   uint64_t one = 1;
   if (::write(stop_fd_, &one, sizeof one) != sizeof one)
-    LogError("io_uring: cannot wake the queues");
+    env_.LogError("io_uring: cannot wake the queues");
   for (std::thread& t : threads_) t.join();
   threads_.clear();
-  LogInfo("io_uring: " + std::to_string(served()) + " requests served over the rings");
+  env_.LogInfo("io_uring: " + std::to_string(served()) + " requests served over the rings");
 }
 
 void FuseRing::RunQueue(Queue* queue) {
@@ -218,12 +217,12 @@ void FuseRing::RunQueue(Queue* queue) {
   if (rc < 0) {
     // Prepare() made one a moment ago, so this is out of memory; the
     // kernel waits for this queue and the mount stalls: say so loudly.
-    LogError("io_uring: queue " + std::to_string(queue->qid) + ": " + strerror(-rc) +
-             "; requests from that CPU will wait");
+    env_.LogError("io_uring: queue " + std::to_string(queue->qid) + ": " + strerror(-rc) +
+                  "; requests from that CPU will wait");
     return;
   }
   rc = io_uring_register_files(&ring, &dev_fd_, 1);
-  if (rc < 0) LogError("io_uring: registering /dev/fuse: " + std::string(strerror(-rc)));
+  if (rc < 0) env_.LogError("io_uring: registering /dev/fuse: " + std::string(strerror(-rc)));
   for (auto& e : queue->entries) PrepareCommand(&ring, e.get(), kCmdRegister, e->iov);
   // The stop signal arrives as a completion without an entry.
   io_uring_sqe* stop = io_uring_get_sqe(&ring);
@@ -245,7 +244,7 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
     int rc = io_uring_submit_and_wait(ring, 1);
     if (rc == -EINTR) continue;
     if (rc < 0) {
-      LogError("io_uring: queue " + std::to_string(queue->qid) + ": " + strerror(-rc));
+      env_.LogError("io_uring: queue " + std::to_string(queue->qid) + ": " + strerror(-rc));
       return;
     }
     unsigned head;
@@ -273,8 +272,8 @@ void FuseRing::ServeQueue(Queue* queue, io_uring* ring) {
         // ENOTCONN: unmounted. Anything else is a refused command; the
         // kernel falls back to /dev/fuse when a registration fails.
         if (cqe->res != -ENOTCONN && cqe->res != -ECANCELED) {
-          LogError("io_uring: queue " + std::to_string(queue->qid) +
-                   ": command refused: " + strerror(-cqe->res));
+          env_.LogError("io_uring: queue " + std::to_string(queue->qid) +
+                        ": command refused: " + strerror(-cqe->res));
         }
         --live;
       } else {
@@ -311,7 +310,7 @@ bool FuseRing::ReplyLater() {
 bool FuseRing::ReplaceParked(Queue* queue, io_uring* ring) {
   Entry* fresh = AddEntry(queue);
   if (fresh == nullptr) {
-    LogError("io_uring: queue " + std::to_string(queue->qid) + ": out of memory for an entry");
+    env_.LogError("io_uring: queue " + std::to_string(queue->qid) + ": out of memory for an entry");
     return false;
   }
   PrepareCommand(ring, fresh, kCmdRegister, fresh->iov);
@@ -417,7 +416,8 @@ bool FuseRing::CaptureParkedReply(const struct iovec* iov, int count) {
     queue->answered.push_back(e);
   }
   uint64_t one = 1;
-  if (::write(queue->answered_fd, &one, sizeof one) < 0) LogError("io_uring: cannot wake a queue");
+  if (::write(queue->answered_fd, &one, sizeof one) < 0)
+    env_.LogError("io_uring: cannot wake a queue");
   return true;
 }
 

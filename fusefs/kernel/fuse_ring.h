@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "fusefs/fuse_api.h"
+#include "store/env.h"
 
 struct io_uring;  // liburing's
 
@@ -32,7 +33,7 @@ namespace topicfs::fusefs {
 
 class FuseRing {
  public:
-  FuseRing();
+  explicit FuseRing(store::Env& env);
   ~FuseRing();
   FuseRing(const FuseRing&) = delete;
   FuseRing& operator=(const FuseRing&) = delete;
@@ -68,6 +69,7 @@ class FuseRing {
   bool CaptureParkedReply(const struct iovec* iov, int count);
 
  private:
+  store::Env& env_;  // where the rings' troubles are logged
   struct Entry;
   struct Queue;
   void RunQueue(Queue* queue);

@@ -12,7 +12,6 @@
 
 #include "fusefs/kernel/fuse_protocol.h"
 #include "fusefs/kernel/kernel_session.h"
-#include "fusefs/log.h"
 
 namespace topicfs::fusefs {
 namespace {
@@ -52,7 +51,7 @@ bool KernelChannel::Install(fuse_session* se, Wanted wanted) {
   io.writev = &KernelChannel::WriteReply;
   io.splice_send = &KernelChannel::SpliceReply;  // keeps FUSE_CAP_SPLICE_WRITE
   if (fuse_session_custom_io(se, &io, dev_fd_) != 0) {
-    LogError("libfuse refused the I/O hook: no passthrough, no io_uring");
+    env_.LogError("libfuse refused the I/O hook: no passthrough, no io_uring");
     return false;
   }
   return true;
@@ -83,8 +82,8 @@ ssize_t KernelChannel::WriteReply(int fd, struct iovec* iov, int count, void* us
   if (start_ring && n >= 0) {
     // The kernel holds new requests until every queue is registered.
     self->ring_.Start(self->se_, self->dev_fd_);
-    LogInfo("io_uring: on; " + std::to_string(self->ring_.queues()) +
-            " queues, each served on its own CPU");
+    self->env_.LogInfo("io_uring: on; " + std::to_string(self->ring_.queues()) +
+                       " queues, each served on its own CPU");
   }
   return n;
 }
@@ -122,7 +121,7 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
   uint32_t flags2 = Load<uint32_t>(reply, kInitOutFlags2);
   const bool extended = (flags & FUSE_INIT_EXT) != 0;
   if (!extended) {
-    LogInfo("the kernel offers no extended INIT: no passthrough, no io_uring");
+    env_.LogInfo("the kernel offers no extended INIT: no passthrough, no io_uring");
     return false;
   }
   // Passthrough excludes the writeback cache (which topicfs never uses).
@@ -130,9 +129,9 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
     flags2 |= static_cast<uint32_t>(kFusePassthrough >> 32);
     Store32(reply, kInitOutMaxStackDepth, wanted_.backing_stack_depth);
     passthrough_->Enable(dev_fd_);
-    LogInfo("passthrough: on; sealed segments are read by the kernel from their files");
+    env_.LogInfo("passthrough: on; sealed segments are read by the kernel from their files");
   } else if (wanted_.passthrough) {
-    LogInfo("passthrough: not offered by the kernel; sealed segments go through the daemon");
+    env_.LogInfo("passthrough: not offered by the kernel; sealed segments go through the daemon");
   }
   // The files read through the daemon (the active segment, from/, since/,
   // follow/) can then be mapped MAP_SHARED, as Python's mmap does: the
@@ -141,7 +140,7 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
   // change (these files' attributes are never cached).
   if (shared_mmap_offered_.load(std::memory_order_relaxed)) {
     flags2 |= static_cast<uint32_t>(kFuseDirectIoAllowMmap >> 32);
-    LogInfo("shared mmap: on; files read through the daemon can be mapped MAP_SHARED");
+    env_.LogInfo("shared mmap: on; files read through the daemon can be mapped MAP_SHARED");
   }
   bool ring = false;
   if (ring_offered_.load(std::memory_order_relaxed)) {
@@ -151,7 +150,7 @@ bool KernelChannel::PatchInitReply(struct iovec* iov, int count) {
     ring = ring_.Prepare(payload);
     if (ring) flags2 |= static_cast<uint32_t>(kFuseOverIoUring >> 32);
   } else if (wanted_.io_uring) {
-    LogInfo("io_uring: not offered by the kernel (/sys/module/fuse/parameters/enable_uring)");
+    env_.LogInfo("io_uring: not offered by the kernel (/sys/module/fuse/parameters/enable_uring)");
   }
   Store32(reply, kInitOutFlags2, flags2);
   return ring;

@@ -34,7 +34,8 @@ class KernelChannel {
   };
 
   // `passthrough` is borrowed; it is enabled when the kernel agrees.
-  explicit KernelChannel(Passthrough* passthrough) : passthrough_(passthrough) {}
+  KernelChannel(Passthrough* passthrough, store::Env& env)
+      : passthrough_(passthrough), env_(env), ring_(env) {}
   KernelChannel(const KernelChannel&) = delete;
   KernelChannel& operator=(const KernelChannel&) = delete;
 
@@ -68,6 +69,7 @@ class KernelChannel {
   bool PatchInitReply(struct iovec* iov, int count);
 
   Passthrough* const passthrough_;
+  store::Env& env_;  // where what the kernel offered is logged
   FuseRing ring_;
   fuse_session* se_ = nullptr;
   int dev_fd_ = -1;  // owned by the session

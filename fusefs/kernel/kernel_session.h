@@ -16,7 +16,7 @@ class TopicFs;
 
 class KernelSession {
  public:
-  KernelSession() = default;
+  explicit KernelSession(store::Env& env) : passthrough_(env), channel_(&passthrough_, env) {}
   KernelSession(const KernelSession&) = delete;
   KernelSession& operator=(const KernelSession&) = delete;
 
@@ -25,7 +25,7 @@ class KernelSession {
 
  private:
   Passthrough passthrough_;
-  KernelChannel channel_{&passthrough_};
+  KernelChannel channel_;
 };
 
 // What libfuse hands every request handler and I/O hook (the session's

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "fusefs/kernel/fuse_protocol.h"
-#include "fusefs/log.h"
 
 namespace topicfs::fusefs {
 namespace {
@@ -36,8 +35,9 @@ store::Result<int> Passthrough::Register(int fd) {
     // Not root (CAP_SYS_ADMIN), not supported after all, or the data
     // directory's filesystem is stacked too deep: stop asking.
     if (enabled_.exchange(false)) {
-      LogError("passthrough: the kernel refused a backing file (" + std::string(strerror(err)) +
-               "); sealed segments go through the daemon from now on");
+      env_.LogError("passthrough: the kernel refused a backing file (" +
+                    std::string(strerror(err)) +
+                    "); sealed segments go through the daemon from now on");
     }
   }
   return store::Status::FromErrno(err, "FUSE_DEV_IOC_BACKING_OPEN");
@@ -46,7 +46,7 @@ store::Result<int> Passthrough::Register(int fd) {
 void Passthrough::Unregister(int id) {
   uint32_t backing = static_cast<uint32_t>(id);
   if (::ioctl(dev_fd_.load(std::memory_order_relaxed), kIocBackingClose, &backing) != 0) {
-    LogError("passthrough: closing backing id " + std::to_string(id) + ": " + strerror(errno));
+    env_.LogError("passthrough: closing backing id " + std::to_string(id) + ": " + strerror(errno));
   }
 }
 

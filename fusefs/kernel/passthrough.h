@@ -12,12 +12,13 @@
 
 #include "fusefs/fuse_api.h"
 #include "fusefs/open_segments.h"
+#include "store/env.h"
 
 namespace topicfs::fusefs {
 
 class Passthrough : public BackingFiles {
  public:
-  Passthrough() = default;
+  explicit Passthrough(store::Env& env) : env_(env) {}
   Passthrough(const Passthrough&) = delete;
   Passthrough& operator=(const Passthrough&) = delete;
 
@@ -29,6 +30,7 @@ class Passthrough : public BackingFiles {
   void Unregister(int id) override;
 
  private:
+  store::Env& env_;  // where refusals are logged
   std::atomic<int> dev_fd_{-1};
   std::atomic<bool> enabled_{false};
 };

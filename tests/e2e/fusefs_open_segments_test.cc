@@ -50,7 +50,8 @@ class OpenSegmentsTest : public ::testing::Test {
     return grant.ok() ? *grant : OpenSegments::Grant{};
   }
 
-  std::shared_ptr<store::DescriptorCache> files_ = store::DescriptorCache::Create(16);
+  std::shared_ptr<store::DescriptorCache> files_ =
+      store::DescriptorCache::Create(test::TestEnv(), 16);
   test::TempDir dir_;
   std::shared_ptr<store::Segment> segment_;
   FakeBacking backing_;

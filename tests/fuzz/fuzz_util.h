@@ -11,12 +11,12 @@
 
 #include "store/index_file.h"
 
-#define FUZZ_ASSERT(cond)                                              \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
+#define FUZZ_ASSERT(cond)                                                    \
+  do {                                                                       \
+    if (!(cond)) {                                                           \
       std::fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                    \
-    }                                                                  \
+      std::abort();                                                          \
+    }                                                                        \
   } while (0)
 
 // Bytes written to a temporary file and opened as an index.
@@ -39,7 +39,7 @@ class TempIndexFile {
 
  private:
   std::shared_ptr<topicfs::store::DescriptorCache> files_ =
-      topicfs::store::DescriptorCache::Create(4);
+      topicfs::store::DescriptorCache::Create(topicfs::store::Env::Default(), 4);
   std::string path_;
   size_t entry_size_;
 };

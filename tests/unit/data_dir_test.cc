@@ -107,7 +107,7 @@ TEST_F(DataDirTest, TheStoreCreatesNothingOthersCanRead) {
   ::mode_t old = ::umask(0);  // the store's own modes, not the caller's umask
   {
     const std::string fresh = dir_.Sub("fresh");
-    auto store = Store::Open({.data_dir = fresh});
+    auto store = Store::Open({.data_dir = fresh, .env = &test::TestEnv()});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     ASSERT_TRUE((*store)->CreateTopic("t", 2, TopicConfig()).ok());
     auto p = (*store)->FindPartition("t", 1);

@@ -33,7 +33,7 @@ class DescriptorCacheTest : public ::testing::Test {
   // `n` files named f0..f(n-1), each holding its own name, tracked by a
   // cache of `capacity`.
   void MakeFiles(int n, size_t capacity) {
-    cache_ = DescriptorCache::Create(capacity);
+    cache_ = DescriptorCache::Create(test::TestEnv(), capacity);
     for (int i = 0; i < n; ++i) {
       std::string name = "f" + std::to_string(i);
       test::WriteFile(dir_.Sub(name), name);
@@ -159,7 +159,7 @@ TEST_F(DescriptorCacheTest, DroppingAFileClosesItsDescriptor) {
 }
 
 TEST_F(DescriptorCacheTest, AFileCreatedThroughTheCacheStaysOpen) {
-  cache_ = DescriptorCache::Create(4);
+  cache_ = DescriptorCache::Create(test::TestEnv(), 4);
   auto file = cache_->Track(dir_.Sub("new"), O_RDWR);
   {
     Result<FileRef> ref = file->Acquire(O_CREAT | O_EXCL);

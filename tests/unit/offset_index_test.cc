@@ -22,7 +22,6 @@ constexpr int64_t kBase = 45;
 
 class OffsetIndexTest : public ::testing::Test {
  protected:
-
   std::unique_ptr<OffsetIndex> Open(size_t max_entries = 1000) {
     auto file = IndexFile::OpenWritable(path_, kOffsetIndexEntrySize, *files_);
     EXPECT_TRUE(file.ok()) << file.status().ToString();
@@ -30,11 +29,11 @@ class OffsetIndexTest : public ::testing::Test {
     return std::make_unique<OffsetIndex>(std::move(*file), kBase, max_entries);
   }
   std::unique_ptr<OffsetIndex> OpenSealed() {
-    return std::make_unique<OffsetIndex>(IndexFile::OpenSealed(path_, kOffsetIndexEntrySize),
-                                         kBase, 1000);
+    return std::make_unique<OffsetIndex>(IndexFile::OpenSealed(path_, kOffsetIndexEntrySize), kBase,
+                                         1000);
   }
 
-  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(16);
+  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(test::TestEnv(), 16);
   TempDir dir_;
   std::string path_ = dir_.Sub("00000000000000000045.index");
 };
@@ -176,7 +175,8 @@ TEST_F(OffsetIndexTest, ReopenPreservesEntries) {
     auto index = sealed ? OpenSealed() : Open();
     EXPECT_EQ(index->entries(), model.size());
     EXPECT_EQ(index->Last(), (OffsetIndexEntry{kBase + 140, 1400}));
-    for (int64_t t = kBase; t < kBase + 150; ++t) EXPECT_EQ(index->FindFloor(t), MapFloor(model, t));
+    for (int64_t t = kBase; t < kBase + 150; ++t)
+      EXPECT_EQ(index->FindFloor(t), MapFloor(model, t));
   }
 }
 
@@ -187,7 +187,10 @@ TEST_F(OffsetIndexTest, MissingSealedIndexReadsAsEmpty) {
 }
 
 TEST_F(OffsetIndexTest, TrailingFractionOfAnEntryIsIgnored) {
-  test::WriteFile(path_, std::string("\0\0\0\x01\0\0\0\x10" "\0\0\0\x02\0\0\0\x20" "\0\0\0", 19));
+  test::WriteFile(path_, std::string("\0\0\0\x01\0\0\0\x10"
+                                     "\0\0\0\x02\0\0\0\x20"
+                                     "\0\0\0",
+                                     19));
   auto index = Open();
   EXPECT_EQ(index->entries(), 2u);
   EXPECT_EQ(index->Last(), (OffsetIndexEntry{kBase + 2, 0x20}));
@@ -269,8 +272,8 @@ TEST(OffsetIndexCheckTest, SingleEntryAtBaseOffsetIsValid) {
 TEST(OffsetIndexCheckTest, LengthNotAMultipleOfEightIsCorrupt) {
   std::string e = Entries({{3, 30}});
   for (size_t cut = 1; cut < 8; ++cut) {
-    EXPECT_TRUE(OffsetIndex::Check(e + e.substr(0, cut), kBase, kBase + 8, 100)
-                    .Is(Code::kCorruption))
+    EXPECT_TRUE(
+        OffsetIndex::Check(e + e.substr(0, cut), kBase, kBase + 8, 100).Is(Code::kCorruption))
         << cut;
   }
 }
@@ -300,8 +303,8 @@ TEST(OffsetIndexCheckTest, EntriesPastTheDataAreCorrupt) {
                   .Is(Code::kCorruption));
   EXPECT_TRUE(OffsetIndex::Check(Entries({{1, 10}, {2, 99}}), kBase, kBase + 10, 100).ok());
   // Garbage: all 0xff.
-  EXPECT_TRUE(OffsetIndex::Check(std::string(16, '\xff'), kBase, kBase + 10, 100)
-                  .Is(Code::kCorruption));
+  EXPECT_TRUE(
+      OffsetIndex::Check(std::string(16, '\xff'), kBase, kBase + 10, 100).Is(Code::kCorruption));
 }
 
 }  // namespace

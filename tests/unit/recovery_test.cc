@@ -6,8 +6,8 @@
 // the power-loss model (a new boot: only what was fsynced survives).
 #include "store/recovery.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -180,7 +180,7 @@ class RecoveryTest : public ::testing::Test {
     std::string log;
     for (int64_t i = 0; i < n; i += batch) log += MakeRecords(i, std::min(batch, n - i));
     int code = test::RunInChild([&] {
-      auto opened = Store::Open({.data_dir = data()});
+      auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
       if (!opened.ok()) return false;
       Store* store = opened->release();
       if (!store->CreateTopic("t", 1, config).ok()) return false;
@@ -330,7 +330,7 @@ TEST_F(RecoveryTest, RecoveryIsIdempotent) {
   test::RemoveFile(IndexOf(Logs()[1]));
   MakeUnclean();
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     (void)opened->release();  // recovered, then "crashed" without a close
     return true;
@@ -352,7 +352,7 @@ TEST_F(RecoveryTest, RecoveryOnAFullDiskFailsCleanlyAndLaterSucceeds) {
     test::ScriptedFaultInjector faults;
     test::ScopedFaultInjector install(&faults);
     faults.FailWrite("", 0, ENOSPC, 0, /*sticky=*/true);
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (opened.ok()) {
       // An open that succeeds anyway must still hold every record.
       EXPECT_EQ(ReadAll((*opened)->FindPartition("t", 0)), log);
@@ -409,7 +409,9 @@ const IndexDamage kIndexDamages[] = {
        test::WriteFile(p, swapped);
      }},
     {"pointing past the data",
-     [](const std::string& p) { test::AppendToFile(p, std::string("\x00\x00\x7f\x00\x00\x7f\x00\x00", 8)); }},
+     [](const std::string& p) {
+       test::AppendToFile(p, std::string("\x00\x00\x7f\x00\x00\x7f\x00\x00", 8));
+     }},
     {"garbage", [](const std::string& p) { test::WriteFile(p, std::string(64, '\xee')); }},
 };
 
@@ -471,7 +473,8 @@ TEST_F(RecoveryTest, DamagedTimeIndexesAreRebuilt) {
       auto store = Reopen();
       ASSERT_NE(store, nullptr);
       auto p = store->FindPartition("t", 0);
-      auto seg = p->FindSegment(ParseSegmentFileName(fs::path(log_path).filename().string())->base_offset);
+      auto seg =
+          p->FindSegment(ParseSegmentFileName(fs::path(log_path).filename().string())->base_offset);
       ASSERT_NE(seg, nullptr);
       std::string rebuilt = ReadFile(target);
       EXPECT_TRUE(TimeIndex::Check(rebuilt, seg->base_offset(), seg->next_offset()).ok());
@@ -649,7 +652,8 @@ TEST_F(RecoveryTest, StrayOverlappingLogIsMovedAsideAndTheRealSegmentsStay) {
   std::vector<std::string> logs = Logs();
   ASSERT_GT(logs.size(), 3u);
   const int64_t base2 = ParseSegmentFileName(fs::path(logs[2]).filename().string())->base_offset;
-  const std::string stray = test::PartitionDir(data(), "t", 0) + "/" + SegmentFilePrefix(base2 - 1) + ".log";
+  const std::string stray =
+      test::PartitionDir(data(), "t", 0) + "/" + SegmentFilePrefix(base2 - 1) + ".log";
   test::WriteFile(stray, "torn");
   auto store = Reopen(/*full=*/true);
   ASSERT_NE(store, nullptr);
@@ -726,7 +730,8 @@ TEST_F(RecoveryTest, SegmentBelowTheLogStartLeftByACrashIsRemoved) {
     start = p->log_start_offset();
   }
   // The crash came between the catalog update and the unlink.
-  for (const auto& e : fs::directory_iterator(saved)) fs::copy(e.path(), pdir() + "/" + e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(saved))
+    fs::copy(e.path(), pdir() + "/" + e.path().filename().string());
   MakeUnclean();
   auto store = Reopen();
   auto p = store->FindPartition("t", 0);
@@ -740,7 +745,7 @@ TEST_F(RecoveryTest, SegmentBelowTheLogStartLeftByACrashIsRemoved) {
 TEST_F(RecoveryTest, KilledProcessKeepsEveryAppendedRecord) {
   const std::string log = MakeRecords(0, 300);
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();  // never closed: no marker, no flush
     if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
@@ -773,7 +778,7 @@ TEST_F(RecoveryTest, ACrashReadsOnlyThePartitionsAppendedToSinceTheirFlush) {
     ASSERT_TRUE(store->Close().ok());
   }
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();  // never closed: a crash
     auto p = store->FindPartition("t7", 0);
@@ -797,7 +802,7 @@ TEST_F(RecoveryTest, SameBootKeepsUnflushedRecordsHoldingNulRuns) {
   const std::string log = "a\n" + std::string("b") + std::string(8, '\0') + "c\n" + "d\ne\n" +
                           std::string(4096, '\0') + "\n" + MakeRecords(0, 5);
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();  // never closed, never flushed
     if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
@@ -823,7 +828,7 @@ TEST_F(RecoveryTest, NewBootCutsAZeroFilledUnflushedTailAndKeepsFlushedNulRuns) 
   const std::string flushed = MakeRecords(0, 10) + "x" + std::string(16, '\0') + "y\n";
   const std::string unflushed = MakeRecords(10, 20);
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
@@ -834,7 +839,8 @@ TEST_F(RecoveryTest, NewBootCutsAZeroFilledUnflushedTailAndKeepsFlushedNulRuns) 
   ASSERT_EQ(code, 0);
   const std::string path = Logs().back();
   const int64_t lost_from = static_cast<int64_t>(flushed.size()) + 13 * 6 + 5;
-  test::OverwriteAt(path, lost_from, std::string(flushed.size() + unflushed.size() - lost_from, '\0'));
+  test::OverwriteAt(path, lost_from,
+                    std::string(flushed.size() + unflushed.size() - lost_from, '\0'));
   auto store = ReopenAfterReboot();
   EXPECT_EQ(store->tail_trust(), TailTrust::kNewBoot);
   EXPECT_EQ(reporter_->BytesCut(path), static_cast<int64_t>(13 * 14));
@@ -848,7 +854,7 @@ TEST_F(RecoveryTest, MissingBootIdCountsAsANewBootAndIsRecorded) {
   const std::string records = MakeRecords(0, 3);
   const std::string log = records + "n" + std::string(8, '\0') + "\n" + MakeRecords(3, 2);
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
@@ -872,7 +878,7 @@ TEST_F(RecoveryTest, AfterARebootTheNextCrashInThatBootKeepsEveryByte) {
   EXPECT_EQ(ReadStoredBootId(data()), "boot-1");
   const std::string nul_record = std::string(32, '\0') + "\n";
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data(), .boot_id = "boot-1"});
+    auto opened = Store::Open({.data_dir = data(), .boot_id = "boot-1", .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     auto p = store->FindPartition("t", 0);
@@ -892,7 +898,7 @@ TEST_F(RecoveryTest, AfterARebootTheNextCrashInThatBootKeepsEveryByte) {
 TEST_F(RecoveryTest, FlushedRecordsHoldingANulByteSurviveACrash) {
   const std::string log = std::string("bin\0ary\n", 8) + MakeRecords(0, 20);
   int code = test::RunInChild([&] {
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     if (!store->CreateTopic("t", 1, TopicConfig()).ok()) return false;
@@ -916,7 +922,7 @@ TEST_F(RecoveryTest, PowerLossKeepsEverythingFlushed) {
   test::PowerLossInjector power(data(), dir_.Sub("synced"));
   int code = test::RunInChild([&] {
     test::ScopedFaultInjector install(&power);
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
@@ -978,7 +984,7 @@ TEST_F(RecoveryTest, RandomPowerLossRoundsKeepEveryFlushedRecord) {
     test::PowerLossInjector power(data(), dir_.Sub("synced"));
     int code = test::RunInChild([&] {
       test::ScopedFaultInjector install(&power);
-      auto opened = Store::Open({.data_dir = data()});
+      auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
       if (!opened.ok()) return false;
       Store* store = opened->release();
       if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
@@ -1029,7 +1035,7 @@ TEST_F(RecoveryTest, FailingWritesThenACrashKeepExactlyTheAcknowledgedRecords) {
       std::mt19937 rng(base_seed + round);
       test::ScriptedFaultInjector faults;
       test::ScopedFaultInjector install(&faults);
-      auto opened = Store::Open({.data_dir = data()});
+      auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
       if (!opened.ok()) return false;
       Store* store = opened->release();
       if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
@@ -1073,7 +1079,7 @@ TEST_F(RecoveryTest, PowerLossWithFlushEveryMessageKeepsEveryRecord) {
   test::PowerLossInjector power(data(), dir_.Sub("synced"));
   int code = test::RunInChild([&] {
     test::ScopedFaultInjector install(&power);
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     TopicConfig config = SmallSegments();
@@ -1101,7 +1107,7 @@ TEST_F(RecoveryTest, FlushMakesSealedSegmentIndexesDurable) {
   test::PowerLossInjector power(data(), dir_.Sub("synced"));
   int code = test::RunInChild([&] {
     test::ScopedFaultInjector install(&power);
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     Store* store = opened->release();
     if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;
@@ -1140,7 +1146,7 @@ TEST_F(RecoveryTest, AFailedFsyncStopsThePartitionUntilTheStoreIsOpenedAgain) {
   int code = test::RunInChild([&] {
     test::ScriptedFaultInjector faults;
     test::ScopedFaultInjector install(&faults);
-    auto opened = Store::Open({.data_dir = data()});
+    auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
     if (!opened.ok()) return false;
     std::unique_ptr<Store> store = std::move(*opened);
     if (!store->CreateTopic("t", 1, SmallSegments()).ok()) return false;

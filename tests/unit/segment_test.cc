@@ -55,7 +55,7 @@ class SegmentTest : public ::testing::Test {
     return dir_.Sub(SegmentFilePrefix(base) + ".timeindex");
   }
 
-  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(16);
+  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(test::TestEnv(), 16);
   TempDir dir_;
 };
 
@@ -476,7 +476,7 @@ TEST_F(SegmentTest, AppendsReuseTheCachedDescriptors) {
 // Two active segments sharing one descriptor take turns: each append
 // reopens its file after the other evicted it, and nothing is lost.
 TEST_F(SegmentTest, AnEvictedActiveSegmentReopensForItsNextAppend) {
-  auto one = DescriptorCache::Create(1);
+  auto one = DescriptorCache::Create(test::TestEnv(), 1);
   TempDir other;
   auto a = *Segment::Create(dir_.path(), 0, kIndexBytes, *one);
   auto b = *Segment::Create(other.path(), 0, kIndexBytes, *one);

@@ -112,6 +112,7 @@ TEST_F(StoreDeleteTest, AReaderHoldingThePartitionReadsEverySegmentAfterTheDelet
   Store::Options options;
   options.data_dir = data();
   options.max_open_files = 2;
+  options.env = &test::TestEnv();
   Result<std::unique_ptr<Store>> opened = Store::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   store_ = std::move(*opened);
@@ -129,7 +130,7 @@ TEST_F(StoreDeleteTest, ACrashAfterTheMoveAndBeforeTheCommitIsFinishedAtOpen) {
   ASSERT_TRUE(store_->CreateTopic("keep", 1, TopicConfig()).ok());
   store_.reset();
   // What a crash leaves between MoveTopicToTrash and the metadata commit.
-  Result<std::string> trash = MoveTopicToTrash(data(), "t");
+  Result<std::string> trash = MoveTopicToTrash(test::TestEnv(), data(), "t");
   ASSERT_TRUE(trash.ok()) << trash.status().ToString();
   Reopen();
   EXPECT_EQ(store_->ListTopics(), (std::vector<std::string>{"keep"}));

@@ -50,6 +50,7 @@ class StoreDescriptorsTest : public ::testing::Test {
     Store::Options options;
     options.data_dir = dir_.Sub("data");
     options.max_open_files = kCacheLimit;
+    options.env = &test::TestEnv();
     Result<std::unique_ptr<Store>> store = Store::Open(options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;

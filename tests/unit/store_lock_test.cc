@@ -27,7 +27,7 @@ constexpr auto kHang = std::chrono::seconds(30);
 
 // Parks the first file operation on a path containing `needle` until
 // Release(): a slow disk, under the caller's control.
-class ParkingInjector : public FaultInjector {
+class ParkingInjector : public Env {
  public:
   explicit ParkingInjector(std::string needle) : needle_(std::move(needle)) {}
   size_t BeforeWrite(const std::string&, size_t len, int*) override { return len; }
@@ -134,16 +134,13 @@ TEST_F(StoreLockTest, OtherTopicsGoOnWhileATopicIsMovedAside) {
 TEST_F(StoreLockTest, ASecondCreationOfTheNameWaitsForTheFirst) {
   ParkingInjector injector("/topics/big/");
   test::ScopedFaultInjector installed(&injector);
-  std::future<Status> first = std::async(std::launch::async, [&] {
-    return store_->CreateTopic("big", 2, TopicConfig());
-  });
+  std::future<Status> first =
+      std::async(std::launch::async, [&] { return store_->CreateTopic("big", 2, TopicConfig()); });
   ASSERT_TRUE(injector.WaitParked());
-  std::future<Status> second = std::async(std::launch::async, [&] {
-    return store_->CreateTopic("big", 1, TopicConfig());
-  });
-  std::future<Status> deletion = std::async(std::launch::async, [&] {
-    return store_->DeleteTopic("big", /*require_empty=*/true);
-  });
+  std::future<Status> second =
+      std::async(std::launch::async, [&] { return store_->CreateTopic("big", 1, TopicConfig()); });
+  std::future<Status> deletion = std::async(
+      std::launch::async, [&] { return store_->DeleteTopic("big", /*require_empty=*/true); });
   injector.Release();
   EXPECT_TRUE(first.get().ok());
   // Each saw the topic whole, or not at all: the creation finds it made

@@ -51,6 +51,7 @@ TEST_F(StoreTest, OpenWithoutCreateFailsOnAMissingDirectory) {
   Store::Options options;
   options.data_dir = dir_.Sub("nope");
   options.create_if_missing = false;
+  options.env = &test::TestEnv();
   auto opened = Store::Open(options);
   EXPECT_FALSE(opened.ok());
   EXPECT_FALSE(test::FileExists(dir_.Sub("nope")));
@@ -59,7 +60,7 @@ TEST_F(StoreTest, OpenWithoutCreateFailsOnAMissingDirectory) {
 // The data directory of a store that is open (a live mount) is locked by
 // RocksDB: a second open is an error, not a crash.
 TEST_F(StoreTest, SecondOpenOfAnOpenStoreFailsCleanly) {
-  auto second = Store::Open({.data_dir = data()});
+  auto second = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
   EXPECT_FALSE(second.ok());
   ASSERT_TRUE(store_->CreateTopic("t", 1, TopicConfig()).ok());  // the first one still works
 }
@@ -76,14 +77,14 @@ TEST_F(StoreTest, FailedOpenLeavesNoCleanMarker) {
   const std::string b0 = test::PartitionDir(data(), "b", 0);
   test::RemoveTree(b0);
   test::WriteFile(b0, "not a directory");
-  auto opened = Store::Open({.data_dir = data()});
+  auto opened = Store::Open({.data_dir = data(), .env = &test::TestEnv()});
   EXPECT_FALSE(opened.ok());
   EXPECT_FALSE(test::FileExists(data() + "/clean-shutdown"));
 }
 
 TEST_F(StoreTest, OpenOnAFileIsInvalid) {
   test::WriteFile(dir_.Sub("file"), "x");
-  auto opened = Store::Open({.data_dir = dir_.Sub("file")});
+  auto opened = Store::Open({.data_dir = dir_.Sub("file"), .env = &test::TestEnv()});
   EXPECT_TRUE(opened.status().Is(Code::kInvalidArgument));
 }
 
@@ -111,7 +112,8 @@ TEST_F(StoreTest, BadTopicNamesAndCountsAreRefusedAndChangeNothing) {
   for (const char* bad : {"", ".", "..", "a/b", "sp ace", "x*"}) {
     EXPECT_TRUE(store_->CreateTopic(bad, 1, TopicConfig()).Is(Code::kInvalidArgument)) << bad;
   }
-  EXPECT_TRUE(store_->CreateTopic(std::string(250, 'a'), 1, TopicConfig()).Is(Code::kInvalidArgument));
+  EXPECT_TRUE(
+      store_->CreateTopic(std::string(250, 'a'), 1, TopicConfig()).Is(Code::kInvalidArgument));
   EXPECT_TRUE(store_->CreateTopic("ok", 0, TopicConfig()).Is(Code::kInvalidArgument));
   EXPECT_TRUE(store_->CreateTopic("ok", -3, TopicConfig()).Is(Code::kInvalidArgument));
   EXPECT_TRUE(store_->ListTopics().empty());
@@ -207,9 +209,9 @@ TEST_F(StoreTest, DelimiterIsSettableOnlyUntilTheFirstRecord) {
 }
 
 TEST_F(StoreTest, RetentionBySizeKeepsAtLeastRetentionBytes) {
-  ASSERT_TRUE(store_->CreateTopic("t", 1,
-                                  Config({{"segment.bytes", "130"}, {"retention.bytes", "300"}}))
-                  .ok());
+  ASSERT_TRUE(
+      store_->CreateTopic("t", 1, Config({{"segment.bytes", "130"}, {"retention.bytes", "300"}}))
+          .ok());
   auto p = store_->FindPartition("t", 0);
   AppendOk(*p, MakeRecords(0, 65), kT0);  // 13-byte records: 6 full segments of 130, + 65 bytes
   ASSERT_EQ(p->segment_count(), 7);
@@ -230,11 +232,14 @@ TEST_F(StoreTest, RetentionBySizeKeepsAtLeastRetentionBytes) {
 }
 
 TEST_F(StoreTest, RetentionByTimeUsesTheNewestRecordOfEachSegment) {
-  ASSERT_TRUE(store_->CreateTopic("t", 1, Config({{"segment.bytes", "130"}, {"retention.ms", "1000"}})).ok());
+  ASSERT_TRUE(
+      store_->CreateTopic("t", 1, Config({{"segment.bytes", "130"}, {"retention.ms", "1000"}}))
+          .ok());
   auto p = store_->FindPartition("t", 0);
   for (int i = 0; i < 50; ++i) AppendOk(*p, MakeRecords(i, 1), kT0 + i * 100);
   // Segment k holds records 10k..10k+9, newest at kT0 + (10k+9)*100.
-  auto actions = store_->ApplyRetention(kT0 + 2900 + 1000, /*dry_run=*/false);  // segment 2's newest is exactly 1000 old
+  auto actions = store_->ApplyRetention(
+      kT0 + 2900 + 1000, /*dry_run=*/false);  // segment 2's newest is exactly 1000 old
   ASSERT_TRUE(actions.ok());
   EXPECT_EQ(actions->size(), 2u);
   EXPECT_EQ(p->log_start_offset(), 20);
@@ -245,7 +250,9 @@ TEST_F(StoreTest, RetentionByTimeUsesTheNewestRecordOfEachSegment) {
 }
 
 TEST_F(StoreTest, RetentionSurvivesReopen) {
-  ASSERT_TRUE(store_->CreateTopic("t", 1, Config({{"segment.bytes", "130"}, {"retention.bytes", "300"}})).ok());
+  ASSERT_TRUE(
+      store_->CreateTopic("t", 1, Config({{"segment.bytes", "130"}, {"retention.bytes", "300"}}))
+          .ok());
   AppendOk(*store_->FindPartition("t", 0), MakeRecords(0, 65), kT0);
   ASSERT_TRUE(store_->ApplyRetention(kT0, false).ok());
   const int64_t start = store_->FindPartition("t", 0)->log_start_offset();
@@ -274,7 +281,8 @@ TEST_F(StoreTest, FlushPolicyRunsForEveryPartition) {
 }
 
 TEST_F(StoreTest, RetentionNeverDeletesTheActiveSegment) {
-  ASSERT_TRUE(store_->CreateTopic("t", 1, Config({{"retention.ms", "0"}, {"retention.bytes", "0"}})).ok());
+  ASSERT_TRUE(
+      store_->CreateTopic("t", 1, Config({{"retention.ms", "0"}, {"retention.bytes", "0"}})).ok());
   auto p = store_->FindPartition("t", 0);
   AppendOk(*p, MakeRecords(0, 100), kT0);
   auto actions = store_->ApplyRetention(kT0 + 1'000'000'000, false);
@@ -285,7 +293,9 @@ TEST_F(StoreTest, RetentionNeverDeletesTheActiveSegment) {
 }
 
 TEST_F(StoreTest, RetentionDryRunListsButDeletesNothing) {
-  ASSERT_TRUE(store_->CreateTopic("t", 2, Config({{"segment.bytes", "130"}, {"retention.bytes", "0"}})).ok());
+  ASSERT_TRUE(
+      store_->CreateTopic("t", 2, Config({{"segment.bytes", "130"}, {"retention.bytes", "0"}}))
+          .ok());
   ASSERT_TRUE(store_->CreateTopic("u", 1, Config({{"segment.bytes", "130"}})).ok());
   for (int p = 0; p < 2; ++p) AppendOk(*store_->FindPartition("t", p), MakeRecords(0, 35), kT0);
   AppendOk(*store_->FindPartition("u", 0), MakeRecords(0, 35), kT0);
@@ -306,7 +316,10 @@ TEST_F(StoreTest, RetentionDryRunListsButDeletesNothing) {
 }
 
 TEST_F(StoreTest, CleanReopenKeepsEverySegmentByteAndHash) {
-  ASSERT_TRUE(store_->CreateTopic("t", 2, Config({{"segment.bytes", "300"}, {"index.interval.bytes", "50"}})).ok());
+  ASSERT_TRUE(
+      store_
+          ->CreateTopic("t", 2, Config({{"segment.bytes", "300"}, {"index.interval.bytes", "50"}}))
+          .ok());
   std::string logs[2];
   for (int p = 0; p < 2; ++p) {
     logs[p] = MakeRecords(0, 100 + p * 7);
@@ -353,7 +366,10 @@ TEST_F(StoreTest, VerifyNamesAChangedSealedSegment) {
 }
 
 TEST_F(StoreTest, VerifyNamesADamagedIndex) {
-  ASSERT_TRUE(store_->CreateTopic("t", 1, Config({{"segment.bytes", "300"}, {"index.interval.bytes", "30"}})).ok());
+  ASSERT_TRUE(
+      store_
+          ->CreateTopic("t", 1, Config({{"segment.bytes", "300"}, {"index.interval.bytes", "30"}}))
+          .ok());
   AppendOk(*store_->FindPartition("t", 0), MakeRecords(0, 100), kT0);
   auto seg = store_->FindPartition("t", 0)->Segments()[2];
   test::AppendToFile(seg->index_path(), "\x01");
@@ -400,9 +416,10 @@ TEST_F(StoreTest, CloseReportsAFailedFsyncAndLeavesNoMarker) {
 // Random appends, config changes, trims, flushes and clean or unclean
 // reopens, checked after every step against a plain list of records.
 TEST_F(StoreTest, RandomOperationsMatchAModel) {
-  ASSERT_TRUE(store_->CreateTopic("m", 1, Config({{"segment.bytes", "300"},
-                                                  {"index.interval.bytes", "40"}}))
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->CreateTopic("m", 1, Config({{"segment.bytes", "300"}, {"index.interval.bytes", "40"}}))
+          .ok());
   // TOPICFS_TEST_SEED explores other sequences; the default one runs in ctest.
   const char* seed_env = std::getenv("TOPICFS_TEST_SEED");
   std::mt19937 rng(seed_env ? static_cast<unsigned>(std::atoi(seed_env)) : 20261124u);

@@ -82,6 +82,7 @@ class StoreTierTest : public ::testing::Test {
     options.data_dir = data();
     options.tier = tier_;
     options.tier_background = false;  // the test runs the work itself
+    options.env = &test::TestEnv();
     auto opened = Store::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(*opened);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -163,6 +164,48 @@ std::string HexBytes(std::string_view bytes) {
   return out;
 }
 
+// TestEnv
+
+namespace {
+
+class ForwardingEnv : public store::Env {
+ public:
+  void Install(store::Env* injector) { injector_.store(injector); }
+  size_t BeforeWrite(const std::string& path, size_t len, int* err) override {
+    store::Env* f = injector_.load();
+    return f == nullptr ? len : f->BeforeWrite(path, len, err);
+  }
+  int BeforeSync(const std::string& path) override {
+    store::Env* f = injector_.load();
+    return f == nullptr ? 0 : f->BeforeSync(path);
+  }
+  int BeforeSyncFilesystem(const std::string& dir) override {
+    store::Env* f = injector_.load();
+    return f == nullptr ? 0 : f->BeforeSyncFilesystem(dir);
+  }
+  int BeforeOpen(const std::string& path) override {
+    store::Env* f = injector_.load();
+    return f == nullptr ? 0 : f->BeforeOpen(path);
+  }
+
+ private:
+  std::atomic<store::Env*> injector_{nullptr};
+};
+
+ForwardingEnv& Forwarding() {
+  static ForwardingEnv env;
+  return env;
+}
+
+}  // namespace
+
+store::Env& TestEnv() { return Forwarding(); }
+
+ScopedFaultInjector::ScopedFaultInjector(store::Env* injector) { Forwarding().Install(injector); }
+
+ScopedFaultInjector::~ScopedFaultInjector() { Forwarding().Install(nullptr); }
+
+// ---------------------------------------------------------------------------
 // ScriptedFaultInjector
 
 void ScriptedFaultInjector::FailWrite(std::string path_suffix, size_t allowed, int err, int skip,
@@ -300,6 +343,7 @@ std::unique_ptr<store::Store> OpenStore(const std::string& data_dir, bool full_r
   options.full_recovery = full_recovery;
   options.reporter = reporter;
   options.boot_id = boot_id;
+  options.env = &TestEnv();
   auto opened = store::Store::Open(options);
   if (!opened.ok()) {
     ADD_FAILURE() << "open store " << data_dir << ": " << opened.status().ToString();

@@ -69,7 +69,7 @@ std::string HexBytes(std::string_view bytes);
 // "/00000000000000000000.log", or "" for every file). A rule fires on the
 // `skip`-th matching call after it was added (0 = the next one) and, unless
 // `sticky`, only once.
-class ScriptedFaultInjector : public store::FaultInjector {
+class ScriptedFaultInjector : public store::Env {
  public:
   // The write places `allowed` bytes (clamped to the length) and then fails with `err`.
   void FailWrite(std::string path_suffix, size_t allowed, int err, int skip = 0,
@@ -108,13 +108,19 @@ class ScriptedFaultInjector : public store::FaultInjector {
   int fired_ = 0;
 };
 
-// Installs an injector for the lifetime of the object.
+// The Env every store and descriptor cache of a test is opened with
+// (OpenStore, and Store::Options::env where a test opens one itself): it
+// lets everything through until a ScopedFaultInjector installs an injector,
+// and then forwards the fault seam's hooks to it. The store holds no global;
+// the tests share this one Env per process (ctest runs each test alone).
+store::Env& TestEnv();
+
+// Installs `injector` (an Env whose hooks fail I/O) into TestEnv() for the
+// lifetime of the object.
 class ScopedFaultInjector {
  public:
-  explicit ScopedFaultInjector(store::FaultInjector* injector) {
-    store::SetFaultInjector(injector);
-  }
-  ~ScopedFaultInjector() { store::SetFaultInjector(nullptr); }
+  explicit ScopedFaultInjector(store::Env* injector);
+  ~ScopedFaultInjector();
   ScopedFaultInjector(const ScopedFaultInjector&) = delete;
   ScopedFaultInjector& operator=(const ScopedFaultInjector&) = delete;
 };
@@ -125,7 +131,7 @@ class ScopedFaultInjector {
 // file was never synced). RocksDB's own files are left alone: RocksDB syncs
 // its WAL itself, and a catalog newer than the files is one of the states
 // recovery must handle.
-class PowerLossInjector : public store::FaultInjector {
+class PowerLossInjector : public store::Env {
  public:
   PowerLossInjector(std::string root, std::string shadow);
   size_t BeforeWrite(const std::string& path, size_t len, int* err) override;

@@ -32,7 +32,7 @@ class TimeIndexTest : public ::testing::Test {
     return std::make_unique<TimeIndex>(IndexFile::OpenSealed(path_, kTimeIndexEntrySize), kBase,
                                        1000);
   }
-  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(16);
+  std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(test::TestEnv(), 16);
   TempDir dir_;
   std::string path_ = dir_.Sub("00000000000000001000.timeindex");
 };
@@ -79,7 +79,8 @@ TEST_F(TimeIndexTest, LookupBeforeBetweenAtAndAfterEntries) {
   EXPECT_FALSE(index->FindLastBefore(100).has_value());  // at the first: nothing strictly before
   EXPECT_EQ(index->FindLastBefore(101), (TimeIndexEntry{100, kBase + 10}));
   EXPECT_EQ(index->FindLastBefore(150), (TimeIndexEntry{100, kBase + 10}));  // between
-  EXPECT_EQ(index->FindLastBefore(200), (TimeIndexEntry{100, kBase + 10}));  // exact: the one before
+  EXPECT_EQ(index->FindLastBefore(200),
+            (TimeIndexEntry{100, kBase + 10}));  // exact: the one before
   EXPECT_EQ(index->FindLastBefore(201), (TimeIndexEntry{200, kBase + 20}));
   EXPECT_EQ(index->FindLastBefore(300), (TimeIndexEntry{200, kBase + 20}));
   EXPECT_EQ(index->FindLastBefore(301), (TimeIndexEntry{300, kBase + 30}));  // after all
@@ -174,20 +175,20 @@ TEST(TimeIndexCheckTest, LengthNotAMultipleOfTwelveIsCorrupt) {
 }
 
 TEST(TimeIndexCheckTest, DecreasingTimestampIsCorrupt) {
-  EXPECT_TRUE(TimeIndex::Check(Entries({{300, 1}, {200, 2}}), kBase, kBase + 10)
-                  .Is(Code::kCorruption));
+  EXPECT_TRUE(
+      TimeIndex::Check(Entries({{300, 1}, {200, 2}}), kBase, kBase + 10).Is(Code::kCorruption));
 }
 
 TEST(TimeIndexCheckTest, OffsetsNotIncreasingAreCorrupt) {
-  EXPECT_TRUE(TimeIndex::Check(Entries({{100, 5}, {200, 5}}), kBase, kBase + 10)
-                  .Is(Code::kCorruption));
-  EXPECT_TRUE(TimeIndex::Check(Entries({{100, 5}, {200, 4}}), kBase, kBase + 10)
-                  .Is(Code::kCorruption));
+  EXPECT_TRUE(
+      TimeIndex::Check(Entries({{100, 5}, {200, 5}}), kBase, kBase + 10).Is(Code::kCorruption));
+  EXPECT_TRUE(
+      TimeIndex::Check(Entries({{100, 5}, {200, 4}}), kBase, kBase + 10).Is(Code::kCorruption));
 }
 
 TEST(TimeIndexCheckTest, OffsetPastTheDataIsCorrupt) {
-  EXPECT_TRUE(TimeIndex::Check(Entries({{100, 1}, {200, 10}}), kBase, kBase + 10)
-                  .Is(Code::kCorruption));
+  EXPECT_TRUE(
+      TimeIndex::Check(Entries({{100, 1}, {200, 10}}), kBase, kBase + 10).Is(Code::kCorruption));
   EXPECT_TRUE(TimeIndex::Check(Entries({{100, 1}, {200, 9}}), kBase, kBase + 10).ok());
 }
 
