@@ -198,6 +198,12 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
   std::shared_ptr<store::Segment> seg = partition ? partition->FindSegment(key.value) : nullptr;
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   const bool sealed = seg->sealed();
+  // A sealed index no lookup has used yet is checked (and rebuilt if
+  // unsound) before its file is shown.
+  if (sealed) {
+    store::Status checked = partition->CheckIndexes(seg);
+    if (!checked.ok()) return checked;
+  }
   std::string path =
       key.kind == NodeKind::kSegmentIndex ? seg->index_path() : seg->time_index_path();
   auto handle = std::make_unique<FileHandle>();

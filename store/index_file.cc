@@ -95,6 +95,7 @@ void IndexFile::MapIfNeeded() {
 }
 
 void IndexFile::Map() {
+  if (InjectedOpenError(path_) != 0) return;
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
@@ -116,6 +117,16 @@ std::string_view IndexFile::bytes() {
   }
   MapIfNeeded();
   return std::string_view(map_ == nullptr ? "" : map_, map_size_ - map_size_ % entry_size_);
+}
+
+void IndexFile::ReplaceSealedBytes(std::string bytes) {
+  std::call_once(map_once_, [] {});  // no later Map() of the old file
+  if (mapped_) ::munmap(const_cast<char*>(map_), map_size_);
+  mapped_ = false;
+  held_ = std::move(bytes);
+  map_ = held_.data();
+  map_size_ = held_.size();
+  size_.store(map_size_ - map_size_ % entry_size_, std::memory_order_release);
 }
 
 void IndexFile::Append(const char* entry) {

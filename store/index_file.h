@@ -4,8 +4,8 @@
 // sealed index is memory-mapped on first use (the mapping needs no
 // descriptor) and its size is learnt on first use too, so opening a sealed
 // segment touches no file.
-// Callers serialize access (the partition lock), except size_bytes() and a
-// sealed index's bytes(), which are safe from any thread.
+// Callers serialize access (the partition lock), except size_bytes(), which
+// is safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -56,6 +56,10 @@ class IndexFile {
   Status WritePending();
   // Keeps the first `entries`; writes the file to match.
   Status Truncate(size_t entries);
+  // A sealed index's bytes replaced by `bytes` (rebuilt from the .log, its
+  // file replaced by a rename): served from memory from now on. Under the
+  // partition lock, as every reader of a sealed index's bytes() is.
+  void ReplaceSealedBytes(std::string bytes);
   // Persists, then drops the in-memory copy: the index becomes read-only.
   Status Seal();
   bool sealed() const { return sealed_; }

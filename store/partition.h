@@ -142,6 +142,14 @@ class Partition {
   // Fetches the indexes of a remote-only segment a lookup needs, without
   // the lock, and installs them under it.
   Status LoadRemoteIndexes(const std::shared_ptr<Segment>& segment);
+  // Checks a sealed segment's index files if no lookup has yet (a store
+  // opened from its catalog reads none), rebuilding unsound ones from the
+  // .log: the files read without the lock, the result installed under it.
+  // Before anything reads the files themselves (a copy to the tier, a read
+  // of an .index through the mount).
+  Status CheckIndexes(const std::shared_ptr<Segment>& segment);
+  // What a lookup needs first (Segment::NeedsIndexes): one of the two above.
+  Status LoadIndexes(const std::shared_ptr<Segment>& segment);
   int64_t segment_count() const;
   // Appends (counted here) and reads (counted by the front-end that
   // served them) since the store opened.

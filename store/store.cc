@@ -303,12 +303,16 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
   // A partition whose state was lost with meta/ and whose segments are all
   // in the tier (no .log left here) starts its local log where the tier's ends.
   std::optional<PartitionState> load_state = *state;
-  const std::vector<std::string> files = ListDir(dir);
-  const bool no_logs = std::none_of(files.begin(), files.end(), [](const std::string& f) {
-    auto name = ParseSegmentFileName(f);
-    return name && name->kind == SegmentFileKind::kLog;
-  });
-  if (!load_state && no_logs) {
+  // Listed only then: LoadPartition lists the directory anyway, and a
+  // mount of many segments feels every listing.
+  auto no_logs = [&] {
+    const std::vector<std::string> files = ListDir(dir);
+    return std::none_of(files.begin(), files.end(), [](const std::string& f) {
+      auto name = ParseSegmentFileName(f);
+      return name && name->kind == SegmentFileKind::kLog;
+    });
+  };
+  if (!load_state && no_logs()) {
     for (const RemoteSegment& r : *listed) {
       if (r.state != RemoteState::kCopyFinished) continue;
       if (!load_state) load_state = PartitionState{};
@@ -592,7 +596,6 @@ std::vector<std::shared_ptr<Topic>> Store::AllTopics() const {
   return out;
 }
 
-
 Status Store::ChangeTopicConfig(std::string_view topic_name,
                                 const std::function<Status(TopicConfig&)>& change) {
   std::shared_ptr<Topic> topic = FindTopic(topic_name);
@@ -837,9 +840,8 @@ std::vector<Status> Store::RunFlushPolicy(int64_t now_ms) {
       (void)p->MaybeFlushOnTime(now_ms);
       if (p->TakeFailureToReport()) {
         failures.push_back(p->failure());
-        Notify([&](StoreListener& l) {
-          l.OnPartitionFailed(topic->name(), p->id(), p->failure());
-        });
+        Notify(
+            [&](StoreListener& l) { l.OnPartitionFailed(topic->name(), p->id(), p->failure()); });
       }
     }
   }
