@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <set>
 
 #include "store/coding.h"
 #include "store/data_dir.h"
@@ -226,15 +224,16 @@ class PartitionLoader {
 
   // Walks the .log files in offset order, trusting what the catalog vouches
   // for and recovering the rest, into a chain whose offsets follow on.
+  // `known` is the catalog sorted by base; its trusted entries move out.
   Result<std::vector<SegmentMeta>> Chain(const std::vector<int64_t>& logs,
-                                         std::map<int64_t, SegmentMeta>& known) {
+                                         std::vector<SegmentMeta>& known) {
     std::vector<SegmentMeta> metas;
+    metas.reserve(logs.size());
     bool cut_earlier = false;
     bool recovered_last = false;
     for (int64_t base : logs) {
-      const std::string prefix = Prefix(dir_, base);
       if (!metas.empty() && base < metas.back().next_offset) {
-        MoveAside(prefix);
+        MoveAside(Prefix(dir_, base));
         continue;
       }
       // A recovered segment that ends short of the next one's base lost
@@ -244,24 +243,27 @@ class PartitionLoader {
         cut_earlier = true;
       }
       if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
-        Report(reporter_, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
+        Report(reporter_, Prefix(dir_, base) + std::string(kLogSuffix), 0,
+               "segment after a cut removed");
         RemoveSegmentFiles(dir_, base);
         out_->changed = true;
         continue;
       }
-      std::optional<SegmentMeta> old;
-      if (auto it = known.find(base); it != known.end()) old = it->second;
+      auto it = std::lower_bound(known.begin(), known.end(), base,
+                                 [](const SegmentMeta& m, int64_t b) { return m.base_offset < b; });
+      SegmentMeta* old = it != known.end() && it->base_offset == base ? &*it : nullptr;
       struct stat st;
       const std::string log_name = SegmentFilePrefix(base) + std::string(kLogSuffix);
       if (::fstatat(dir_fd_, log_name.c_str(), &st, 0) != 0) continue;
       if (Trusted(base, old, st.st_size, /*becomes_active=*/base == logs.back())) {
         if (old->sealed) unchecked_.push_back(base);
-        metas.push_back(*old);
+        metas.push_back(std::move(*old));
         recovered_last = false;
         continue;
       }
-      Result<Recovered> r =
-          RecoverSegment(dir_, base, old, config_, out_->state.recovery_point, trust_, reporter_);
+      Result<Recovered> r = RecoverSegment(
+          dir_, base, old != nullptr ? std::optional<SegmentMeta>(*old) : std::nullopt, config_,
+          out_->state.recovery_point, trust_, reporter_);
       if (!r.ok()) return r.status();
       out_->changed = true;
       cut_earlier = r->cut;
@@ -342,8 +344,7 @@ class PartitionLoader {
   // of the segment that will take appends are checked now; a sealed
   // segment's on the first lookup through them (Segment::CheckIndexes), so
   // a mount reads no sealed index file.
-  bool Trusted(int64_t base, const std::optional<SegmentMeta>& old, int64_t file_size,
-               bool becomes_active) const {
+  bool Trusted(int64_t base, const SegmentMeta* old, int64_t file_size, bool becomes_active) const {
     if (full_recovery_ || !old || file_size != old->size_bytes) return false;
     if (!std::binary_search(indexed_.begin(), indexed_.end(), base)) return false;
     const bool synced = old->next_offset <= out_->state.recovery_point;
@@ -389,11 +390,15 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
 
   Result<std::vector<int64_t>> logs = loader.ListLogs();
   if (!logs.ok()) return logs.status();
-  std::map<int64_t, SegmentMeta> known;
-  for (SegmentMeta& m : catalog) known[m.base_offset] = std::move(m);
-  if (known.size() != logs->size()) out.changed = true;
+  auto by_base = [](const SegmentMeta& a, const SegmentMeta& b) {
+    return a.base_offset < b.base_offset;
+  };
+  if (!std::is_sorted(catalog.begin(), catalog.end(), by_base)) {
+    std::sort(catalog.begin(), catalog.end(), by_base);
+  }
+  if (catalog.size() != logs->size()) out.changed = true;
 
-  Result<std::vector<SegmentMeta>> metas = loader.Chain(*logs, known);
+  Result<std::vector<SegmentMeta>> metas = loader.Chain(*logs, catalog);
   if (!metas.ok()) return metas.status();
   loader.DropBelowLogStart(*metas);
   TOPICFS_RETURN_IF_ERROR(loader.CheckLast(*metas));
@@ -401,7 +406,6 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
 
   const int64_t leo = out.segments.back()->next_offset();
   out.state.recovery_point = options.clean ? leo : std::min(out.state.recovery_point, leo);
-  for (auto& seg : out.segments) out.catalog.push_back(seg->Meta(false));
   return out;
 }
 

@@ -32,7 +32,7 @@ class RecoveryReporter {
 struct LogScan {
   int64_t valid_bytes = 0;  // whole records
   int64_t records = 0;
-  std::string cut_reason;   // empty when nothing is cut
+  std::string cut_reason;  // empty when nothing is cut
 };
 
 // What survived of the bytes above the recovery point (DESIGN §4).
@@ -58,8 +58,7 @@ LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records =
 struct LoadedPartition {
   PartitionState state;
   std::vector<std::shared_ptr<Segment>> segments;  // sorted, last active, non-empty
-  std::vector<SegmentMeta> catalog;                // to write back
-  bool changed = false;                             // catalog differs from RocksDB
+  bool changed = false;  // the catalog differs from RocksDB: write segments' Meta() back
 };
 
 // How LoadPartition may trust what it finds.
@@ -76,7 +75,6 @@ struct LoadOptions {
 // recovery point; all of them with `full_recovery`).
 Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig& config,
                                       std::optional<PartitionState> state,
-                                      std::vector<SegmentMeta> catalog,
-                                      const LoadOptions& options);
+                                      std::vector<SegmentMeta> catalog, const LoadOptions& options);
 
 }  // namespace topicfs::store

@@ -328,7 +328,7 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                                      std::move(*listed), &remote, changes));
   if ((loaded->changed || loaded->state.log_start_offset != local_start) && !read_only_) {
     changes->DeletePartitionSegments(topic, p);
-    for (const SegmentMeta& m : loaded->catalog) changes->PutSegment(topic, p, m);
+    for (const auto& seg : loaded->segments) changes->PutSegment(topic, p, seg->Meta(false));
     changes->PutPartition(topic, p, loaded->state);
   }
   return std::make_shared<Partition>(topic, p, dir, meta_.get(), config, loaded->state,
