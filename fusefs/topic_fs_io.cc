@@ -200,6 +200,9 @@ store::Status TopicFs::OpenIndexFile(uint64_t ino, const NodeKey& key, int flags
   if (seg == nullptr) return store::Status::NotFound(NodePath(key));
   const bool sealed = seg->sealed();
   const store::IndexKind kind = IndexKindOf(key.kind);
+  // A sealed index no lookup has used yet is checked (and rebuilt if
+  // unsound) before its file is shown.
+  if (sealed) TOPICFS_RETURN_IF_ERROR(partition->CheckIndexes(seg->base_offset()));
   std::string path = seg->IndexPath(kind);
   auto handle = std::make_unique<FileHandle>();
   handle->kind = FileHandle::Kind::kIndex;

@@ -29,6 +29,10 @@
 #                  /dev/fuse (-o io_uring=off). dev-fuse: turn it off. asis:
 #                  leave it as it is.
 #
+# Environment: MOUNT_SEGS sets the store size of the mount group (segments
+# over 10 partitions; 1,000 with --quick, else 10,000). Issue 13's figure:
+#   MOUNT_SEGS=100000 scripts/bench.sh --only mount --reps 3 --transport asis
+#
 # What it needs (installed with apt-get when run as root and missing):
 # fuse3, attr (getfattr/setfattr), redis-server + redis-tools (redis-benchmark),
 # nats-server, libnats-dev (the NATS C client: Debian 12 has no `nats` CLI, so
@@ -121,7 +125,7 @@ if [ $QUICK = 1 ]; then
   SCAN_K=3                      # naive scans per repetition
   CONC_BYTES=$((32 * MiB))
   RSS_PARTS=1000
-  MOUNT_SEGS=1000
+  : "${MOUNT_SEGS:=1000}"        # segments for the mount figures (env overrides)
 else
   : "${REPS:=5}"
   BULK_BYTES=$((256 * MiB))
@@ -140,7 +144,7 @@ else
   SCAN_K=5
   CONC_BYTES=$((256 * MiB))
   RSS_PARTS=1000
-  MOUNT_SEGS=10000
+  : "${MOUNT_SEGS:=10000}"       # MOUNT_SEGS=100000 for issue 13's store
 fi
 REC=100                          # the record size of the record-rate figures
 MAX_SECONDS=$((QUICK ? 900 : 2700))

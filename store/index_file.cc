@@ -17,6 +17,7 @@ Result<std::unique_ptr<IndexFile>> IndexFile::OpenWritable(const std::string& pa
                                                            DescriptorCache& files) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
   index->file_ = files.Track(path, O_RDWR);
+  index->env_ = &files.env();
   TOPICFS_RETURN_IF_ERROR(index->Load());
   return index;
 }
@@ -25,6 +26,7 @@ std::unique_ptr<IndexFile> IndexFile::OpenWritableLazily(const std::string& path
                                                          DescriptorCache& files) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
   index->file_ = files.Track(path, O_RDWR);
+  index->env_ = &files.env();
   index->size_ = kUnknownSize;
   return index;
 }
@@ -55,8 +57,10 @@ Status IndexFile::Load() {
   return Status::OK();
 }
 
-std::unique_ptr<IndexFile> IndexFile::OpenSealed(const std::string& path, size_t entry_size) {
+std::unique_ptr<IndexFile> IndexFile::OpenSealed(const std::string& path, size_t entry_size,
+                                                 Env& env) {
   std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
+  index->env_ = &env;
   index->sealed_ = true;
   index->size_ = kUnknownSize;
   return index;
@@ -95,6 +99,7 @@ void IndexFile::MapIfNeeded() {
 }
 
 void IndexFile::Map() {
+  if (env_->BeforeOpen(path_) != 0) return;
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
@@ -116,6 +121,16 @@ std::string_view IndexFile::bytes() {
   }
   MapIfNeeded();
   return std::string_view(map_ == nullptr ? "" : map_, map_size_ - map_size_ % entry_size_);
+}
+
+void IndexFile::ReplaceSealedBytes(std::string bytes) {
+  std::call_once(map_once_, [] {});  // no later Map() of the old file
+  if (mapped_) ::munmap(const_cast<char*>(map_), map_size_);
+  mapped_ = false;
+  held_ = std::move(bytes);
+  map_ = held_.data();
+  map_size_ = held_.size();
+  size_.store(map_size_ - map_size_ % entry_size_, std::memory_order_release);
 }
 
 void IndexFile::Append(const char* entry) {

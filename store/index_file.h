@@ -4,8 +4,8 @@
 // sealed index is memory-mapped on first use (the mapping needs no
 // descriptor) and its size is learnt on first use too, so opening a sealed
 // segment touches no file.
-// Callers serialize access (the partition lock), except size_bytes() and a
-// sealed index's bytes(), which are safe from any thread.
+// Callers serialize access (the partition lock), except size_bytes(), which
+// is safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -31,7 +31,8 @@ class IndexFile {
   static std::unique_ptr<IndexFile> OpenWritableLazily(const std::string& path, size_t entry_size,
                                                        DescriptorCache& files);
   // Opens an existing immutable index lazily; a missing file reads as empty.
-  static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size);
+  static std::unique_ptr<IndexFile> OpenSealed(const std::string& path, size_t entry_size,
+                                               Env& env);
   // An immutable index held in memory (a remote segment's, fetched once);
   // `name` stands for its path in messages.
   static std::unique_ptr<IndexFile> FromBytes(const std::string& name, size_t entry_size,
@@ -57,6 +58,10 @@ class IndexFile {
   Status WritePending();
   // Keeps the first `entries`; writes the file to match.
   Status Truncate(size_t entries);
+  // A sealed index's bytes replaced by `bytes` (rebuilt from the .log, its
+  // file replaced by a rename): served from memory from now on. Under the
+  // partition lock, as every reader of a sealed index's bytes() is.
+  void ReplaceSealedBytes(std::string bytes);
   // Persists, then drops the in-memory copy: the index becomes read-only.
   Status Seal();
   bool sealed() const { return sealed_; }
@@ -74,6 +79,7 @@ class IndexFile {
   bool sealed_ = false;
   // Writable state.
   std::shared_ptr<CachedFile> file_;
+  Env* env_ = &Env::Default();  // the store's; opens of a sealed index go through it
   bool loaded_ = false;
   std::string buffer_;
   size_t persisted_ = 0;                 // bytes of buffer_ already in the file

@@ -15,6 +15,8 @@ bool IsValidTopicName(std::string_view name);
 inline constexpr std::string_view kLogSuffix = ".log";
 inline constexpr std::string_view kIndexSuffix = ".index";
 inline constexpr std::string_view kTimeIndexSuffix = ".timeindex";
+// An index rebuilt from its .log, before it is renamed over the old one.
+inline constexpr std::string_view kRebuiltSuffix = ".rebuilt";
 inline constexpr int kSegmentNameDigits = 20;
 
 // "00000000000000000042" for 42.

@@ -148,6 +148,17 @@ class Partition {
   // Fetches the indexes of a remote-only segment a lookup needs, without
   // the lock, and installs them under it.
   Status LoadRemoteIndexes(const std::shared_ptr<Segment>& segment);
+  // Checks a sealed segment's index files if no lookup has yet (a store
+  // opened from its catalog reads none), rebuilding unsound ones from the
+  // .log: the files read without the lock, the result installed under it.
+  // Before anything reads the files themselves (a copy to the tier, a read
+  // of an .index through the mount).
+  Status CheckIndexes(const std::shared_ptr<Segment>& segment);
+  // The same for the segment based at `base_offset` (a front-end about to
+  // show its index files); OK when there is none.
+  Status CheckIndexes(int64_t base_offset);
+  // What a lookup needs first (Segment::NeedsIndexes): one of the two above.
+  Status LoadIndexes(const std::shared_ptr<Segment>& segment);
   int64_t segment_count() const;
   // Appends (counted here) and reads (counted by the front-end that
   // served them) since the store opened.

@@ -36,7 +36,7 @@ Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
     seg = *it;
   }
   PendingLocate pending;
-  if (seg->NeedsRemoteIndexes() && offset < seg->next_offset()) {
+  if (seg->NeedsIndexes() && offset < seg->next_offset()) {
     pending.needs_indexes = seg;
     return pending;
   }
@@ -51,7 +51,7 @@ Result<Partition::PendingLocate> Partition::LocateOffsetLocked(int64_t offset) {
 Result<Partition::PendingLocate> Partition::LocateTimeLocked(int64_t ts_ms) {
   for (auto& seg : segments_) {
     if (seg->next_offset() > seg->base_offset() && seg->max_timestamp_ms() >= ts_ms) {
-      if (seg->NeedsRemoteIndexes()) {
+      if (seg->NeedsIndexes()) {
         PendingLocate pending;
         pending.needs_indexes = seg;
         return pending;
@@ -87,10 +87,11 @@ Result<ReadStart> Partition::Locate(StartAt how, int64_t value, ReadClaim* claim
     return found;
   };
   Result<PendingLocate> pending = locate();
-  // A remote-only segment's indexes come from the tier, without the lock;
-  // then the lookup runs again (at most once per segment on the way).
+  // A remote-only segment's indexes come from the tier, and a sealed one's
+  // are checked on first use, without the lock; then the lookup runs again
+  // (at most once per segment on the way).
   while (pending.ok() && pending->needs_indexes != nullptr) {
-    TOPICFS_RETURN_IF_ERROR(LoadRemoteIndexes(pending->needs_indexes));
+    TOPICFS_RETURN_IF_ERROR(LoadIndexes(pending->needs_indexes));
     pending = locate();
   }
   if (!pending.ok()) return pending.status();

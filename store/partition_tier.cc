@@ -125,6 +125,14 @@ Result<int> Partition::DropLocalCopies(const std::function<bool(const Segment&)>
     dropping.push_back(seg);
   }
   if (dropping.empty()) return 0;
+  // Their indexes stay in memory for lookups: checked first if no lookup has.
+  for (auto& seg : dropping) {
+    if (!seg->NeedsIndexCheck()) continue;
+    Result<CheckedIndexes> checked =
+        seg->CheckIndexes({config_.delimiter(), config_.index_interval_bytes()});
+    if (!checked.ok()) return checked.status();
+    TOPICFS_RETURN_IF_ERROR(seg->InstallCheckedIndexes(std::move(*checked)));
+  }
   // The catalog first: a crash before the files go leaves a .log the next
   // mount adopts again as a local copy, still copied.
   Metadata::Batch batch(meta_);
@@ -142,6 +150,37 @@ Status Partition::LoadRemoteIndexes(const std::shared_ptr<Segment>& segment) {
   std::lock_guard lock(mu_);
   if (segment->NeedsRemoteIndexes()) segment->InstallRemoteIndexes(std::move(*fetched));
   return Status::OK();
+}
+
+Status Partition::CheckIndexes(const std::shared_ptr<Segment>& segment) {
+  IndexRules rules;
+  {
+    std::lock_guard lock(mu_);
+    if (!segment->NeedsIndexCheck()) return Status::OK();
+    rules = {config_.delimiter(), config_.index_interval_bytes()};
+  }
+  Result<CheckedIndexes> checked = segment->CheckIndexes(rules);
+  std::lock_guard lock(mu_);
+  if (!checked.ok()) {
+    // The local copy went to the tier meanwhile: nothing left to check.
+    return segment->remote_only() ? Status::OK() : checked.status();
+  }
+  return segment->InstallCheckedIndexes(std::move(*checked));
+}
+
+Status Partition::CheckIndexes(int64_t base_offset) {
+  std::shared_ptr<Segment> segment;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& seg : segments_) {
+      if (seg->base_offset() == base_offset) segment = seg;
+    }
+  }
+  return segment == nullptr ? Status::OK() : CheckIndexes(segment);
+}
+
+Status Partition::LoadIndexes(const std::shared_ptr<Segment>& segment) {
+  return segment->remote_only() ? LoadRemoteIndexes(segment) : CheckIndexes(segment);
 }
 
 void Partition::PrefetchAcross(const SegmentFile& seg, int64_t pos) const {

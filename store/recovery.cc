@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -10,62 +9,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <set>
 
 #include "store/coding.h"
 #include "store/data_dir.h"
 #include "store/file_io.h"
+#include "store/index_rebuild.h"
+#include "store/mapped_file.h"
 #include "store/names.h"
 #include "store/record_scan.h"
 
 namespace topicfs::store {
 namespace {
-
-// A read-only view of a whole file; empty files map to an empty view.
-class MappedFile {
- public:
-  static Result<MappedFile> Open(const std::string& path) {
-    MappedFile m;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(errno, "open " + path);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      ::close(fd);
-      return Status::FromErrno(errno, "stat " + path);
-    }
-    m.mtime_ms_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-    if (st.st_size > 0) {
-      void* p = ::mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        ::close(fd);
-        return Status::FromErrno(errno, "map " + path);
-      }
-      m.data_ = static_cast<const char*>(p);
-      m.size_ = st.st_size;
-    }
-    ::close(fd);
-    return m;
-  }
-  MappedFile() = default;
-  MappedFile(MappedFile&& o) noexcept { *this = std::move(o); }
-  MappedFile& operator=(MappedFile&& o) noexcept {
-    std::swap(data_, o.data_);
-    std::swap(size_, o.size_);
-    mtime_ms_ = o.mtime_ms_;
-    return *this;
-  }
-  ~MappedFile() {
-    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
-  }
-  std::string_view view() const { return {data_ == nullptr ? "" : data_, size_}; }
-  int64_t mtime_ms() const { return mtime_ms_; }
-
- private:
-  const char* data_ = nullptr;
-  size_t size_ = 0;
-  int64_t mtime_ms_ = 0;
-};
 
 std::string Prefix(const std::string& dir, int64_t base) {
   return dir + "/" + SegmentFilePrefix(base);
@@ -82,92 +36,40 @@ void RemoveSegmentFiles(const std::string& dir, int64_t base) {
   }
 }
 
-Status WriteWholeFile(Env& env, const std::string& path, std::string_view bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
-  if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  Status s = WriteFully(env, fd, bytes.data(), bytes.size(), 0, path);
-  ::close(fd);
-  return s;
-}
-
-// Old time-index entries that still describe records below `next_offset`.
-std::vector<TimeIndexEntry> SalvageTimeEntries(const std::string& path, int64_t base,
-                                               int64_t next_offset) {
-  std::vector<TimeIndexEntry> out;
-  auto file = MappedFile::Open(path);
-  if (!file.ok()) return out;
-  std::string_view bytes = file->view();
-  for (size_t i = 0; i + kTimeIndexEntrySize <= bytes.size(); i += kTimeIndexEntrySize) {
-    TimeIndexEntry e = TimeIndex::Decode(bytes.data() + i, base);
-    if (e.offset >= next_offset || e.offset < base) break;
-    if (!out.empty() &&
-        (e.timestamp_ms < out.back().timestamp_ms || e.offset <= out.back().offset)) {
-      break;
-    }
-    out.push_back(e);
-  }
-  return out;
-}
-
-// Rebuilds both indexes of the whole records in `log` with the append-time
-// rule. A rebuilt entry's time is an upper bound of its record's real append
-// time (the next salvaged entry's time, else `latest_ms`), so a time lookup
-// may start early, never late.
-// Returns whether either file changed.
+// Rebuilds both indexes of the whole records in `log` (BuildIndexes) and
+// writes the files that differ. Returns whether either file changed.
 Result<bool> RebuildIndexes(Env& env, const std::string& prefix, int64_t base, std::string_view log,
                             const TopicConfig& config, int64_t next_offset, int64_t latest_ms) {
-  std::vector<TimeIndexEntry> old =
-      SalvageTimeEntries(prefix + std::string(kTimeIndexSuffix), base, next_offset);
-  std::string index, time_index;
-  const char delim = config.delimiter();
-  const int64_t interval = std::max<int64_t>(1, config.index_interval_bytes());
-  int64_t offset = base, last_indexed = 0, last_ts = -1;
-  size_t pos = 0, old_i = 0;
-  while (pos < log.size()) {
-    size_t threshold = last_indexed + interval;
-    if (threshold >= log.size()) break;
-    const void* d = std::memchr(log.data() + threshold - 1, delim, log.size() - threshold + 1);
-    size_t start = static_cast<const char*>(d) - log.data() + 1;
-    if (start >= log.size()) break;
-    offset += CountDelimiters(log.data() + pos, start - pos, delim);
-    char entry[kTimeIndexEntrySize];
-    OffsetIndex::Encode(entry, base, offset, static_cast<uint32_t>(start));
-    index.append(entry, kOffsetIndexEntrySize);
-    while (old_i < old.size() && old[old_i].offset < offset) ++old_i;
-    int64_t ts = old_i < old.size() ? old[old_i].timestamp_ms : latest_ms;
-    if (ts > last_ts) {
-      TimeIndex::Encode(entry, base, ts, offset);
-      time_index.append(entry, kTimeIndexEntrySize);
-      last_ts = ts;
-    }
-    last_indexed = start;
-    pos = start;
+  const std::string time_path = prefix + std::string(kTimeIndexSuffix);
+  BuiltIndexes built;
+  {
+    auto old_time = MappedFile::Open(env, time_path);
+    built = BuildIndexes(log, base, next_offset, latest_ms,
+                         old_time.ok() ? old_time->view() : std::string_view(), config.delimiter(),
+                         config.index_interval_bytes());
   }
   bool changed = false;
-  for (auto [suffix, bytes] : {std::pair{kIndexSuffix, &index}, {kTimeIndexSuffix, &time_index}}) {
+  for (auto [suffix, bytes] :
+       {std::pair{kIndexSuffix, &built.index}, {kTimeIndexSuffix, &built.time_index}}) {
     const std::string path = prefix + std::string(suffix);
-    auto old_file = MappedFile::Open(path);
+    auto old_file = MappedFile::Open(env, path);
     if (old_file.ok() && old_file->view() == *bytes) continue;
     changed = true;
-    TOPICFS_RETURN_IF_ERROR(WriteWholeFile(env, path, *bytes));
+    TOPICFS_RETURN_IF_ERROR(ReplaceIndexFile(env, path, *bytes));
   }
   return changed;
 }
 
-// Cheap checks of a trusted sealed segment's indexes (no full read when the
-// sizes and last entries are right).
-bool IndexesLookSound(const std::string& prefix, const SegmentMeta& meta) {
-  for (auto [suffix, entry_size] : {std::pair{kIndexSuffix, kOffsetIndexEntrySize},
-                                    std::pair{kTimeIndexSuffix, kTimeIndexEntrySize}}) {
-    auto file = MappedFile::Open(prefix + std::string(suffix));
-    if (!file.ok()) return false;
-    std::string_view bytes = file->view();
-    Status s = entry_size == kOffsetIndexEntrySize
-                   ? OffsetIndex::Check(bytes, meta.base_offset, meta.next_offset, meta.size_bytes)
-                   : TimeIndex::Check(bytes, meta.base_offset, meta.next_offset);
-    if (!s.ok()) return false;
-  }
-  return true;
+// The checks of a trusted segment's indexes that DESIGN §4 lists, run at
+// open for the segment that becomes active (a sealed one is checked on its
+// first lookup instead: Segment::CheckIndexes).
+bool IndexesLookSound(Env& env, const std::string& prefix, const SegmentMeta& meta) {
+  auto index = MappedFile::Open(env, prefix + std::string(kIndexSuffix));
+  auto time_index = MappedFile::Open(env, prefix + std::string(kTimeIndexSuffix));
+  auto view = [](const Result<MappedFile>& f) {
+    return f.ok() ? std::optional<std::string_view>(f->view()) : std::nullopt;
+  };
+  return IndexesSound(view(index), view(time_index), meta);
 }
 
 struct Recovered {
@@ -186,7 +88,7 @@ Result<Recovered> RecoverSegment(Env& env, const std::string& dir, int64_t base,
   Recovered out;
   bool indexes_changed = false;
   {
-    auto file = MappedFile::Open(log_path);
+    auto file = MappedFile::Open(env, log_path);
     if (!file.ok()) return file.status();
     std::string_view data = file->view();
     LogScan scan = ScanLog(data, config.delimiter(), recovery_point - base, trust);
@@ -262,41 +164,76 @@ class PartitionLoader {
         out_(out),
         files_(options.files) {}
 
-  // The bases of the .log files; indexes without their .log are removed
-  // (Kafka deletes these too).
-  Result<std::set<int64_t>> ListLogs() {
-    std::set<int64_t> logs;
-    std::vector<std::pair<int64_t, std::string>> indexes;
-    DIR* d = ::opendir(dir_.c_str());
-    if (d == nullptr) return Status::FromErrno(errno, "open " + dir_);
+  ~PartitionLoader() {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+  }
+
+  // The bases of the .log files, ascending; indexes without their .log are
+  // removed (Kafka deletes these too), and so are rebuilt indexes a crash
+  // left under their temporary name. Notes which segments have both index
+  // files: one without them is not trusted (DESIGN §4 rebuilds a missing
+  // index), and the listing tells it without a look at the file.
+  Result<std::vector<int64_t>> ListLogs() {
+    dir_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd_ < 0) return Status::FromErrno(errno, "open " + dir_);
+    int listing_fd = ::dup(dir_fd_);
+    DIR* d = listing_fd < 0 ? nullptr : ::fdopendir(listing_fd);
+    if (d == nullptr) {
+      if (listing_fd >= 0) ::close(listing_fd);
+      return Status::FromErrno(errno, "open " + dir_);
+    }
+    std::vector<SegmentFileName> files;
     while (struct dirent* e = ::readdir(d)) {
-      auto name = ParseSegmentFileName(e->d_name);
-      if (!name) continue;
-      if (name->kind == SegmentFileKind::kLog)
-        logs.insert(name->base_offset);
-      else
-        indexes.emplace_back(name->base_offset, e->d_name);
+      if (auto name = ParseSegmentFileName(e->d_name)) {
+        files.push_back(*name);
+      } else if (std::string_view(e->d_name).ends_with(kRebuiltSuffix)) {
+        ::unlinkat(dir_fd_, e->d_name, 0);
+      }
     }
     ::closedir(d);
-    for (auto& [base, name] : indexes) {
-      if (logs.count(base)) continue;
-      ::unlink((dir_ + "/" + name).c_str());
-      Report(reporter_, dir_ + "/" + name, 0, "index without a .log removed");
+    std::sort(files.begin(), files.end(), [](const SegmentFileName& a, const SegmentFileName& b) {
+      return a.base_offset < b.base_offset || (a.base_offset == b.base_offset && a.kind < b.kind);
+    });
+    std::vector<int64_t> logs;
+    for (size_t i = 0; i < files.size();) {
+      const int64_t base = files[i].base_offset;
+      bool log = false, index = false, time_index = false;
+      size_t end = i;
+      for (; end < files.size() && files[end].base_offset == base; ++end) {
+        log |= files[end].kind == SegmentFileKind::kLog;
+        index |= files[end].kind == SegmentFileKind::kIndex;
+        time_index |= files[end].kind == SegmentFileKind::kTimeIndex;
+      }
+      if (log) {
+        logs.push_back(base);
+        if (index && time_index) indexed_.push_back(base);
+      } else {
+        for (; i < end; ++i) {
+          const std::string path =
+              Prefix(dir_, base) + std::string(files[i].kind == SegmentFileKind::kIndex
+                                                   ? kIndexSuffix
+                                                   : kTimeIndexSuffix);
+          ::unlink(path.c_str());
+          Report(reporter_, path, 0, "index without a .log removed");
+        }
+      }
+      i = end;
     }
     return logs;
   }
 
   // Walks the .log files in offset order, trusting what the catalog vouches
   // for and recovering the rest, into a chain whose offsets follow on.
-  Result<std::vector<SegmentMeta>> Chain(const std::set<int64_t>& logs,
-                                         std::map<int64_t, SegmentMeta>& known) {
+  // `known` is the catalog sorted by base; its trusted entries move out.
+  Result<std::vector<SegmentMeta>> Chain(const std::vector<int64_t>& logs,
+                                         std::vector<SegmentMeta>& known) {
     std::vector<SegmentMeta> metas;
+    metas.reserve(logs.size());
     bool cut_earlier = false;
     bool recovered_last = false;
     for (int64_t base : logs) {
-      const std::string prefix = Prefix(dir_, base);
       if (!metas.empty() && base < metas.back().next_offset) {
-        MoveAside(prefix);
+        MoveAside(Prefix(dir_, base));
         continue;
       }
       // A recovered segment that ends short of the next one's base lost
@@ -306,22 +243,28 @@ class PartitionLoader {
         cut_earlier = true;
       }
       if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
-        Report(reporter_, prefix + std::string(kLogSuffix), 0, "segment after a cut removed");
+        Report(reporter_, Prefix(dir_, base) + std::string(kLogSuffix), 0,
+               "segment after a cut removed");
         RemoveSegmentFiles(dir_, base);
         out_->changed = true;
         continue;
       }
-      std::optional<SegmentMeta> old;
-      if (auto it = known.find(base); it != known.end()) old = it->second;
+      auto it = std::lower_bound(known.begin(), known.end(), base,
+                                 [](const SegmentMeta& m, int64_t b) { return m.base_offset < b; });
+      SegmentMeta* old = it != known.end() && it->base_offset == base ? &*it : nullptr;
       struct stat st;
-      if (::stat((prefix + std::string(kLogSuffix)).c_str(), &st) != 0) continue;
-      if (Trusted(prefix, old, st.st_size)) {
-        metas.push_back(*old);
+      const std::string log_name = SegmentFilePrefix(base) + std::string(kLogSuffix);
+      if (::fstatat(dir_fd_, log_name.c_str(), &st, 0) != 0) continue;
+      if (Trusted(base, old, st.st_size, /*becomes_active=*/base == logs.back())) {
+        if (old->sealed) unchecked_.push_back(base);
+        metas.push_back(std::move(*old));
         recovered_last = false;
         continue;
       }
-      Result<Recovered> r = RecoverSegment(files_->env(), dir_, base, old, config_,
-                                           out_->state.recovery_point, trust_, reporter_);
+      Result<Recovered> r =
+          RecoverSegment(files_->env(), dir_, base,
+                         old != nullptr ? std::optional<SegmentMeta>(*old) : std::nullopt, config_,
+                         out_->state.recovery_point, trust_, reporter_);
       if (!r.ok()) return r.status();
       out_->changed = true;
       cut_earlier = r->cut;
@@ -351,6 +294,24 @@ class PartitionLoader {
   }
 
   // Opens the chain: every segment but the last sealed, the last active.
+  // The last segment takes appends, so its indexes are checked now even
+  // when the chain trusted it as a sealed one (a later file moved aside):
+  // unsound, it is recovered as the chain would have.
+  Status CheckLast(std::vector<SegmentMeta>& metas) {
+    if (metas.empty()) return Status::OK();
+    const int64_t base = metas.back().base_offset;
+    if (!std::binary_search(unchecked_.begin(), unchecked_.end(), base) ||
+        IndexesLookSound(files_->env(), Prefix(dir_, base), metas.back())) {
+      return Status::OK();
+    }
+    Result<Recovered> r = RecoverSegment(files_->env(), dir_, base, metas.back(), config_,
+                                         out_->state.recovery_point, trust_, reporter_);
+    if (!r.ok()) return r.status();
+    metas.back() = r->meta;
+    out_->changed = true;
+    return Status::OK();
+  }
+
   Status Open(const std::vector<SegmentMeta>& metas) {
     for (size_t i = 0; i < metas.size(); ++i) {
       const bool want_sealed = i + 1 < metas.size();
@@ -380,12 +341,17 @@ class PartitionLoader {
   // that size and has not grown since. The active segment of a partition
   // nobody appended to since its last flush is one, so recovery after a
   // crash looks only at what was appended after each recovery point (DESIGN
-  // §4: it grows with the unflushed tail, not with the store).
-  bool Trusted(const std::string& prefix, const std::optional<SegmentMeta>& old,
-               int64_t file_size) const {
+  // §4: it grows with the unflushed tail, not with the store). The indexes
+  // of the segment that will take appends are checked now; a sealed
+  // segment's on the first lookup through them (Segment::CheckIndexes), so
+  // a mount reads no sealed index file.
+  bool Trusted(int64_t base, const SegmentMeta* old, int64_t file_size, bool becomes_active) const {
     if (full_recovery_ || !old || file_size != old->size_bytes) return false;
+    if (!std::binary_search(indexed_.begin(), indexed_.end(), base)) return false;
     const bool synced = old->next_offset <= out_->state.recovery_point;
-    return (clean_ || synced) && IndexesLookSound(prefix, *old);
+    if (!clean_ && !synced) return false;
+    return (old->sealed && !becomes_active) ||
+           IndexesLookSound(files_->env(), Prefix(dir_, base), *old);
   }
 
   // A stray file whose offsets overlap the segment before it: the earlier
@@ -407,7 +373,10 @@ class PartitionLoader {
   const TailTrust trust_;
   RecoveryReporter* const reporter_;  // borrowed; may be null
   LoadedPartition* const out_;
-  DescriptorCache* const files_;  // borrowed
+  DescriptorCache* const files_;    // borrowed
+  std::vector<int64_t> unchecked_;  // sealed, trusted without an index check; ascending
+  std::vector<int64_t> indexed_;    // segments with both index files; ascending
+  int dir_fd_ = -1;                 // dir_, for lookups of one name
 };
 
 }  // namespace
@@ -421,20 +390,24 @@ Result<LoadedPartition> LoadPartition(const std::string& dir, const TopicConfig&
   out.changed = !stored_state.has_value();
   PartitionLoader loader(dir, config, options, &out);
 
-  Result<std::set<int64_t>> logs = loader.ListLogs();
+  Result<std::vector<int64_t>> logs = loader.ListLogs();
   if (!logs.ok()) return logs.status();
-  std::map<int64_t, SegmentMeta> known;
-  for (SegmentMeta& m : catalog) known[m.base_offset] = std::move(m);
-  if (known.size() != logs->size()) out.changed = true;
+  auto by_base = [](const SegmentMeta& a, const SegmentMeta& b) {
+    return a.base_offset < b.base_offset;
+  };
+  if (!std::is_sorted(catalog.begin(), catalog.end(), by_base)) {
+    std::sort(catalog.begin(), catalog.end(), by_base);
+  }
+  if (catalog.size() != logs->size()) out.changed = true;
 
-  Result<std::vector<SegmentMeta>> metas = loader.Chain(*logs, known);
+  Result<std::vector<SegmentMeta>> metas = loader.Chain(*logs, catalog);
   if (!metas.ok()) return metas.status();
   loader.DropBelowLogStart(*metas);
+  TOPICFS_RETURN_IF_ERROR(loader.CheckLast(*metas));
   TOPICFS_RETURN_IF_ERROR(loader.Open(*metas));
 
   const int64_t leo = out.segments.back()->next_offset();
   out.state.recovery_point = options.clean ? leo : std::min(out.state.recovery_point, leo);
-  for (auto& seg : out.segments) out.catalog.push_back(seg->Meta(false));
   return out;
 }
 

@@ -39,8 +39,7 @@ LogScan ScanLog(std::string_view data, char delimiter, int64_t trusted_records =
 struct LoadedPartition {
   PartitionState state;
   std::vector<std::shared_ptr<Segment>> segments;  // sorted, last active, non-empty
-  std::vector<SegmentMeta> catalog;                // to write back
-  bool changed = false;                            // catalog differs from RocksDB
+  bool changed = false;  // the catalog differs from RocksDB: write segments' Meta() back
 };
 
 // How LoadPartition may trust what it finds.

@@ -12,6 +12,8 @@
 #include "store/clock.h"
 #include "store/data_dir.h"
 #include "store/file_io.h"
+#include "store/index_rebuild.h"
+#include "store/mapped_file.h"
 #include "store/names.h"
 #include "store/record_scan.h"
 #include "store/tier_cache.h"
@@ -38,8 +40,10 @@ Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_i
   }
   std::unique_ptr<IndexFile> index_file, time_file;
   if (sealed_) {
-    index_file = IndexFile::OpenSealed(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize);
-    time_file = IndexFile::OpenSealed(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize);
+    index_file = IndexFile::OpenSealed(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize,
+                                       files.env());
+    time_file = IndexFile::OpenSealed(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize,
+                                      files.env());
   } else if (!create) {
     // Read on first use: a mount reads no index file.
     index_file = IndexFile::OpenWritableLazily(prefix + std::string(kIndexSuffix),
@@ -93,6 +97,7 @@ Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const Seg
   seg->max_timestamp_ms_ = meta.max_timestamp_ms;
   seg->sealed_ = meta.sealed;
   seg->xxh3_ = meta.xxh3;
+  seg->indexes_checked_ = !meta.sealed;
   TOPICFS_RETURN_IF_ERROR(seg->OpenFiles(dir, /*create=*/false, segment_index_bytes, files));
   if (!meta.sealed) {
     seg->hash_ = XXH3_createState();
@@ -177,6 +182,44 @@ void Segment::DropLocalCopy(RemoteCopy copy) {
   remote_.store(remote_holder_.get(), std::memory_order_release);
   RemoveFiles(/*held=*/false);
   log_->CloseWhenIdle();
+}
+
+Result<CheckedIndexes> Segment::CheckIndexes(const IndexRules& rules) const {
+  const SegmentMeta meta = Meta(/*with_hash_state=*/false);
+  Result<MappedFile> index = MappedFile::Open(log_->cache().env(), index_path());
+  Result<MappedFile> time_index = MappedFile::Open(log_->cache().env(), time_index_path());
+  auto view = [](const Result<MappedFile>& f) {
+    return f.ok() ? std::optional<std::string_view>(f->view()) : std::nullopt;
+  };
+  CheckedIndexes out;
+  if (IndexesSound(view(index), view(time_index), meta)) return out;
+  // The .log is the catalog's (its size was checked at open): the indexes
+  // are rebuilt from it as recovery would.
+  Result<MappedFile> log = MappedFile::Open(log_->cache().env(), log_path_);
+  if (!log.ok()) return log.status();
+  if (static_cast<int64_t>(log->view().size()) < meta.size_bytes) {
+    return Status::Corruption(log_path_ + " is shorter than its catalog entry");
+  }
+  BuiltIndexes built =
+      BuildIndexes(log->view().substr(0, meta.size_bytes), base_offset_, meta.next_offset,
+                   meta.max_timestamp_ms, time_index.ok() ? time_index->view() : std::string_view(),
+                   rules.delimiter, rules.index_interval_bytes);
+  out.sound = false;
+  out.index = std::move(built.index);
+  out.time_index = std::move(built.time_index);
+  return out;
+}
+
+Status Segment::InstallCheckedIndexes(CheckedIndexes checked) {
+  if (!NeedsIndexCheck()) return Status::OK();
+  indexes_checked_ = true;
+  if (checked.sound) return Status::OK();
+  Status written = ReplaceIndexFile(log_->cache().env(), index_path(), checked.index);
+  Status time_written =
+      ReplaceIndexFile(log_->cache().env(), time_index_path(), checked.time_index);
+  index_->file().ReplaceSealedBytes(std::move(checked.index));
+  time_index_->file().ReplaceSealedBytes(std::move(checked.time_index));
+  return written.ok() ? time_written : written;
 }
 
 Result<RemoteIndexes> Segment::FetchRemoteIndexes() const {

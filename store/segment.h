@@ -44,6 +44,20 @@ struct RemoteCopy {
   RemoteSegment record;
 };
 
+// How a segment's indexes are built from its .log (the topic's settings).
+struct IndexRules {
+  char delimiter = '\n';
+  int64_t index_interval_bytes = 4096;
+};
+
+// What CheckIndexes found for InstallCheckedIndexes: sound files, or both
+// indexes rebuilt from the .log.
+struct CheckedIndexes {
+  bool sound = true;
+  std::string index;  // rebuilt bytes when !sound
+  std::string time_index;
+};
+
 // What an append needs from the topic's configuration.
 struct AppendLimits {
   int64_t segment_bytes;
@@ -115,6 +129,21 @@ class Segment final : public SegmentFile {
   // deletion). Read bytes below size() only. NotSupported for a segment
   // held only remotely: Read() instead.
   Result<FileRef> OpenLog() const override;
+
+  // ---- Index files trusted from the catalog (DESIGN §4, docs/DECISIONS.md).
+  // A sealed segment opened from the catalog has not read its index files;
+  // the first lookup through them checks them (CheckIndexes, without the
+  // partition lock: it reads files only) and installs the result
+  // (InstallCheckedIndexes, under it): unsound files are rebuilt from the
+  // .log, replaced on disk and served from memory.
+  bool NeedsIndexCheck() const { return !indexes_checked_ && !remote_only(); }
+  Result<CheckedIndexes> CheckIndexes(const IndexRules& rules) const;
+  // Under the partition lock; a no-op once checked. A rebuilt index that
+  // cannot be written is still served from memory; the error is returned.
+  Status InstallCheckedIndexes(CheckedIndexes checked);
+  // What a lookup in this segment must first bring: a remote-only segment's
+  // indexes, or a check of its local ones. Under the partition lock.
+  bool NeedsIndexes() const { return NeedsRemoteIndexes() || NeedsIndexCheck(); }
 
   // ---- The remote tier (DESIGN §9).
   // True when the .log is no longer on the local disk.
@@ -204,6 +233,7 @@ class Segment final : public SegmentFile {
   int64_t first_timestamp_ms_ = -1;
   int64_t last_index_position_ = 0;  // position of the last indexed record
   bool indexes_loaded_ = false;      // an active segment's indexes are read
+  bool indexes_checked_ = true;      // false: sealed, opened without reading its indexes
   std::atomic<bool> sealed_{false};
   std::atomic<int64_t> sealed_at_ms_{0};
   uint64_t xxh3_ = 0;

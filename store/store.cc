@@ -306,12 +306,16 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
   // A partition whose state was lost with meta/ and whose segments are all
   // in the tier (no .log left here) starts its local log where the tier's ends.
   std::optional<PartitionState> load_state = *state;
-  const std::vector<std::string> files = ListDir(dir);
-  const bool no_logs = std::none_of(files.begin(), files.end(), [](const std::string& f) {
-    auto name = ParseSegmentFileName(f);
-    return name && name->kind == SegmentFileKind::kLog;
-  });
-  if (!load_state && no_logs) {
+  // Listed only then: LoadPartition lists the directory anyway, and a
+  // mount of many segments feels every listing.
+  auto no_logs = [&] {
+    const std::vector<std::string> files = ListDir(dir);
+    return std::none_of(files.begin(), files.end(), [](const std::string& f) {
+      auto name = ParseSegmentFileName(f);
+      return name && name->kind == SegmentFileKind::kLog;
+    });
+  };
+  if (!load_state && no_logs()) {
     for (const RemoteSegment& r : *listed) {
       if (r.state != RemoteState::kCopyFinished) continue;
       if (!load_state) load_state = PartitionState{};
@@ -327,7 +331,7 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                                      std::move(*listed), &remote, changes));
   if ((loaded->changed || loaded->state.log_start_offset != local_start) && !read_only_) {
     changes->DeletePartitionSegments(topic, p);
-    for (const SegmentMeta& m : loaded->catalog) changes->PutSegment(topic, p, m);
+    for (const auto& seg : loaded->segments) changes->PutSegment(topic, p, seg->Meta(false));
     changes->PutPartition(topic, p, loaded->state);
   }
   return std::make_shared<Partition>(topic, p, dir, meta_.get(), *env_, config, loaded->state,

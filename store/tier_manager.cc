@@ -205,6 +205,11 @@ Status TierManager::Copy(const std::string& topic, Partition& p,
   // Only synced bytes are copied: recovery after a power loss could
   // otherwise cut a segment the tier holds whole.
   if (seg->next_offset() > p.recovery_point()) TOPICFS_RETURN_IF_ERROR(p.Flush());
+  // The index files go as they are on disk: checked (and rebuilt if
+  // unsound) first, as no lookup may have yet.
+  if (Status s = p.CheckIndexes(seg); !s.ok()) {
+    return s.Is(Code::kNotFound) ? Status::NotFound("gone") : s;
+  }
   RemoteSegment record;
   record.state = RemoteState::kCopyStarted;
   // A copy cut short (a crash, a failure) is made again under the same

@@ -29,8 +29,8 @@ class OffsetIndexTest : public ::testing::Test {
     return std::make_unique<OffsetIndex>(std::move(*file), kBase, max_entries);
   }
   std::unique_ptr<OffsetIndex> OpenSealed() {
-    return std::make_unique<OffsetIndex>(IndexFile::OpenSealed(path_, kOffsetIndexEntrySize), kBase,
-                                         1000);
+    return std::make_unique<OffsetIndex>(
+        IndexFile::OpenSealed(path_, kOffsetIndexEntrySize, test::TestEnv()), kBase, 1000);
   }
 
   std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(test::TestEnv(), 16);

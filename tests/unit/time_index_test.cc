@@ -29,8 +29,8 @@ class TimeIndexTest : public ::testing::Test {
     return std::make_unique<TimeIndex>(std::move(*file), kBase, max_entries);
   }
   std::unique_ptr<TimeIndex> OpenSealed() {
-    return std::make_unique<TimeIndex>(IndexFile::OpenSealed(path_, kTimeIndexEntrySize), kBase,
-                                       1000);
+    return std::make_unique<TimeIndex>(
+        IndexFile::OpenSealed(path_, kTimeIndexEntrySize, test::TestEnv()), kBase, 1000);
   }
   std::shared_ptr<DescriptorCache> files_ = DescriptorCache::Create(test::TestEnv(), 16);
   TempDir dir_;
