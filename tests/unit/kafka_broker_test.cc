@@ -10,7 +10,7 @@
 #include "kafka/messages.h"
 #include "kafka/record_batch.h"
 #include "kafka/wire.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::kafka {
 namespace {

@@ -17,7 +17,7 @@
 #include "store/partition.h"
 #include "store/recovery.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
