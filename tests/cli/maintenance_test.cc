@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "cli_runner.h"
+#include "tests/support/cli_runner.h"
 
 namespace topicfs::cli_test {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "cli_runner.h"
+#include "tests/support/cli_runner.h"
 
 namespace topicfs::cli_test {
 namespace {
@@ -102,7 +102,7 @@ TEST_F(OnlineTest, FollowSeesRecordsAppendedLater) {
   Ok({"topic", "create", Topic("f")});
   std::string out_path = dir_.Sub("follow.out");
   std::thread follower([&] {
-    std::system(("timeout 3 " + std::string(TOPICFS_BINARY) + " consume '" + Topic("f") +
+    std::system(("timeout 3 " + std::string(TOPICFS_BIN) + " consume '" + Topic("f") +
                  "' --from-beginning -f -n 3 > '" + out_path + "'")
                     .c_str());
   });

@@ -7,7 +7,7 @@
 #include <regex>
 #include <string>
 
-#include "cli_runner.h"
+#include "tests/support/cli_runner.h"
 
 namespace topicfs::cli_test {
 namespace {

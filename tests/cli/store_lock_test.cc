@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "cli_runner.h"
+#include "tests/support/cli_runner.h"
 
 namespace topicfs::cli_test {
 namespace {
@@ -92,7 +92,7 @@ TEST_F(StoreLockTest, ADaemonThisProcessCannotSeeIsFoundByItsLock) {
     int null_fd = ::open("/dev/null", O_RDWR);
     ::dup2(null_fd, 1);
     ::dup2(null_fd, 2);
-    ::execlp("unshare", "unshare", "-m", "--propagation", "private", TOPICFS_BINARY, "mount", "-f",
+    ::execlp("unshare", "unshare", "-m", "--propagation", "private", TOPICFS_BIN, "mount", "-f",
              data_.c_str(), mnt.c_str(), nullptr);
     ::_exit(127);
   }

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "cli_runner.h"
+#include "tests/support/cli_runner.h"
 
 namespace topicfs::cli_test {
 namespace {

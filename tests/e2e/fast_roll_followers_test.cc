@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/e2e/background_process.h"
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/background_process.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

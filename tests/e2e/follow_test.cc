@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

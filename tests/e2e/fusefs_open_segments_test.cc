@@ -9,7 +9,7 @@
 
 #include "fusefs/open_segments.h"
 #include "store/segment.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::fusefs {
 namespace {

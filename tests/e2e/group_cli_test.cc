@@ -2,7 +2,7 @@
 // live mount and over --data, with the columns of kafka-consumer-groups.sh.
 #include <string>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "tests/e2e/background_process.h"
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/background_process.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

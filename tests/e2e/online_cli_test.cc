@@ -3,7 +3,7 @@
 // refused with exit status 2.
 #include <string>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

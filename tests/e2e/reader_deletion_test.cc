@@ -4,7 +4,7 @@
 // the segments after it; small reads never see an early end of file.
 #include <string>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

@@ -4,7 +4,7 @@
 // (segment.bytes, retention.bytes, retention.ms) is what replaces them.
 #include <string>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "tests/e2e/background_process.h"
+#include "tests/support/background_process.h"
 
 namespace topicfs::e2e {
 

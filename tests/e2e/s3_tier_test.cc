@@ -14,9 +14,9 @@
 #include "store/partition_reader.h"
 #include "store/store.h"
 #include "store/tier_manager.h"
-#include "tests/e2e/mount_fixture.h"
 #include "tests/e2e/s3_server.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/mount_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::e2e {
 namespace {

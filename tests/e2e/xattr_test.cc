@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <string>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 namespace {

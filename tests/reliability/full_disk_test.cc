@@ -11,8 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "tests/e2e/mount_fixture.h"
-#include "tests/e2e/record_writers.h"
+#include "tests/support/mount_fixture.h"
+#include "tests/support/record_writers.h"
 
 namespace topicfs::e2e {
 namespace {

@@ -11,7 +11,8 @@
 #include "gtest/gtest.h"
 #include "store/partition_reader.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -28,11 +29,10 @@ struct Seen {
   bool readable = false;
 };
 
-class AppendWaitersTest : public ::testing::Test {
+class AppendWaitersTest : public test::StoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenStore(dir_.path());
-    ASSERT_TRUE(store_);
+    ASSERT_NO_FATAL_FAILURE(Open());
     ASSERT_TRUE(store_->CreateTopic("t", 2, test::Config({})).ok());
     ASSERT_TRUE(store_->CreateTopic("u", 1, test::Config({})).ok());
   }
@@ -56,9 +56,6 @@ class AppendWaitersTest : public ::testing::Test {
     EXPECT_NE(*id, 0u);
     return *id;
   }
-
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(AppendWaitersTest, AnAppendWakesOnlyItsPartitionsWaitersOnceWithTheRecordReadable) {

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {

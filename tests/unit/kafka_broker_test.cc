@@ -10,7 +10,7 @@
 #include "kafka/messages.h"
 #include "kafka/record_batch.h"
 #include "kafka/wire.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
 
 namespace topicfs::kafka {
 namespace {
@@ -86,15 +86,9 @@ TEST(KafkaMessagesTest, AnArrayLongerThanItsBytesIsMalformed) {
   EXPECT_FALSE(r.ok());
 }
 
-class KafkaBrokerTest : public ::testing::Test {
+class KafkaBrokerTest : public test::StoreTest {
  protected:
-  void SetUp() override {
-    store_ = test::OpenStore(dir_.Sub("data"));
-    ASSERT_NE(store_, nullptr);
-    ASSERT_TRUE(store_->CreateTopic("t", 1, store::TopicConfig()).ok());
-  }
-  test::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
+  void SetUp() override { ASSERT_NE(Make(store::TopicConfig()), nullptr); }
   Session session_{[](const store::Status&) {}};
 };
 

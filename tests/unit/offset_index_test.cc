@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "store/index_file.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {

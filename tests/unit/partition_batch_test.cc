@@ -10,7 +10,8 @@
 #include "gtest/gtest.h"
 #include "store/partition.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -24,15 +25,8 @@ using test::ScriptedFaultInjector;
 
 constexpr int64_t kT0 = 1'700'000'000'000;
 
-class PartitionBatchTest : public ::testing::Test {
+class PartitionBatchTest : public test::StoreTest {
  protected:
-  std::shared_ptr<Partition> Make(const TopicConfig& config) {
-    store_ = test::OpenStore(dir_.path());
-    if (!store_) return nullptr;
-    Status s = store_->CreateTopic("t", 1, config);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return store_->FindPartition("t", 0);
-  }
   // Every batch's records are in one segment: [base, base + records).
   static void ExpectInOneSegment(Partition& p, const Partition::BatchAppended& batch) {
     for (const auto& seg : p.Segments()) {
@@ -49,9 +43,6 @@ class PartitionBatchTest : public ::testing::Test {
   static std::pair<std::string, int64_t> Snapshot(const std::shared_ptr<Partition>& p) {
     return {ReadAll(p), p->log_end_offset()};
   }
-
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(PartitionBatchTest, ReturnsTheBaseOffsetAmongOtherAppends) {

@@ -10,7 +10,8 @@
 
 #include "gtest/gtest.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -24,15 +25,8 @@ constexpr int64_t kT0 = 1'700'000'000'000;
 constexpr int kPerSegment = 7;
 constexpr int64_t kRecordBytes = 13;
 
-class PartitionReaderTest : public ::testing::Test {
+class PartitionReaderTest : public test::StoreTest {
  protected:
-  std::shared_ptr<Partition> Make(const TopicConfig& config) {
-    store_ = test::OpenStore(dir_.path());
-    if (!store_) return nullptr;
-    Status s = store_->CreateTopic("t", 1, config);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return store_->FindPartition("t", 0);
-  }
   // `count` records from `first`, one append each, one millisecond apart.
   static void Append(Partition& p, int64_t first, int64_t count) {
     for (int64_t i = first; i < first + count; ++i) AppendOk(p, MakeRecords(i, 1), kT0 + i);
@@ -65,9 +59,6 @@ class PartitionReaderTest : public ::testing::Test {
   static size_t Pinned(Partition& p) {
     return p.SegmentChain().back()->descriptor_cache().pinned_count();
   }
-
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(PartitionReaderTest, FromEveryOffsetReadsToTheEndAcrossSegments) {

@@ -14,7 +14,8 @@
 
 #include "gtest/gtest.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -30,16 +31,8 @@ using test::SplitRecords;
 
 constexpr int64_t kT0 = 1'700'000'000'000;
 
-class PartitionTest : public ::testing::Test {
+class PartitionTest : public test::StoreTest {
  protected:
-  std::shared_ptr<Partition> Make(const TopicConfig& config, const char* topic = "t") {
-    if (!store_) store_ = test::OpenStore(dir_.path());
-    if (!store_) return nullptr;
-    Status s = store_->CreateTopic(topic, 1, config);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return store_->FindPartition(topic, 0);
-  }
-
   // Byte position of every record start (and the end) of `log`.
   static std::vector<int64_t> Starts(std::string_view log, char delim = '\n') {
     std::vector<int64_t> out{0};
@@ -62,9 +55,6 @@ class PartitionTest : public ::testing::Test {
   }
   // The stream position of the log start (stream positions are partition-wide).
   static int64_t ReadStartBase(Partition& p) { return p.SegmentChain().front()->stream_base(); }
-
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(PartitionTest, AppendAssignsConsecutiveOffsetsFromZero) {
@@ -555,7 +545,6 @@ TEST_F(PartitionTest, VerifyDuringAppendsFindsNoProblem) {
 // exactly once, each writer's records in its order, no record torn; readers
 // running at the same time only ever see whole records.
 TEST_F(PartitionTest, ManyPartitionsAppendedFromSeveralThreads) {
-  store_ = test::OpenStore(dir_.path());
   ASSERT_TRUE(store_
                   ->CreateTopic(
                       "m", 6, Config({{"segment.bytes", "4096"}, {"index.interval.bytes", "256"}}))

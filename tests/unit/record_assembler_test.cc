@@ -17,7 +17,8 @@
 #include "store/partition.h"
 #include "store/recovery.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -505,22 +506,14 @@ TEST(RecordAssemblerTest, SharedHandleFromSeveralThreadsKeepsEveryLineWhole) {
 }
 
 // The same rules through a real partition.
-class RecordAssemblerPartitionTest : public ::testing::Test {
+class RecordAssemblerPartitionTest : public test::StoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenStore(dir_.path());
-    ASSERT_NE(store_, nullptr);
-    ASSERT_TRUE(store_
-                    ->CreateTopic("t", 1,
-                                  test::Config({{"max.message.bytes", "1000"},
-                                                {"segment.bytes", "4096"},
-                                                {"index.interval.bytes", "100"}}))
-                    .ok());
-    partition_ = store_->FindPartition("t", 0);
+    partition_ = Make(test::Config({{"max.message.bytes", "1000"},
+                                    {"segment.bytes", "4096"},
+                                    {"index.interval.bytes", "100"}}));
     ASSERT_NE(partition_, nullptr);
   }
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
   std::shared_ptr<Partition> partition_;
 };
 

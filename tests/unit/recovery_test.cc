@@ -18,7 +18,7 @@
 #include "store/boot_id.h"
 #include "store/names.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {

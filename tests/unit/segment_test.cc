@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "store/file_io.h"
 #include "store/names.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {

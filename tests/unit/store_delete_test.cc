@@ -13,7 +13,8 @@
 #include "gtest/gtest.h"
 #include "store/store.h"
 #include "store/topic_trash.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -25,26 +26,14 @@ using test::ReadAll;
 
 constexpr int64_t kT0 = 1'700'000'000'000;
 
-class StoreDeleteTest : public ::testing::Test {
+class StoreDeleteTest : public test::StoreTest {
  protected:
-  void SetUp() override {
-    store_ = test::OpenStore(data());
-    ASSERT_NE(store_, nullptr);
-  }
-  std::string data() const { return dir_.Sub("data"); }
-  void Reopen() {
-    store_.reset();
-    store_ = test::OpenStore(data());
-    ASSERT_NE(store_, nullptr);
-  }
   // A topic of `segments` sealed segments plus the active one.
   void MakeBigTopic(const std::string& name, int segments) {
     ASSERT_TRUE(store_->CreateTopic(name, 1, Config({{"segment.bytes", "100"}})).ok());
     AppendOk(*store_->FindPartition(name, 0), MakeRecords(0, segments * 10, "r-", 10), kT0);
     ASSERT_GE(store_->FindPartition(name, 0)->segment_count(), segments);
   }
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(StoreDeleteTest, LookupsOfOtherTopicsGoOnWhileTheFilesAreRemoved) {

@@ -13,7 +13,7 @@
 
 #include "gtest/gtest.h"
 #include "store/store.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {

@@ -13,7 +13,8 @@
 
 #include "gtest/gtest.h"
 #include "store/names.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/store_fixture.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
@@ -25,21 +26,7 @@ using test::ReadAll;
 
 constexpr int64_t kT0 = 1'700'000'000'000;
 
-class StoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store_ = test::OpenStore(data());
-    ASSERT_NE(store_, nullptr);
-  }
-  std::string data() const { return dir_.Sub("data"); }
-  void Reopen() {
-    store_.reset();
-    store_ = test::OpenStore(data());
-    ASSERT_NE(store_, nullptr);
-  }
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
-};
+using StoreTest = test::StoreTest;
 
 TEST_F(StoreTest, OpenCreatesTheDataDirectoryLayout) {
   EXPECT_TRUE(test::FileExists(data() + "/topics"));

@@ -16,7 +16,7 @@
 #include "store/partition_reader.h"
 #include "store/store.h"
 #include "store/tier_manager.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 #include "tier/file_tier.h"
 
 namespace topicfs::store {

@@ -1,6 +1,6 @@
 // Runs the real build/topicfs binary for the CLI tests: stdin from a string,
 // stdout and stderr captured, the exit status returned. Plus a temporary
-// directory and file helpers shared with the unit tests (tests/unit/test_util.h).
+// directory and file helpers shared with the unit tests (test_util.h).
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::cli_test {
 

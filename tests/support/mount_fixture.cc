@@ -1,4 +1,4 @@
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 #include <dirent.h>
 #include <fcntl.h>

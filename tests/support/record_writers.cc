@@ -1,4 +1,4 @@
-#include "tests/e2e/record_writers.h"
+#include "tests/support/record_writers.h"
 
 #include <cstring>
 #include <fstream>

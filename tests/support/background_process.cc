@@ -1,4 +1,4 @@
-#include "tests/e2e/background_process.h"
+#include "tests/support/background_process.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <climits>
 #include <cstdio>
 
-#include "tests/e2e/mount_fixture.h"
+#include "tests/support/mount_fixture.h"
 
 namespace topicfs::e2e {
 

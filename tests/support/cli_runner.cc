@@ -1,4 +1,4 @@
-#include "cli_runner.h"
+#include "tests/support/cli_runner.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -45,10 +45,10 @@ RunResult RunTopicfs(const std::vector<std::string>& args, std::string_view inpu
     ::dup2(out, 1);
     ::dup2(err, 2);
     std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(TOPICFS_BINARY));
+    argv.push_back(const_cast<char*>(TOPICFS_BIN));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execv(TOPICFS_BINARY, argv.data());
+    ::execv(TOPICFS_BIN, argv.data());
     ::_exit(127);
   }
   RunResult r;
