@@ -15,7 +15,7 @@
 #include "store/offset_index.h"
 #include "store/store.h"
 #include "store/time_index.h"
-#include "tests/unit/test_util.h"
+#include "tests/support/test_util.h"
 
 namespace topicfs::store {
 namespace {
