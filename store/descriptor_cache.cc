@@ -58,7 +58,8 @@ size_t DescriptorCache::DefaultCapacity() {
 }
 
 std::shared_ptr<CachedFile> DescriptorCache::Track(std::string path, int flags) {
-  return std::shared_ptr<CachedFile>(new CachedFile(shared_from_this(), std::move(path), flags));
+  return std::make_shared<CachedFile>(CachedFile::Key(), shared_from_this(), std::move(path),
+                                      flags);
 }
 
 size_t DescriptorCache::pinned_count() const {

@@ -103,7 +103,15 @@ class DescriptorCache : public std::enable_shared_from_this<DescriptorCache> {
 };
 
 class CachedFile : public std::enable_shared_from_this<CachedFile> {
+  struct Key {
+    explicit Key() = default;
+  };
+
  public:
+  // Only DescriptorCache::Track makes one (Key is private), with the
+  // object and its control block in one allocation.
+  CachedFile(Key, std::shared_ptr<DescriptorCache> cache, std::string path, int flags)
+      : cache_(std::move(cache)), path_(std::move(path)), flags_(flags) {}
   ~CachedFile();
   CachedFile(const CachedFile&) = delete;
   CachedFile& operator=(const CachedFile&) = delete;
@@ -124,8 +132,6 @@ class CachedFile : public std::enable_shared_from_this<CachedFile> {
  private:
   friend class DescriptorCache;
   friend class FileRef;
-  CachedFile(std::shared_ptr<DescriptorCache> cache, std::string path, int flags)
-      : cache_(std::move(cache)), path_(std::move(path)), flags_(flags) {}
   Status OpenLocked(int extra_flags, mode_t mode);
   void Pin() { pins_.fetch_add(1, std::memory_order_relaxed); }
   void Unpin();

@@ -453,6 +453,16 @@ Status Metadata::PutStoreFlag(std::string_view name, std::string_view value) {
 
 Status Metadata::Sync() { return FromRocks(db_->FlushWAL(/*sync=*/true), "sync metadata"); }
 
+Status Metadata::FlushMemtables() {
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (auto* h : handles_) {
+    if (h != nullptr) families.push_back(h);
+  }
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocks(db_->Flush(options, families), "flush metadata");
+}
+
 namespace {
 
 std::string GroupKey(std::string_view topic, int32_t p, std::string_view group) {

@@ -27,35 +27,39 @@ size_t MaxEntries(int64_t segment_index_bytes, size_t entry_size) {
 
 }  // namespace
 
+std::shared_ptr<Segment> Segment::New() { return std::make_shared<Segment>(Key()); }
+
+std::string Segment::PathWith(std::string_view suffix) const {
+  std::string_view log = log_path();
+  log.remove_suffix(kLogSuffix.size());
+  std::string path;
+  path.reserve(log.size() + suffix.size());
+  path.append(log).append(suffix);
+  return path;
+}
+
 Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes,
                           DescriptorCache& files) {
-  std::string prefix = dir + "/" + SegmentFilePrefix(base_offset_);
-  path_prefix_ = prefix;
-  log_path_ = prefix + std::string(kLogSuffix);
-  log_ = files.Track(log_path_, sealed_ ? O_RDONLY : O_RDWR);
+  std::string log_path;
+  log_path.reserve(dir.size() + 32);  // "/", 20 digits, ".log"
+  log_path.append(dir).append("/").append(SegmentFilePrefix(base_offset_)).append(kLogSuffix);
+  log_ = files.Track(std::move(log_path), sealed_ ? O_RDONLY : O_RDWR);
   if (create) {
     // The new file's descriptor stays in the cache for the appends to come.
     Result<FileRef> created = log_->Acquire(O_CREAT | O_EXCL, kPrivateFileMode);
     if (!created.ok()) return created.status();
   }
+  // A sealed segment's index objects wait for its first lookup.
+  if (sealed_) return Status::OK();
   std::unique_ptr<IndexFile> index_file, time_file;
-  if (sealed_) {
-    index_file = IndexFile::OpenSealed(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize,
-                                       files.env());
-    time_file = IndexFile::OpenSealed(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize,
-                                      files.env());
-  } else if (!create) {
+  if (!create) {
     // Read on first use: a mount reads no index file.
-    index_file = IndexFile::OpenWritableLazily(prefix + std::string(kIndexSuffix),
-                                               kOffsetIndexEntrySize, files);
-    time_file = IndexFile::OpenWritableLazily(prefix + std::string(kTimeIndexSuffix),
-                                              kTimeIndexEntrySize, files);
+    index_file = IndexFile::OpenWritableLazily(index_path(), kOffsetIndexEntrySize, files);
+    time_file = IndexFile::OpenWritableLazily(time_index_path(), kTimeIndexEntrySize, files);
   } else {
-    auto i =
-        IndexFile::OpenWritable(prefix + std::string(kIndexSuffix), kOffsetIndexEntrySize, files);
+    auto i = IndexFile::OpenWritable(index_path(), kOffsetIndexEntrySize, files);
     if (!i.ok()) return i.status();
-    auto t =
-        IndexFile::OpenWritable(prefix + std::string(kTimeIndexSuffix), kTimeIndexEntrySize, files);
+    auto t = IndexFile::OpenWritable(time_index_path(), kTimeIndexEntrySize, files);
     if (!t.ok()) return t.status();
     index_file = std::move(*i);
     time_file = std::move(*t);
@@ -65,13 +69,25 @@ Status Segment::OpenFiles(const std::string& dir, bool create, int64_t segment_i
                                          MaxEntries(segment_index_bytes, kOffsetIndexEntrySize));
   time_index_ = std::make_unique<TimeIndex>(std::move(time_file), base_offset_,
                                             MaxEntries(segment_index_bytes, kTimeIndexEntrySize));
+  index_objects_.store(true, std::memory_order_release);
   return Status::OK();
+}
+
+void Segment::BuildSealedIndexObjects() {
+  if (index_ != nullptr) return;
+  // A sealed index takes no entries: its capacity does not matter.
+  Env& env = log_->cache().env();
+  index_ = std::make_unique<OffsetIndex>(
+      IndexFile::OpenSealed(index_path(), kOffsetIndexEntrySize, env), base_offset_, SIZE_MAX);
+  time_index_ = std::make_unique<TimeIndex>(
+      IndexFile::OpenSealed(time_index_path(), kTimeIndexEntrySize, env), base_offset_, SIZE_MAX);
+  index_objects_.store(true, std::memory_order_release);
 }
 
 Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, int64_t base_offset,
                                                  int64_t segment_index_bytes,
                                                  DescriptorCache& files) {
-  std::shared_ptr<Segment> seg(new Segment());
+  std::shared_ptr<Segment> seg = New();
   seg->base_offset_ = base_offset;
   seg->next_offset_ = base_offset;
   // A leftover empty file of that name (a crash right after a roll) is reused.
@@ -89,7 +105,7 @@ Result<std::shared_ptr<Segment>> Segment::Create(const std::string& dir, int64_t
 Result<std::shared_ptr<Segment>> Segment::Open(const std::string& dir, const SegmentMeta& meta,
                                                int64_t segment_index_bytes,
                                                DescriptorCache& files) {
-  std::shared_ptr<Segment> seg(new Segment());
+  std::shared_ptr<Segment> seg = New();
   seg->base_offset_ = meta.base_offset;
   seg->next_offset_ = meta.next_offset;
   seg->size_ = meta.size_bytes;
@@ -140,13 +156,13 @@ bool Segment::RestoreHashState(std::string_view saved) {
 }
 
 Status Segment::NoTier() const {
-  return Status::Unavailable(log_path_ +
+  return Status::Unavailable(log_path() +
                              " is held only in the remote tier, and the store was opened "
                              "without it (-o tier=...)");
 }
 
 std::shared_ptr<Segment> Segment::OpenRemote(const std::string& dir, RemoteCopy copy) {
-  std::shared_ptr<Segment> seg(new Segment());
+  std::shared_ptr<Segment> seg = New();
   const SegmentMeta& meta = copy.record.meta;
   seg->base_offset_ = meta.base_offset;
   seg->next_offset_ = meta.next_offset;
@@ -155,8 +171,7 @@ std::shared_ptr<Segment> Segment::OpenRemote(const std::string& dir, RemoteCopy 
   seg->max_timestamp_ms_ = meta.max_timestamp_ms;
   seg->sealed_ = true;
   seg->xxh3_ = meta.xxh3;
-  seg->path_prefix_ = dir + "/" + SegmentFilePrefix(meta.base_offset);
-  seg->log_path_ = seg->path_prefix_ + std::string(kLogSuffix);
+  seg->remote_log_path_ = dir + "/" + SegmentFilePrefix(meta.base_offset) + std::string(kLogSuffix);
   seg->InstallRemoteIndexes({});  // empty until a lookup fetches them
   seg->indexes_loaded_ = false;
   seg->tier_copy_ = TierCopy::kCopied;
@@ -173,6 +188,7 @@ void Segment::DropLocalCopy(RemoteCopy copy) {
   if (remote_only()) return;
   // Map the sealed indexes while their files are there: lookups keep using
   // them, with no request to the tier.
+  BuildSealedIndexObjects();
   (void)index_->entries();
   (void)time_index_->entries();
   (void)index_->file().size_bytes();
@@ -195,10 +211,10 @@ Result<CheckedIndexes> Segment::CheckIndexes(const IndexRules& rules) const {
   if (IndexesSound(view(index), view(time_index), meta)) return out;
   // The .log is the catalog's (its size was checked at open): the indexes
   // are rebuilt from it as recovery would.
-  Result<MappedFile> log = MappedFile::Open(log_->cache().env(), log_path_);
+  Result<MappedFile> log = MappedFile::Open(log_->cache().env(), log_path());
   if (!log.ok()) return log.status();
   if (static_cast<int64_t>(log->view().size()) < meta.size_bytes) {
-    return Status::Corruption(log_path_ + " is shorter than its catalog entry");
+    return Status::Corruption(log_path() + " is shorter than its catalog entry");
   }
   BuiltIndexes built =
       BuildIndexes(log->view().substr(0, meta.size_bytes), base_offset_, meta.next_offset,
@@ -213,6 +229,7 @@ Result<CheckedIndexes> Segment::CheckIndexes(const IndexRules& rules) const {
 Status Segment::InstallCheckedIndexes(CheckedIndexes checked) {
   if (!NeedsIndexCheck()) return Status::OK();
   indexes_checked_ = true;
+  BuildSealedIndexObjects();
   if (checked.sound) return Status::OK();
   Status written = ReplaceIndexFile(log_->cache().env(), index_path(), checked.index);
   Status time_written =
@@ -244,6 +261,7 @@ void Segment::InstallRemoteIndexes(RemoteIndexes indexes) {
   const size_t entries = index->entries(), time_entries = time->entries();
   index_ = std::make_unique<OffsetIndex>(std::move(index), base_offset_, entries);
   time_index_ = std::make_unique<TimeIndex>(std::move(time), base_offset_, time_entries + 1);
+  index_objects_.store(true, std::memory_order_release);
   indexes_loaded_ = true;
 }
 
@@ -251,6 +269,7 @@ int64_t Segment::index_bytes() const {
   if (const RemoteCopy* copy = remote_.load(std::memory_order_acquire)) {
     return copy->record.index_bytes;
   }
+  if (!index_objects_.load(std::memory_order_acquire)) return IndexFileBytes(IndexKind::kOffset);
   return index_->file().size_bytes();
 }
 
@@ -258,6 +277,7 @@ int64_t Segment::time_index_bytes() const {
   if (const RemoteCopy* copy = remote_.load(std::memory_order_acquire)) {
     return copy->record.time_index_bytes;
   }
+  if (!index_objects_.load(std::memory_order_acquire)) return IndexFileBytes(IndexKind::kTime);
   return time_index_->file().size_bytes();
 }
 
@@ -271,7 +291,7 @@ int64_t Segment::IndexFileBytes(IndexKind kind) const {
 
 Result<FileRef> Segment::OpenLog() const {
   if (remote_only()) {
-    return Status::NotSupported(log_path_ + " is held only in the remote tier");
+    return Status::NotSupported(log_path() + " is held only in the remote tier");
   }
   return log_->Acquire();
 }
@@ -297,7 +317,7 @@ void Segment::KeepReadable() {
 
 void Segment::RemoveFiles(bool held) {
   if (held) KeepReadable();
-  if (log_ != nullptr) ::unlink(log_path_.c_str());
+  if (log_ != nullptr) ::unlink(log_path().c_str());
   ::unlink(index_path().c_str());
   ::unlink(time_index_path().c_str());
 }
@@ -387,10 +407,10 @@ Result<size_t> Segment::Append(std::string_view first, std::string_view rest, in
   // One write for both pieces: a record assembled across writes and the
   // whole records after it.
   Status s = WriteFully2(log_->cache().env(), fd, first.data(), *take_first, rest.data(), take_rest,
-                         start, log_path_);
+                         start, log_path());
   if (!s.ok()) {
     // Leave no part of the batch behind: the file and indexes go back.
-    if (::ftruncate(fd, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path_);
+    if (::ftruncate(fd, start) != 0) s = Status::FromErrno(errno, "truncate " + log_path());
     roll_back_indexes();
     return s;
   }
@@ -425,7 +445,7 @@ Status Segment::RehashFromFile() {
   char buf[1 << 16];
   for (int64_t pos = 0; pos < size();) {
     size_t n = std::min<int64_t>(sizeof buf, size() - pos);
-    TOPICFS_RETURN_IF_ERROR(ReadFully(log->fd(), buf, n, pos, log_path_));
+    TOPICFS_RETURN_IF_ERROR(ReadFully(log->fd(), buf, n, pos, log_path()));
     XXH3_64bits_update(hash_, buf, n);
     pos += n;
   }
@@ -455,9 +475,9 @@ Status Segment::WritePendingIndexEntries() {
 Status Segment::Sync() const {
   Result<FileRef> log = log_->Acquire();
   if (!log.ok()) return log.status();
-  TOPICFS_RETURN_IF_ERROR(SyncFile(log_->cache().env(), log->fd(), log_path_));
-  TOPICFS_RETURN_IF_ERROR(SyncPath(log_->cache().env(), index_->file().path()));
-  return SyncPath(log_->cache().env(), time_index_->file().path());
+  TOPICFS_RETURN_IF_ERROR(SyncFile(log_->cache().env(), log->fd(), log_path()));
+  TOPICFS_RETURN_IF_ERROR(SyncPath(log_->cache().env(), index_path()));
+  return SyncPath(log_->cache().env(), time_index_path());
 }
 
 Result<int64_t> Segment::PositionOf(int64_t offset, char delimiter) {
@@ -470,6 +490,7 @@ Result<int64_t> Segment::PositionOf(int64_t offset, char delimiter) {
 }
 
 Segment::ScanStart Segment::FloorEntry(int64_t offset) {
+  BuildSealedIndexObjects();
   if (auto floor = index_->FindFloor(offset)) return {floor->offset, floor->position};
   return {base_offset_, 0};
 }
@@ -493,14 +514,14 @@ Result<int64_t> Segment::ScanTo(ScanStart from, int64_t offset, char delimiter, 
     }
   }
   while (at < offset) {
-    if (pos >= end) return Status::Corruption("index of " + log_path_ + " points past the data");
+    if (pos >= end) return Status::Corruption("index of " + log_path() + " points past the data");
     size_t n = std::min<int64_t>(kStep, end - pos);
     if (remote != nullptr) {
       Result<size_t> got = ReadRemote(*remote, buf, n, pos, /*sequential=*/false);
       if (!got.ok()) return got.status();
-      if (*got < n) return Status::Corruption(log_path_ + " in the remote tier is short");
+      if (*got < n) return Status::Corruption(log_path() + " in the remote tier is short");
     } else {
-      TOPICFS_RETURN_IF_ERROR(ReadFully(log.fd(), buf, n, pos, log_path_));
+      TOPICFS_RETURN_IF_ERROR(ReadFully(log.fd(), buf, n, pos, log_path()));
     }
     size_t seen = 0;
     size_t skip = SkipDelimiters(buf, n, delimiter, offset - at, &seen);
@@ -514,6 +535,7 @@ int64_t Segment::OffsetNotAfterTime(int64_t ts_ms) {
   // An entry, and the first record's own time, name a record appended
   // before `ts_ms`: the one sought comes after it (append times never
   // decrease), and exists since the segment holds a record at or after.
+  BuildSealedIndexObjects();
   std::optional<TimeIndexEntry> e = time_index_->FindLastBefore(ts_ms);
   if (e) return e->offset + 1;
   const bool first_before = first_timestamp_ms_ >= 0 && first_timestamp_ms_ < ts_ms;
@@ -539,7 +561,7 @@ Result<size_t> Segment::Read(char* buf, size_t len, int64_t pos) const {
   do {
     n = ::pread(log->fd(), buf, len, pos);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return Status::FromErrno(errno, "read " + log_path_);
+  if (n < 0) return Status::FromErrno(errno, "read " + log_path());
   return static_cast<size_t>(n);
 }
 

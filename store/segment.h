@@ -67,7 +67,13 @@ struct AppendLimits {
 };
 
 class Segment final : public SegmentFile {
+  struct Key {
+    explicit Key() = default;
+  };
+
  public:
+  // Only Segment makes one (through New(): Key is private).
+  explicit Segment(Key) {}
   // Creates an empty active segment with base `base_offset` in `dir`.
   static Result<std::shared_ptr<Segment>> Create(const std::string& dir, int64_t base_offset,
                                                  int64_t segment_index_bytes,
@@ -184,17 +190,27 @@ class Segment final : public SegmentFile {
   // When this process sealed it (SteadyNowMs); 0 if it was sealed when opened.
   int64_t sealed_at_ms() const override { return sealed_at_ms_.load(std::memory_order_acquire); }
   uint64_t xxh3() const override { return xxh3_; }
-  const std::string& log_path() const override { return log_path_; }
-  std::string index_path() const override { return path_prefix_ + std::string(kIndexSuffix); }
-  std::string time_index_path() const override {
-    return path_prefix_ + std::string(kTimeIndexSuffix);
+  // The name is kept once, by the descriptor cache's entry (a segment held
+  // only remotely from the start has none, and keeps its own).
+  const std::string& log_path() const override {
+    return log_ != nullptr ? log_->path() : remote_log_path_;
   }
+  std::string index_path() const override { return PathWith(kIndexSuffix); }
+  std::string time_index_path() const override { return PathWith(kTimeIndexSuffix); }
   // Sizes of the index files; safe from any thread.
   int64_t index_bytes() const;
   int64_t time_index_bytes() const;
   int64_t IndexFileBytes(IndexKind kind) const override;
-  OffsetIndex& offset_index() { return *index_; }
-  TimeIndex& time_index() { return *time_index_; }
+  // Under the partition lock; a sealed segment's are built here if no
+  // lookup has built them yet.
+  OffsetIndex& offset_index() {
+    BuildSealedIndexObjects();
+    return *index_;
+  }
+  TimeIndex& time_index() {
+    BuildSealedIndexObjects();
+    return *time_index_;
+  }
   // The catalog entry; with `with_hash_state` the active hash state too.
   SegmentMeta Meta(bool with_hash_state) const;
   // Partition-wide byte position of this segment's first byte, set by the
@@ -204,13 +220,20 @@ class Segment final : public SegmentFile {
   void set_stream_base(int64_t base) { stream_base_ = base; }
 
  private:
-  Segment() = default;
+  // Builds the Segment and its shared_ptr's control block in one allocation.
+  static std::shared_ptr<Segment> New();
   Status OpenFiles(const std::string& dir, bool create, int64_t segment_index_bytes,
                    DescriptorCache& files);
   // Plans the longest fitting prefix of whole records in `records`, placed
   // at byte `start`: buffers its index entries and advances the counters.
   Result<size_t> PlanPiece(std::string_view records, int64_t start, int64_t now_ms,
                            const AppendLimits& limits, int64_t* offset, int64_t* last_indexed);
+  // DIR/<20-digit base> followed by `suffix`.
+  std::string PathWith(std::string_view suffix) const;
+  // A sealed segment opened from the catalog has no index objects until its
+  // first lookup (a mount of 100,000 segments builds none of them: about
+  // eight allocations per segment); under the partition lock.
+  void BuildSealedIndexObjects();
   // Reads an opened active segment's index files, before its first append.
   Status LoadIndexes();
   // Resumes hashing from a state saved at a clean close; false (hash from
@@ -221,12 +244,15 @@ class Segment final : public SegmentFile {
 
   int64_t base_offset_ = 0;
   int64_t stream_base_ = 0;
-  std::string path_prefix_;  // DIR/<20-digit base>
-  std::string log_path_;
-  std::shared_ptr<CachedFile> log_;
-  FileRef kept_;  // set once the files are removed while the segment is held
+  std::string remote_log_path_;      // only without log_ (OpenRemote)
+  std::shared_ptr<CachedFile> log_;  // holds the .log's path
+  FileRef kept_;                     // set once the files are removed while the segment is held
+  // Null for a sealed segment opened from the catalog until its first use
+  // (BuildSealedIndexObjects, InstallCheckedIndexes); index_objects_ says,
+  // to a reader without the partition lock, that they are there.
   std::unique_ptr<OffsetIndex> index_;
   std::unique_ptr<TimeIndex> time_index_;
+  std::atomic<bool> index_objects_{false};
   std::atomic<int64_t> next_offset_{0};
   std::atomic<int64_t> size_{0};
   std::atomic<int64_t> max_timestamp_ms_{-1};
