@@ -11,8 +11,11 @@
 
 #include "gtest/gtest.h"
 #include "store/file_io.h"
+#include "store/index_format.h"
 #include "store/names.h"
 #include "store/offset_index.h"
+#include "store/partition.h"
+#include "store/segment.h"
 #include "store/store.h"
 #include "store/time_index.h"
 #include "tests/support/test_util.h"
@@ -133,6 +136,52 @@ TEST_F(IndexCheckTest, CleanOpenReadsNoSealedIndexFileUntilALookupUsesIt) {
     EXPECT_EQ(recorder.opened().count(Prefix(logs_[1]) + ".index"), 1u);
     EXPECT_EQ(recorder.opened().count(Prefix(logs_[2]) + ".index"), 0u);
   }
+}
+
+// A sealed segment opened from the catalog builds no index object until a
+// lookup needs one (issue 13 §3): before any lookup it still names its
+// files, reports its index sizes (from any thread), serves its bytes, and
+// its first lookups, from several threads, find their records.
+TEST_F(IndexCheckTest, SealedSegmentWithoutIndexObjectsServesReadsSizesAndLookups) {
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  auto p = store->FindPartition("t", 0);
+  std::vector<std::shared_ptr<Segment>> chain = p->SegmentChain();
+  ASSERT_EQ(chain.size(), logs_.size());
+  for (size_t i = 0; i + 1 < chain.size(); ++i) {
+    const Segment& seg = *chain[i];
+    ASSERT_TRUE(seg.sealed());
+    EXPECT_EQ(seg.log_path(), logs_[i]);
+    EXPECT_EQ(seg.index_path(), Prefix(logs_[i]) + ".index");
+    EXPECT_EQ(seg.time_index_path(), Prefix(logs_[i]) + ".timeindex");
+    EXPECT_EQ(seg.index_bytes(), static_cast<int64_t>(ReadFile(seg.index_path()).size()));
+    EXPECT_EQ(seg.time_index_bytes(), static_cast<int64_t>(ReadFile(seg.time_index_path()).size()));
+    std::string bytes(seg.size(), '\0');
+    Result<size_t> n = seg.Read(bytes.data(), bytes.size(), 0);
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, bytes.size());
+    EXPECT_EQ(bytes, ReadFile(logs_[i]));
+  }
+  // Sizes read without the lock while lookups build the index objects.
+  auto [from, to] = Offsets(1);
+  const int64_t index_size = static_cast<int64_t>(ReadFile(chain[1]->index_path()).size());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int64_t o = from + t; o < to; o += 4) {
+        EXPECT_EQ(chain[1]->index_bytes(), index_size);
+        ExpectFound(*p, o);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(chain[1]->index_bytes(), index_size);
+  // A sealed segment no lookup used answers its index objects too.
+  EXPECT_EQ(chain[2]->offset_index().entries() * kOffsetIndexEntrySize,
+            ReadFile(chain[2]->index_path()).size());
+  EXPECT_EQ(test::ReadAll(p), log_);
+  EXPECT_TRUE(p->Flush().ok());
+  EXPECT_TRUE(store->Verify().empty());
 }
 
 struct Damage {
