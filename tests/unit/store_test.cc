@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "store/metadata.h"
 #include "store/names.h"
+#include "store/segment.h"
 #include "tests/support/store_fixture.h"
 #include "tests/support/test_util.h"
 
@@ -179,6 +181,57 @@ TEST_F(StoreTest, CleanCloseLeavesRocksDbNoWalToReplay) {
   ASSERT_NE(store_, nullptr);
   EXPECT_EQ(store_->FindTopic("t")->partition_count(), 2);
   EXPECT_EQ(ReadAll(store_->FindPartition("t", 0)), "a\nb\n");
+}
+
+// A clean close writes the catalog entries that can have changed (the
+// active segment's, those sealed since the open) and not the rest: the
+// catalog still holds every segment as it is, and the store reopens whole.
+TEST_F(StoreTest, CleanCloseLeavesTheCatalogOfEverySegmentCurrent) {
+  auto p = Make(Config({{"segment.bytes", "40"}}));
+  ASSERT_NE(p, nullptr);
+  std::string all;
+  for (int i = 0; i < 20; ++i) {
+    const std::string rec = MakeRecords(i, 1);
+    AppendOk(*p, rec, kT0 + i);
+    all += rec;
+  }
+  ASSERT_NO_FATAL_FAILURE(Reopen());  // these are sealed when the store opens
+  p = store_->FindPartition("t", 0);
+  const size_t sealed_at_open = p->SegmentChain().size() - 1;
+  ASSERT_GE(sealed_at_open, 3u);
+  for (int i = 20; i < 40; ++i) {  // these are sealed by this process
+    const std::string rec = MakeRecords(i, 1);
+    AppendOk(*p, rec, kT0 + i);
+    all += rec;
+  }
+  std::vector<SegmentMeta> want;
+  for (const auto& seg : p->SegmentChain()) want.push_back(seg->Meta(false));
+  ASSERT_GT(want.size(), sealed_at_open + 2);
+  p.reset();
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  {
+    auto meta = Metadata::Open(data() + "/meta");
+    ASSERT_TRUE(meta.ok());
+    Result<std::vector<SegmentMeta>> got = (*meta)->ListSegments("t", 0);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ((*got)[i].base_offset, want[i].base_offset);
+      EXPECT_EQ((*got)[i].next_offset, want[i].next_offset);
+      EXPECT_EQ((*got)[i].size_bytes, want[i].size_bytes);
+      EXPECT_EQ((*got)[i].sealed, want[i].sealed);
+      EXPECT_EQ((*got)[i].xxh3, want[i].xxh3);
+      EXPECT_EQ((*got)[i].first_timestamp_ms, want[i].first_timestamp_ms);
+      EXPECT_EQ((*got)[i].max_timestamp_ms, want[i].max_timestamp_ms);
+    }
+    EXPECT_TRUE(got->back().sealed == false);
+    EXPECT_FALSE(got->back().hash_state.empty()) << "the active segment's hash state is saved";
+  }
+  ASSERT_NO_FATAL_FAILURE(Open());
+  EXPECT_EQ(ReadAll(store_->FindPartition("t", 0)), all);
+  EXPECT_TRUE(store_->Verify().empty());
 }
 
 TEST_F(StoreTest, TopicConfigIsPersistedAndValidated) {
