@@ -75,7 +75,13 @@ Result<PartitionReader::Piece> PartitionReader::PieceAtLocked(int64_t pos, size_
   for (;;) {
     // Sealed first: only then is the size final and can a newer segment exist.
     const bool sealed = seg->sealed();
-    if (pos < seg->stream_base() + seg->size() || !sealed) break;
+    if (pos < seg->stream_base() + seg->size()) break;
+    if (!sealed) {
+      // Sealed since: its size read above may be short of its final one,
+      // and the next segment may hold bytes already counted in stream_end().
+      if (seg->sealed()) continue;
+      break;
+    }
     std::shared_ptr<Segment> next = partition_->ClaimNext(&claim_, seg->base_offset());
     if (next == nullptr) break;
     seg = std::move(next);
