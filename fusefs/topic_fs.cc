@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "fusefs/errno_map.h"
+#include "fusefs/mount_options.h"
 #include "store/clock.h"
 #include "store/names.h"
 
@@ -27,10 +28,11 @@ void SetTimes(struct stat* st, int64_t ms) {
 // the CPU cache; docs/PERFORMANCE.md).
 constexpr blksize_t kAppendIoSize = 1 << 20;
 // from/, since/, follow/ and group files are read through the daemon, a
-// round trip per read(): stdio and Python size their buffers from
-// st_blksize, and 4 KiB made a line-by-line read of from/0 6x slower than
-// of a plain file. 128 KiB still fits the CPU's cache.
-constexpr blksize_t kStreamIoSize = 128 << 10;
+// round trip per read(): cat, grep, stdio and Python size their buffers
+// from st_blksize. 4 KiB made a line-by-line read of from/0 6x slower than
+// of a plain file; the default max_read (512 KiB) makes each read() one
+// request, and `cat from/0` 3x faster than with 128 KiB (DECISIONS.md).
+constexpr blksize_t kStreamIoSize = kDefaultMaxRead;
 
 void FillCommon(struct stat* st, mode_t mode, const store::Ownership& owner, int64_t size) {
   st->st_mode = mode;

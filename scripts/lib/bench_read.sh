@@ -70,7 +70,19 @@ group_cat() {
   row "\`cat\` of the active segment ($((act / MiB)) MiB, through the daemon), warm cache, MB/s; ref: plain file" \
     "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
   # Issue 19 §3: from/0 read sequentially with small and large buffers,
-  # as consumers read it (same bytes as the plain file).
+  # as consumers read it (same bytes as the plain file), and by `cat`,
+  # whose buffer follows st_blksize.
+  ttfs=() trefs=()
+  for ((r = 1; r <= REPS; r++)); do
+    for side in $(tf_first $r && echo tf ref || echo ref tf); do
+      local f=$MNT/catact/0/from/0; [ $side = ref ] && f=$plainact
+      t=$(warm_cat_seconds "$f") || return 1
+      if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
+    done
+  done
+  a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
+  row "\`cat\` of \`from/0\` ($((act / MiB)) MiB, \`st_blksize\` buffers), warm cache, MB/s; ref: plain file" \
+    "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
   local bs target
   for bs in 4k 128k; do
     ttfs=() trefs=()

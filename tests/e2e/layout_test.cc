@@ -73,12 +73,13 @@ TEST_F(LayoutTest, CatGrepWcMatchTheInputByteForByte) {
 }
 
 // from/, since/ and follow/ are read through the daemon, a request per
-// read(): they ask stdio and Python for 128 KiB buffers, not 4 KiB ones.
+// read(): they ask cat, stdio and Python for buffers of the default
+// max_read (512 KiB), not 4 KiB ones.
 TEST_F(LayoutTest, StreamFilesAskForLargeReadsAndPythonReadsThemLineByLine) {
   MakeTopic("app", {{"segment.bytes", "65536"}});
   Out("seq 1 50000 >> $M/app/0/current");
   EXPECT_EQ(Out("stat -c %o $M/app/0/from/0 $M/app/0/since/0 $M/app/0/follow/0"),
-            "131072\n131072\n131072\n");
+            "524288\n524288\n524288\n");
   EXPECT_EQ(
       Out("/usr/bin/python3 -c 'import sys; print(sum(1 for _ in open(sys.argv[1], \"rb\")))' "
           "$M/app/0/from/0"),
