@@ -11,6 +11,29 @@ warm_cat_seconds() {
   calc "$t / 3"
 }
 
+warm_dd_seconds() {  # warm_dd_seconds FILE BS: one timed dd after a warming one
+  dd if="$1" of=/dev/null bs="$2" status=none || return 1
+  timeit dd if="$1" of=/dev/null bs="$2" status=none
+}
+
+# read_row TITLE BYTES TARGET TF_FILE REF_FILE TIMER [ARGS]: times
+# `TIMER FILE ARGS` on the mount's file and the plain one, REPS times each,
+# alternating, and adds the row of their median rates.
+read_row() {
+  local title=$1 bytes=$2 target=$3 tf=$4 ref=$5 timer=$6 r side t
+  shift 6
+  local ttfs=() trefs=()
+  for ((r = 1; r <= REPS; r++)); do
+    for side in $(tf_first $r && echo tf ref || echo ref tf); do
+      local f=$tf; [ $side = ref ] && f=$ref
+      t=$("$timer" "$f" "$@") || return 1
+      if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
+    done
+  done
+  local a b; a=$(calc "$bytes / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$bytes / $(median "${trefs[@]}") / 1e6")
+  row "$title, warm cache, MB/s; ref: plain file" "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" "$target"
+}
+
 group_cat() {
   local n=$((CAT_BYTES / REC)) r t side
   "$TFB" gen "$GEN/cat" "$n" $REC || return 1
@@ -58,47 +81,18 @@ group_cat() {
   local active="$MNT/catact/0/current" plainact="$PLAIN/catact"
   mv "$GEN/catact" "$plainact"
   cmp "$active" "$plainact" >/dev/null || { log "cat: active segment and copy differ"; return 1; }
-  local ttfs=() trefs=()
-  for ((r = 1; r <= REPS; r++)); do
-    for side in $(tf_first $r && echo tf ref || echo ref tf); do
-      local f=$active; [ $side = ref ] && f=$plainact
-      t=$(warm_cat_seconds "$f") || return 1
-      if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
-    done
-  done
-  local a b; a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
-  row "\`cat\` of the active segment ($((act / MiB)) MiB, through the daemon), warm cache, MB/s; ref: plain file" \
-    "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
-  # Issue 19 §3: from/0 read sequentially with small and large buffers,
-  # as consumers read it (same bytes as the plain file), and by `cat`,
-  # whose buffer follows st_blksize.
-  ttfs=() trefs=()
-  for ((r = 1; r <= REPS; r++)); do
-    for side in $(tf_first $r && echo tf ref || echo ref tf); do
-      local f=$MNT/catact/0/from/0; [ $side = ref ] && f=$plainact
-      t=$(warm_cat_seconds "$f") || return 1
-      if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
-    done
-  done
-  a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
-  row "\`cat\` of \`from/0\` ($((act / MiB)) MiB, \`st_blksize\` buffers), warm cache, MB/s; ref: plain file" \
-    "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" ""
-  local bs target
-  for bs in 4k 128k; do
-    ttfs=() trefs=()
-    for ((r = 1; r <= REPS; r++)); do
-      for side in $(tf_first $r && echo tf ref || echo ref tf); do
-        local f=$MNT/catact/0/from/0; [ $side = ref ] && f=$plainact
-        dd if="$f" of=/dev/null bs=$bs status=none || return 1
-        t=$(timeit dd if="$f" of=/dev/null bs=$bs status=none) || return 1
-        if [ $side = tf ]; then ttfs+=("$t"); else trefs+=("$t"); fi
-      done
-    done
-    a=$(calc "$act / $(median "${ttfs[@]}") / 1e6"); b=$(calc "$act / $(median "${trefs[@]}") / 1e6")
-    target=">= 0.8"; [ $bs = 4k ] && target=">= 0.5"
-    row "\`dd bs=$bs\` of \`from/0\` ($((act / MiB)) MiB), warm cache, MB/s; ref: plain file" \
-      "$(fmt "$a") MB/s" "$(fmt "$b") MB/s" "$(calc "$a / $b")" "$target"
-  done
+  read_row "\`cat\` of the active segment ($((act / MiB)) MiB, through the daemon)" "$act" "" \
+    "$active" "$plainact" warm_cat_seconds || return 1
+  # Issue 19 §3: from/0 read by `cat`, whose buffer follows st_blksize, and
+  # with small and large buffers of the reader's own, as consumers read it
+  # (same bytes as the plain file).
+  local from0=$MNT/catact/0/from/0
+  read_row "\`cat\` of \`from/0\` ($((act / MiB)) MiB, \`st_blksize\` buffers)" "$act" "" \
+    "$from0" "$plainact" warm_cat_seconds || return 1
+  read_row "\`dd bs=4k\` of \`from/0\` ($((act / MiB)) MiB)" "$act" ">= 0.5" \
+    "$from0" "$plainact" warm_dd_seconds 4k || return 1
+  read_row "\`dd bs=128k\` of \`from/0\` ($((act / MiB)) MiB)" "$act" ">= 0.8" \
+    "$from0" "$plainact" warm_dd_seconds 128k || return 1
   rm -f "$plainact"
 }
 
