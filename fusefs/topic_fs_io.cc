@@ -272,6 +272,9 @@ store::Status TopicFs::OpenHandle(uint64_t ino, int flags, OpenReply* out, pid_t
           return store::Status::NotFound(NodePath(*key) + " is outside the log");
         return reader.status();
       }
+      // A follower that retention overtook goes on at the new log start
+      // (DESIGN §7); a from/ or since/ reader reads on what it opened (§1.4).
+      if (key->kind == NodeKind::kFollowEntry) (*reader)->GoOnAtLogStartWhenOvertaken();
       auto handle = std::make_unique<FileHandle>();
       handle->kind = key->kind == NodeKind::kFollowEntry ? FileHandle::Kind::kFollow
                                                          : FileHandle::Kind::kStream;

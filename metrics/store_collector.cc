@@ -35,6 +35,10 @@ void AddPartition(Families& out, const store::Partition& p, const Labels& at) {
   out.Counter("topicfs_partition_read_records_total",
               "Records served as whole records (groups/ and Kafka Fetch)", at,
               static_cast<double>(t.read_records));
+  out.Counter("topicfs_partition_overtaken_followers_total",
+              "follow/ readers moved on to the log start because retention deleted the "
+              "segments ahead of them",
+              at, static_cast<double>(t.overtaken_followers));
 }
 
 void AddGroups(Families& out, store::Store& store, const std::string& topic,

@@ -225,8 +225,10 @@ class Partition {
   Result<ReadStart> Locate(StartAt how, int64_t value, ReadClaim* claim);
   void ReleaseClaim(ReadClaim* claim);
   // For a claim's reader: the segment after the one based at `base_offset`,
-  // retired or live (nullptr when none yet); the claim moves on to it.
-  std::shared_ptr<Segment> ClaimNext(ReadClaim* claim, int64_t base_offset);
+  // retired or live (nullptr when none yet); the claim moves on to it. With
+  // `live_only`, retired segments are passed over while the topic lives:
+  // the next segment is then the first one still in the log.
+  std::shared_ptr<Segment> ClaimNext(ReadClaim* claim, int64_t base_offset, bool live_only);
   // For a claim's reader going back: the segment holding stream position
   // `pos`, retired or live, or nullptr when it was deleted and nobody kept
   // it; the claim moves back to it.

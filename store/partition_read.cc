@@ -107,10 +107,12 @@ void Partition::ReleaseClaim(ReadClaim* claim) {
   claims_.Remove(claim);
 }
 
-std::shared_ptr<Segment> Partition::ClaimNext(ReadClaim* claim, int64_t base_offset) {
+std::shared_ptr<Segment> Partition::ClaimNext(ReadClaim* claim, int64_t base_offset,
+                                              bool live_only) {
   std::lock_guard lock(mu_);
   // Retired segments are all older than the live ones.
-  std::shared_ptr<Segment> next = claims_.After(base_offset);
+  std::shared_ptr<Segment> next =
+      live_only && !deleted_ ? nullptr : claims_.After(base_offset);
   if (next == nullptr) {
     auto it = std::upper_bound(segments_.begin(), segments_.end(), base_offset,
                                [](int64_t o, const auto& s) { return o < s->base_offset(); });

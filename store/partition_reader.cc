@@ -23,9 +23,14 @@ PartitionReader::~PartitionReader() {
   partition_->ReleaseClaim(&claim_);
 }
 
+void PartitionReader::GoOnAtLogStartWhenOvertaken() {
+  std::lock_guard lock(mu_);
+  live_only_ = true;
+}
+
 Result<WaitId> PartitionReader::WhenReadable(ReadPosition at, WakeFn wake) {
   std::lock_guard lock(mu_);
-  Result<WaitId> id = partition_->WhenStreamPast(start_stream_ + at.value(), std::move(wake));
+  Result<WaitId> id = partition_->WhenStreamPast(StreamPosLocked(at.value()), std::move(wake));
   if (id.ok() && *id != 0) wait_ = *id;
   return id;
 }
@@ -60,7 +65,8 @@ Result<std::unique_ptr<PartitionReader>> PartitionReader::FromLogStart(
 }
 
 ReadPosition PartitionReader::end() const {
-  return ReadPosition(std::max<int64_t>(0, partition_->stream_end() - start_stream_));
+  return ReadPosition(std::max<int64_t>(
+      0, partition_->stream_end() - start_stream_ - skipped_.load(std::memory_order_relaxed)));
 }
 
 Result<PartitionReader::Piece> PartitionReader::PieceAtLocked(int64_t pos, size_t len) {
@@ -82,8 +88,15 @@ Result<PartitionReader::Piece> PartitionReader::PieceAtLocked(int64_t pos, size_
       if (seg->sealed()) continue;
       break;
     }
-    std::shared_ptr<Segment> next = partition_->ClaimNext(&claim_, seg->base_offset());
+    std::shared_ptr<Segment> next = partition_->ClaimNext(&claim_, seg->base_offset(), live_only_);
     if (next == nullptr) break;
+    // Past a gap only when retention overtook a follower: it goes on there.
+    const int64_t gap = next->stream_base() - (seg->stream_base() + seg->size());
+    if (gap > 0) {
+      NoteSkipLocked(*seg, *next);
+      skipped_.fetch_add(gap, std::memory_order_relaxed);
+      pos += gap;
+    }
     seg = std::move(next);
   }
   cursor_ = seg;
@@ -99,7 +112,7 @@ Result<size_t> PartitionReader::ReadAt(ReadPosition at, char* buf, size_t len) {
   while (done < len) {
     Result<Piece> piece = [&] {
       std::lock_guard lock(mu_);
-      return PieceAtLocked(start_stream_ + at.value() + static_cast<int64_t>(done), len - done);
+      return PieceAtLocked(StreamPosLocked(at.value() + static_cast<int64_t>(done)), len - done);
     }();
     // The bytes already read are the answer; the error comes with the next call.
     if (!piece.ok()) return done > 0 ? Result<size_t>(done) : piece.status();
@@ -117,7 +130,7 @@ Result<size_t> PartitionReader::ReadAt(ReadPosition at, char* buf, size_t len) {
 Result<FileExtent> PartitionReader::ExtentAt(ReadPosition at, size_t len) {
   Result<Piece> piece = [&] {
     std::lock_guard lock(mu_);
-    return PieceAtLocked(start_stream_ + at.value(), len);
+    return PieceAtLocked(StreamPosLocked(at.value()), len);
   }();
   if (!piece.ok()) return piece.status();
   FileExtent extent;
@@ -142,9 +155,10 @@ Result<RecordRun> PartitionReader::ReadRecords(size_t max_bytes, std::string* ou
   // A segment starts with its base offset, also after a gap in offsets (a
   // segment removed behind the store's back).
   if (piece->local == 0) next_offset_ = Offset(piece->segment->base_offset());
+  next_stream_ = piece->segment->stream_base() + piece->local;  // moved on if it skipped
   RecordRun run;
   run.first_offset = next_offset_;
-  run.position = ReadPosition(next_stream_ - start_stream_);
+  run.position = ReadPosition(next_stream_ - start_stream_ - skipped_);
   run.newest_time_ms = piece->segment->max_timestamp_ms();
   if (piece->len == 0) return run;
   partition_->PrefetchAcross(*piece->segment, piece->local + static_cast<int64_t>(piece->len));
@@ -169,6 +183,15 @@ Result<RecordRun> PartitionReader::ReadRecords(size_t max_bytes, std::string* ou
   next_stream_ += static_cast<int64_t>(whole);
   next_offset_ = next_offset_ + run.records;
   return run;
+}
+
+void PartitionReader::NoteSkipLocked(const Segment& from, const Segment& to) {
+  partition_->traffic().CountOvertaken();
+  partition_->env_.LogInfo(partition_->topic() + "-" + std::to_string(partition_->id()) +
+                           ": retention overtook a follower; it goes on at the log start, " +
+                           "offset " + std::to_string(to.base_offset()) + ", past offsets " +
+                           std::to_string(from.next_offset()) + " to " +
+                           std::to_string(to.base_offset() - 1));
 }
 
 Status PartitionReader::ReadToRecordEndLocked(const Piece& piece, std::string* out) {

@@ -15,9 +15,15 @@
 // only for its own length. Bytes before the segment the reader last read may
 // be gone once deleted: going back to them is OutOfRange.
 //
+// A follower (DESIGN §7) is instead moved on when retention overtakes it:
+// it finishes the segment it is in, so that it never returns part of a
+// record, and goes on at the first segment still in the log. Its stream
+// then leaves out the deleted bytes, so its positions stay contiguous.
+//
 // Thread-safe. Lock order: PartitionReader::mu_, then Partition::mu_.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -68,6 +74,11 @@ class PartitionReader {
   PartitionReader(const PartitionReader&) = delete;
   PartitionReader& operator=(const PartitionReader&) = delete;
 
+  // Makes this reader a follower that goes on at the log start when
+  // retention deletes the segments ahead of it, rather than read them. Each
+  // such skip is logged and counted in the partition's traffic.
+  void GoOnAtLogStartWhenOvertaken();
+
   Offset start_offset() const { return start_offset_; }
   // Just past the last record now: the stream's current length.
   ReadPosition end() const;
@@ -104,9 +115,13 @@ class PartitionReader {
   static Result<std::unique_ptr<PartitionReader>> Open(std::shared_ptr<Partition> partition,
                                                        Partition::StartAt how, int64_t value);
   explicit PartitionReader(std::shared_ptr<Partition> partition);
+  // Where the reader's position `at` is in the partition-wide stream.
+  int64_t StreamPosLocked(int64_t at) const { return start_stream_ + skipped_ + at; }
   // Walks the cursor to the segment holding stream position `pos` (or at
   // whose end it sits when no later segment exists yet).
   Result<Piece> PieceAtLocked(int64_t pos, size_t len);
+  // A follower passed from `from` over deleted segments to `to`.
+  void NoteSkipLocked(const Segment& from, const Segment& to);
   // Reads on in `piece`'s segment until `out` ends with a whole record.
   Status ReadToRecordEndLocked(const Piece& piece, std::string* out);
 
@@ -116,6 +131,9 @@ class PartitionReader {
   int64_t start_stream_ = 0;  // partition-wide stream position of the first byte
 
   std::mutex mu_;
+  bool live_only_ = false;           // guarded by mu_; a follower that skips deleted segments
+  // Stream bytes a follower passed over; written under mu_, read by end().
+  std::atomic<int64_t> skipped_{0};
   std::shared_ptr<Segment> cursor_;  // guarded by mu_; the segment read last
   int64_t next_stream_ = 0;          // guarded by mu_; where ReadRecords goes on
   Offset next_offset_;               // guarded by mu_; the record there

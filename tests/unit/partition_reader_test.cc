@@ -2,7 +2,9 @@
 // start; reads across segments with large and with tiny reads, never ending
 // early; returns runs of whole records with their first offset; and finishes
 // byte for byte when a trim, retention or a topic deletion removes the
-// segments it is reading or has yet to read, however they came to exist.
+// segments it is reading or has yet to read, however they came to exist;
+// a follower instead finishes the segment it is in and goes on at the new
+// log start (DESIGN §7).
 #include "store/partition_reader.h"
 
 #include <string>
@@ -249,6 +251,54 @@ TEST_F(PartitionReaderTest, ADeletedTopicIsReadToTheEndAndNotAByteOfItsSuccessor
   auto successor = store_->FindPartition("t", 0);
   Append(*successor, 0, 50);  // the same file names, other bytes
   AppendOk(*successor, "new\n", kT0);
+  EXPECT_EQ(ReadRest(*r, 0, 7), MakeRecords(10, 40));
+}
+
+TEST_F(PartitionReaderTest, AnOvertakenFollowerFinishesItsSegmentThenGoesOnAtTheLogStart) {
+  auto p = Make(Config({{"segment.bytes", "100"}}));
+  Append(*p, 0, 50);
+  for (size_t chunk : {7, 1 << 20}) {
+    const int64_t first = p->log_start_offset() + 2;  // inside the oldest segment
+    auto r = From(p, first);
+    r->GoOnAtLogStartWhenOvertaken();
+    char head[8];
+    ASSERT_EQ(*r->ReadAt(ReadPosition(0), head, sizeof head), sizeof head);
+    const int64_t in_segment_end = p->Segments().front()->next_offset();
+    const int64_t overtaken_before = p->traffic().totals().overtaken_followers;
+    ASSERT_GT(DeleteAllSealed(*p), 3);
+    const int64_t log_start = p->log_start_offset();
+    EXPECT_EQ(std::string(head, 8) + ReadRest(*r, 8, chunk),
+              MakeRecords(first, in_segment_end - first) +
+                  MakeRecords(log_start, p->log_end_offset() - log_start))
+        << "reads of " << chunk;
+    EXPECT_EQ(p->traffic().totals().overtaken_followers, overtaken_before + 1);
+    // Its stream left the deleted bytes out: it ends where the log ends.
+    const int64_t read = (in_segment_end - first + p->log_end_offset() - log_start) * kRecordBytes;
+    EXPECT_EQ(r->end().value(), read);
+    // Appends come on at that end, as for any follower.
+    Append(*p, p->log_end_offset(), 3 * kPerSegment);
+    EXPECT_EQ(ReadRest(*r, read, chunk), MakeRecords(p->log_end_offset() - 3 * kPerSegment,
+                                                     3 * kPerSegment));
+    Append(*p, p->log_end_offset(), 4 * kPerSegment);  // for the next round
+  }
+}
+
+TEST_F(PartitionReaderTest, AFollowerRetentionDidNotReachReadsOnUntouched) {
+  auto p = Make(Config({{"segment.bytes", "100"}}));
+  Append(*p, 0, 50);
+  auto r = From(p, 30);
+  r->GoOnAtLogStartWhenOvertaken();
+  p->DeleteOldest([](const Segment& s) { return s.base_offset() < 21; });
+  EXPECT_EQ(ReadRest(*r, 0, 7), MakeRecords(30, 20));
+  EXPECT_EQ(p->traffic().totals().overtaken_followers, 0);
+}
+
+TEST_F(PartitionReaderTest, AFollowerOfADeletedTopicReadsWhatItClaimedToTheEnd) {
+  auto p = Make(Config({{"segment.bytes", "100"}}));
+  Append(*p, 0, 50);
+  auto r = From(p, 10);
+  r->GoOnAtLogStartWhenOvertaken();
+  ASSERT_TRUE(store_->DeleteTopic("t", /*require_empty=*/false).ok());
   EXPECT_EQ(ReadRest(*r, 0, 7), MakeRecords(10, 40));
 }
 
