@@ -99,7 +99,7 @@ void RunDescribe(const GroupDescribeOptions& opt) {
 }
 
 // The offset `opt` resets partition `p` to, within [log start, log end] as
-// kafka-consumer-groups.sh clamps it.
+// kafka-consumer-groups.sh clamps it, saying so on stderr as it does.
 int64_t ResetTarget(const GroupResetOptions& opt, StoreAccess& access, const std::string& topic,
                     const TopicInfo& info, const PartitionInfo& p,
                     const std::vector<store::CommittedOffset>& committed) {
@@ -122,7 +122,13 @@ int64_t ResetTarget(const GroupResetOptions& opt, StoreAccess& access, const std
     }
     target = current + *opt.shift_by;
   }
-  return std::clamp(target, p.log_start_offset, p.log_end_offset);
+  const int64_t clamped = std::clamp(target, p.log_start_offset, p.log_end_offset);
+  if (clamped != target) {
+    std::cerr << "topicfs: offset " << target << " is "
+              << (target > clamped ? "past the log end" : "before the log start") << " of "
+              << topic << "-" << p.id << ": reset to " << clamped << "\n";
+  }
+  return clamped;
 }
 
 void RunReset(const GroupResetOptions& opt) {

@@ -126,6 +126,12 @@ store::Status TopicFs::SetAttr(uint64_t ino, const struct stat& attr, int to_set
   CacheTimes times;
   TOPICFS_RETURN_IF_ERROR(StatKey(*key, nullptr, st, &times));
   if (to_set & FUSE_SET_ATTR_SIZE) return NotOffered(*key, "truncate");
+  // Times are the append times, not settable (DESIGN §1.7: what the tree
+  // does not offer is refused): `touch` of an existing file is EPERM, as
+  // its open for write without O_APPEND already is.
+  const int time_bits = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+                        FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
+  if (to_set & time_bits) return NotOffered(*key, "setting times");
   const int owner_bits = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID;
   if (to_set & owner_bits) {
     if (key->kind != NodeKind::kTopic && key->kind != NodeKind::kPartition) {
@@ -145,8 +151,6 @@ store::Status TopicFs::SetAttr(uint64_t ino, const struct stat& attr, int to_set
       if (other != ino) invalidator_.Inode(other);
     }
   }
-  // Times are not settable (they are the append times); `touch` succeeds
-  // without changing anything, as on a file whose times are derived.
   return GetAttr(ino, nullptr, st, timeout);
 }
 

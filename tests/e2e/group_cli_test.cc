@@ -64,8 +64,16 @@ TEST_F(GroupCliTest, ResetToOffsetTimeEarliestLatestAndShift) {
   EXPECT_EQ(Xattr(M("t/0/groups/g"), "user.topicfs.committed_offset"), "5");  // dry run
   Out("$T group reset $M/t g --to-earliest");
   EXPECT_EQ(Out("$T consume $M/t --group g -p 1"), "6\n7\n8\n");
-  Out("$T group reset $M/t g --shift-by -2 -p 0");  // from 0: clamped at the log start
+  // From 0: clamped at the log start, as kafka-consumer-groups.sh does, and said.
+  ShellResult shifted = Sh("$T group reset $M/t g --shift-by -2 -p 0");
+  EXPECT_EQ(shifted.status, 0);
+  EXPECT_EQ(shifted.err, "topicfs: offset -2 is before the log start of t-0: reset to 0\n");
   EXPECT_EQ(Xattr(M("t/0/groups/g"), "user.topicfs.committed_offset"), "0");
+  ShellResult past = Sh("$T group reset $M/t g --to-offset 9999 -p 1");
+  EXPECT_EQ(past.status, 0);
+  EXPECT_EQ(past.err, "topicfs: offset 9999 is past the log end of t-1: reset to 3\n");
+  EXPECT_EQ(Xattr(M("t/1/groups/g"), "user.topicfs.committed_offset"), "3");
+  Out("$T group reset $M/t g --to-earliest -p 1");
   Out("$T group reset $M/t g --to-offset 3 -p 0");
   EXPECT_EQ(Out("$T consume $M/t --group g -p 0"), "4\n5\n");
   Out("$T group reset $M/t g --shift-by -1 -p 0");

@@ -264,6 +264,15 @@ TEST_F(RefusalTest, CreatingLinkingAndRenamingAreEPERM) {
   EXPECT_EQ(::mkdir(M("app/0/from/x").c_str(), 0755), -1);
   EXPECT_EQ(errno, EPERM);
   EXPECT_EQ(::chmod(M("app/0/current").c_str(), 0666), -1);
+  // Times are append times: `touch` of anything that exists is refused.
+  for (const char* path : {"app", "app/0", "app/0/current", "app/0/00000000000000000000.log",
+                           "app/0/00000000000000000000.index", "app/0/from/0"}) {
+    EXPECT_EQ(::utimensat(AT_FDCWD, M(path).c_str(), nullptr, 0), -1) << path;
+    EXPECT_EQ(errno, EPERM) << path;
+  }
+  const ShellResult touched = Sh("touch $M/app/0/current");
+  EXPECT_NE(touched.status, 0);
+  EXPECT_NE(touched.err.find("Operation not permitted"), std::string::npos) << touched.err;
   EXPECT_EQ(Snapshot(), before);
 }
 
