@@ -12,15 +12,16 @@
 namespace topicfs::cli {
 namespace {
 
-// Opening a data directory repairs what it finds wrong (a bad index is
-// rebuilt, a torn tail cut); verify reports those as the problems they were.
+// Verify opens a data directory read-only: what recovery would repair (a
+// torn tail, an index that does not match its log) is reported as found
+// and left as it is, so verify changes nothing and says the same each run.
 class RepairCollector : public store::RecoveryReporter {
  public:
   explicit RepairCollector(std::vector<store::VerifyProblem>* problems) : problems_(problems) {}
   void Cut(const std::string& path, int64_t bytes, std::string_view why) override {
     std::string what(why);
-    if (bytes > 0) what += " (" + std::to_string(bytes) + " bytes cut)";
-    problems_->push_back({path, what + ", repaired when the store was opened"});
+    if (bytes > 0) what += " (" + std::to_string(bytes) + " bytes past the last whole record)";
+    problems_->push_back({path, what + "; left as found: a mount or `topicfs recover` repairs it"});
   }
 
  private:

@@ -73,6 +73,7 @@ BuiltIndexes BuildIndexes(std::string_view log, int64_t base, int64_t next_offse
     last_indexed = start;
     pos = start;
   }
+  out.newest_time_ms = std::max(last_ts, old.empty() ? -1 : old.back().timestamp_ms);
   return out;
 }
 

@@ -20,6 +20,9 @@ namespace topicfs::store {
 struct BuiltIndexes {
   std::string index;
   std::string time_index;
+  // The newest time the old time index vouched for or an entry got; -1
+  // when neither had one. The segment is at least this new.
+  int64_t newest_time_ms = -1;
 };
 
 // Whether both files pass OffsetIndex::Check and TimeIndex::Check for the

@@ -165,6 +165,11 @@ Status Partition::CheckIndexes(const std::shared_ptr<Segment>& segment) {
     // The local copy went to the tier meanwhile: nothing left to check.
     return segment->remote_only() ? Status::OK() : checked.status();
   }
+  // Recovery reports what it rebuilds; a check on first use says it too.
+  if (!checked->sound) {
+    env_.LogInfo(segment->index_path() +
+                 ": indexes did not match the segment and were rebuilt from its .log");
+  }
   return segment->InstallCheckedIndexes(std::move(*checked));
 }
 

@@ -36,10 +36,12 @@ void RemoveSegmentFiles(const std::string& dir, int64_t base) {
   }
 }
 
-// Rebuilds both indexes of the whole records in `log` (BuildIndexes) and
-// writes the files that differ. Returns whether either file changed.
+// Rebuilds both indexes of the whole records in `log` (BuildIndexes) and,
+// with `write`, writes the files that differ. Returns whether either file
+// differs; `newest_time_ms` gets BuiltIndexes::newest_time_ms.
 Result<bool> RebuildIndexes(Env& env, const std::string& prefix, int64_t base, std::string_view log,
-                            const TopicConfig& config, int64_t next_offset, int64_t latest_ms) {
+                            const TopicConfig& config, int64_t next_offset, int64_t latest_ms,
+                            bool write, int64_t* newest_time_ms) {
   const std::string time_path = prefix + std::string(kTimeIndexSuffix);
   BuiltIndexes built;
   {
@@ -48,6 +50,7 @@ Result<bool> RebuildIndexes(Env& env, const std::string& prefix, int64_t base, s
                          old_time.ok() ? old_time->view() : std::string_view(), config.delimiter(),
                          config.index_interval_bytes());
   }
+  *newest_time_ms = built.newest_time_ms;
   bool changed = false;
   for (auto [suffix, bytes] :
        {std::pair{kIndexSuffix, &built.index}, {kTimeIndexSuffix, &built.time_index}}) {
@@ -55,7 +58,7 @@ Result<bool> RebuildIndexes(Env& env, const std::string& prefix, int64_t base, s
     auto old_file = MappedFile::Open(env, path);
     if (old_file.ok() && old_file->view() == *bytes) continue;
     changed = true;
-    TOPICFS_RETURN_IF_ERROR(ReplaceIndexFile(env, path, *bytes));
+    if (write) TOPICFS_RETURN_IF_ERROR(ReplaceIndexFile(env, path, *bytes));
   }
   return changed;
 }
@@ -72,15 +75,20 @@ bool IndexesLookSound(Env& env, const std::string& prefix, const SegmentMeta& me
   return IndexesSound(view(index), view(time_index), meta);
 }
 
+// The longest a kernel's coarse clock lags the wall clock: one tick at
+// HZ=100, the slowest Linux configures.
+constexpr int64_t kCoarseClockTickMs = 10;
+
 struct Recovered {
   SegmentMeta meta;
   bool cut = false;
 };
 
-// Scans one .log, cuts what is not whole records, rebuilds its indexes.
+// Scans one .log, cuts what is not whole records, rebuilds its indexes;
+// without `repair` only reports what it would do.
 Result<Recovered> RecoverSegment(Env& env, const std::string& dir, int64_t base,
                                  const std::optional<SegmentMeta>& old, const TopicConfig& config,
-                                 int64_t recovery_point, TailTrust trust,
+                                 int64_t recovery_point, TailTrust trust, bool repair,
                                  RecoveryReporter* reporter) {
   const std::string prefix = Prefix(dir, base);
   const std::string log_path = prefix + std::string(kLogSuffix);
@@ -93,7 +101,12 @@ Result<Recovered> RecoverSegment(Env& env, const std::string& dir, int64_t base,
     std::string_view data = file->view();
     LogScan scan = ScanLog(data, config.delimiter(), recovery_point - base, trust);
     std::string_view valid = data.substr(0, scan.valid_bytes);
-    const int64_t latest = std::max(old ? old->max_timestamp_ms : -1, file->mtime_ms());
+    // An upper bound of the records' append times. The kernel stamps mtime
+    // from its coarse clock, up to a tick behind the wall clock the records
+    // were stamped with (3 ms was seen on this machine): a bound
+    // too high only starts a time lookup earlier, one too low starts it late.
+    const int64_t latest =
+        std::max(old ? old->max_timestamp_ms : -1, file->mtime_ms() + kCoarseClockTickMs);
     out.meta.base_offset = base;
     out.meta.next_offset = base + scan.records;
     out.meta.size_bytes = scan.valid_bytes;
@@ -103,20 +116,28 @@ Result<Recovered> RecoverSegment(Env& env, const std::string& dir, int64_t base,
             : (old && old->first_timestamp_ms >= 0 ? old->first_timestamp_ms : latest);
     out.meta.max_timestamp_ms = scan.records == 0 ? -1 : latest;
     out.meta.xxh3 = XXH3_64bits(valid.data(), valid.size());
-    Result<bool> rebuilt =
-        RebuildIndexes(env, prefix, base, valid, config, out.meta.next_offset, latest);
+    int64_t newest_time_ms = -1;
+    Result<bool> rebuilt = RebuildIndexes(env, prefix, base, valid, config, out.meta.next_offset,
+                                          latest, repair, &newest_time_ms);
     if (!rebuilt.ok()) return rebuilt.status();
     indexes_changed = *rebuilt;
+    // The old .timeindex may hold times newer than the file's mtime (a
+    // coarser clock, a copied store): the segment is as new as the newest,
+    // or a time lookup would pass it by and start late.
+    if (scan.records > 0) {
+      out.meta.max_timestamp_ms = std::max(out.meta.max_timestamp_ms, newest_time_ms);
+    }
     if (scan.valid_bytes < static_cast<int64_t>(data.size())) {
       out.cut = true;
       Report(reporter, log_path, data.size() - scan.valid_bytes, scan.cut_reason);
     }
   }
-  if (out.cut && ::truncate(log_path.c_str(), out.meta.size_bytes) != 0) {
+  if (out.cut && repair && ::truncate(log_path.c_str(), out.meta.size_bytes) != 0) {
     return Status::FromErrno(errno, "truncate " + log_path);
   }
   if (indexes_changed) {
-    Report(reporter, prefix + std::string(kIndexSuffix), 0, "indexes rebuilt from the log");
+    Report(reporter, prefix + std::string(kIndexSuffix), 0,
+           repair ? "indexes rebuilt from the log" : "indexes do not match the log");
   }
   return out;
 }
@@ -160,6 +181,7 @@ class PartitionLoader {
         clean_(options.clean),
         full_recovery_(options.full_recovery),
         trust_(options.trust),
+        read_only_(options.read_only),
         reporter_(options.reporter),
         out_(out),
         files_(options.files) {}
@@ -186,7 +208,7 @@ class PartitionLoader {
     while (struct dirent* e = ::readdir(d)) {
       if (auto name = ParseSegmentFileName(e->d_name)) {
         files.push_back(*name);
-      } else if (std::string_view(e->d_name).ends_with(kRebuiltSuffix)) {
+      } else if (std::string_view(e->d_name).ends_with(kRebuiltSuffix) && !read_only_) {
         ::unlinkat(dir_fd_, e->d_name, 0);
       }
     }
@@ -213,8 +235,8 @@ class PartitionLoader {
               Prefix(dir_, base) + std::string(files[i].kind == SegmentFileKind::kIndex
                                                    ? kIndexSuffix
                                                    : kTimeIndexSuffix);
-          ::unlink(path.c_str());
-          Report(reporter_, path, 0, "index without a .log removed");
+          if (!read_only_) ::unlink(path.c_str());
+          Report(reporter_, path, 0, Fixed("index without a .log", " removed"));
         }
       }
       i = end;
@@ -237,15 +259,21 @@ class PartitionLoader {
         continue;
       }
       // A recovered segment that ends short of the next one's base lost
-      // records (power loss); a trusted one is followed by a gap only when a
-      // segment was removed behind our back, and that gap is kept.
+      // records; a trusted one is followed by a gap only when a segment was
+      // removed behind our back, and that gap is kept.
       if (!metas.empty() && base != metas.back().next_offset && recovered_last) {
         cut_earlier = true;
       }
-      if (cut_earlier) {  // offsets after a cut cannot follow on: drop, as Kafka does
+      // Offsets after a cut cannot follow on when the cut lost unflushed
+      // records to a crash of the machine: those segments go, as Kafka drops
+      // the unflushed segments after a truncation. Anything else cut is
+      // damage to that one file (every acknowledged byte was in the page
+      // cache, or this segment starts below the recovery point, flushed):
+      // the segments after it keep their records, after a gap in offsets.
+      if (cut_earlier && trust_ == TailTrust::kNewBoot && base >= out_->state.recovery_point) {
         Report(reporter_, Prefix(dir_, base) + std::string(kLogSuffix), 0,
-               "segment after a cut removed");
-        RemoveSegmentFiles(dir_, base);
+               Fixed("segment after a cut", " removed"));
+        if (!read_only_) RemoveSegmentFiles(dir_, base);
         out_->changed = true;
         continue;
       }
@@ -259,12 +287,13 @@ class PartitionLoader {
         if (old->sealed) unchecked_.push_back(base);
         metas.push_back(std::move(*old));
         recovered_last = false;
+        cut_earlier = false;  // kept after a gap: the chain follows on from it
         continue;
       }
       Result<Recovered> r =
           RecoverSegment(files_->env(), dir_, base,
                          old != nullptr ? std::optional<SegmentMeta>(*old) : std::nullopt, config_,
-                         out_->state.recovery_point, trust_, reporter_);
+                         out_->state.recovery_point, trust_, !read_only_, reporter_);
       if (!r.ok()) return r.status();
       out_->changed = true;
       cut_earlier = r->cut;
@@ -281,13 +310,15 @@ class PartitionLoader {
     const int64_t start = out_->state.log_start_offset;
     while (metas.size() > 1 && metas[1].base_offset <= start) {
       Report(reporter_, Prefix(dir_, metas.front().base_offset) + std::string(kLogSuffix), 0,
-             "segment below the log start removed");
-      RemoveSegmentFiles(dir_, metas.front().base_offset);
+             Fixed("segment below the log start", " removed"));
+      if (!read_only_) RemoveSegmentFiles(dir_, metas.front().base_offset);
       metas.erase(metas.begin());
       out_->changed = true;
     }
     if (!metas.empty() && metas.back().next_offset < start) {
-      for (auto& m : metas) RemoveSegmentFiles(dir_, m.base_offset);
+      if (!read_only_) {
+        for (auto& m : metas) RemoveSegmentFiles(dir_, m.base_offset);
+      }
       metas.clear();
     }
     if (!metas.empty()) out_->state.log_start_offset = std::max(start, metas.front().base_offset);
@@ -305,7 +336,8 @@ class PartitionLoader {
       return Status::OK();
     }
     Result<Recovered> r = RecoverSegment(files_->env(), dir_, base, metas.back(), config_,
-                                         out_->state.recovery_point, trust_, reporter_);
+                                         out_->state.recovery_point, trust_, !read_only_,
+                                         reporter_);
     if (!r.ok()) return r.status();
     metas.back() = r->meta;
     out_->changed = true;
@@ -316,10 +348,12 @@ class PartitionLoader {
     for (size_t i = 0; i < metas.size(); ++i) {
       const bool want_sealed = i + 1 < metas.size();
       SegmentMeta open_as = metas[i];
-      open_as.sealed = metas[i].sealed && want_sealed;
+      // Read-only, a recovered segment that should be sealed is opened so,
+      // from its scan (Seal() writes).
+      open_as.sealed = want_sealed && (metas[i].sealed || read_only_);
       auto seg = Segment::Open(dir_, open_as, config_.segment_index_bytes(), *files_);
       if (!seg.ok()) return seg.status();
-      if (want_sealed && !metas[i].sealed) {
+      if (want_sealed && !open_as.sealed) {
         TOPICFS_RETURN_IF_ERROR((*seg)->Seal());
         out_->changed = true;
       }
@@ -354,15 +388,23 @@ class PartitionLoader {
            IndexesLookSound(files_->env(), Prefix(dir_, base), *old);
   }
 
+  // What was found, with what was done about it unless read-only.
+  std::string Fixed(std::string_view found, std::string_view done) const {
+    return std::string(found) + std::string(read_only_ ? "" : done);
+  }
+
   // A stray file whose offsets overlap the segment before it: the earlier
   // segment is the one the offsets follow from. Its bytes are kept aside.
   void MoveAside(const std::string& prefix) {
     const std::string log = prefix + std::string(kLogSuffix);
-    ::rename(log.c_str(), (log + ".overlap").c_str());
-    for (std::string_view suffix : {kIndexSuffix, kTimeIndexSuffix}) {
-      ::unlink((prefix + std::string(suffix)).c_str());
+    if (!read_only_) {
+      ::rename(log.c_str(), (log + ".overlap").c_str());
+      for (std::string_view suffix : {kIndexSuffix, kTimeIndexSuffix}) {
+        ::unlink((prefix + std::string(suffix)).c_str());
+      }
     }
-    Report(reporter_, log, 0, "overlaps the previous segment; moved aside to .log.overlap");
+    Report(reporter_, log, 0,
+           Fixed("overlaps the previous segment", "; moved aside to .log.overlap"));
     out_->changed = true;
   }
 
@@ -371,6 +413,7 @@ class PartitionLoader {
   const bool clean_;
   const bool full_recovery_;
   const TailTrust trust_;
+  const bool read_only_;              // report only, change no file
   RecoveryReporter* const reporter_;  // borrowed; may be null
   LoadedPartition* const out_;
   DescriptorCache* const files_;    // borrowed

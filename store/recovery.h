@@ -49,6 +49,9 @@ struct LoadOptions {
   TailTrust trust = TailTrust::kNewBoot;
   RecoveryReporter* reporter = nullptr;  // borrowed; may be null
   DescriptorCache* files = nullptr;      // borrowed; the segments' descriptors
+  // Look only (verify of a data directory): report what is wrong, change
+  // no file; what recovery would cut is left out of the opened segments.
+  bool read_only = false;
 };
 
 // Opens the partition in `dir` from its catalog, recovering what the catalog

@@ -300,7 +300,8 @@ Result<std::shared_ptr<Partition>> Store::OpenPartition(const std::string& topic
                          .full_recovery = options.full_recovery,
                          .trust = tail_trust_,
                          .reporter = options.reporter,
-                         .files = files_.get()};
+                         .files = files_.get(),
+                         .read_only = read_only_};
   Result<std::vector<RemoteSegment>> listed = meta_->ListRemote(topic, p);
   if (!listed.ok()) return listed.status();
   // A partition whose state was lost with meta/ and whose segments are all

@@ -6,6 +6,9 @@
 // the power-loss model (a new boot: only what was fsynced survives).
 #include "store/recovery.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -695,6 +698,63 @@ TEST_F(RecoveryTest, MiddleSegmentRemovedBehindTheStoresBack) {
   EXPECT_TRUE(reported);
   AppendOk(*p, "more\n", kT0);
   EXPECT_EQ(p->log_end_offset(), 201);
+}
+
+// A sealed segment damaged behind the store's back (cut short in the
+// middle of a record) loses only its own records from the cut on: the
+// segments after it were whole, and flushed, so they keep every record,
+// after a gap in offsets, whether or not the machine restarted.
+TEST_F(RecoveryTest, ADamagedSealedSegmentLosesOnlyItsOwnRecords) {
+  for (bool reboot : {false, true}) {
+    SCOPED_TRACE(reboot ? "after a reboot" : "in the same boot");
+    test::RemoveTree(data());
+    const std::string log = Populate(200, SmallSegments());
+    std::vector<std::string> logs = Logs();
+    ASSERT_GT(logs.size(), 3u);
+    auto base_of = [](const std::string& path) {
+      return ParseSegmentFileName(fs::path(path).filename().string())->base_offset;
+    };
+    const int64_t damaged = base_of(logs[1]), next = base_of(logs[2]);
+    fs::resize_file(logs[1], 13 * 3 + 5);  // three records and part of a fourth
+    auto store = reboot ? ReopenAfterReboot() : Reopen();
+    ASSERT_NE(store, nullptr);
+    auto p = store->FindPartition("t", 0);
+    EXPECT_EQ(ReadAll(p), log.substr(0, 13 * (damaged + 3)) + log.substr(13 * next));
+    EXPECT_EQ(p->log_end_offset(), 200);
+    EXPECT_EQ(Logs().size(), logs.size()) << "no segment after the damaged one was removed";
+    AppendOk(*p, "more\n", kT0);
+    EXPECT_EQ(p->log_end_offset(), 201);
+  }
+}
+
+// With meta/ lost, a segment's newest time comes from its .timeindex and
+// its file's mtime, which the kernel stamps from a coarse clock, a few
+// milliseconds behind the times the records got: the rebuilt catalog allows
+// for that, so a time lookup never passes a segment by and starts late
+// (DESIGN §1.4).
+TEST_F(RecoveryTest, WithoutMetaATimeLookupNeverStartsLateThoughTheFilesLookOlder) {
+  Populate(200, SmallSegments());  // records i..i+6 appended at kT0 + i
+  test::RemoveTree(data() + "/meta");
+  std::vector<std::string> logs = Logs();
+  for (size_t i = 0; i < logs.size(); ++i) {
+    const int64_t end = i + 1 < logs.size()
+                            ? ParseSegmentFileName(fs::path(logs[i + 1]).filename().string())
+                                  ->base_offset
+                            : 200;
+    const int64_t newest_ms = kT0 + (end - 1) / 7 * 7;  // its last record's batch
+    const int64_t mtime_ms = newest_ms - 4;              // a coarse clock's lag
+    const struct timespec times[2] = {{mtime_ms / 1000, mtime_ms % 1000 * 1000000},
+                                      {mtime_ms / 1000, mtime_ms % 1000 * 1000000}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, logs[i].c_str(), times, 0), 0) << logs[i];
+  }
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  auto p = store->FindPartition("t", 0);
+  for (int64_t first = 0; first < 200; first += 7) {
+    auto start = p->LocateTime(kT0 + first);
+    ASSERT_TRUE(start.ok()) << start.status().ToString();
+    EXPECT_LE(start->offset, first) << "since/" << kT0 + first << " starts after its record";
+  }
 }
 
 // Kafka LogLoader: with every segment gone, the partition starts again,
