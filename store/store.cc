@@ -44,6 +44,7 @@ std::vector<std::string> ListDir(const std::string& path) {
 // A topic found on disk without metadata is nul-delimited when any non-empty
 // segment of any partition ends in NUL rather than newline.
 TopicConfig InferConfig(const std::string& topic_dir) {
+  if (std::optional<TopicConfig> kept = ReadDirConfig(topic_dir)) return *kept;
   TopicConfig config;
   for (const std::string& partition : ListDir(topic_dir)) {
     for (const std::string& log : ListDir(topic_dir + "/" + partition)) {
@@ -96,11 +97,14 @@ Status NotClosedCleanly(const std::string& data_dir) {
                               data_dir + "`, first");
 }
 
-// The owner also goes on the directory; a filesystem without user
-// attributes keeps it in meta/ only.
+// Owners and configs also go on the directories (dir_owner.h); a
+// filesystem without user attributes keeps them in meta/ only.
+Status UnlessUnsupported(Status s) { return s.Is(Code::kNotSupported) ? Status::OK() : s; }
 Status KeepOwnerOnDir(Env& env, const std::string& dir, const Ownership& owner) {
-  Status s = WriteDirOwner(env, dir, owner);
-  return s.Is(Code::kNotSupported) ? Status::OK() : s;
+  return UnlessUnsupported(WriteDirOwner(env, dir, owner));
+}
+Status KeepConfigOnDir(Env& env, const std::string& dir, const TopicConfig& config) {
+  return UnlessUnsupported(WriteDirConfig(env, dir, config));
 }
 
 // What a topic whose owner was never recorded shows on a mount run by
@@ -109,7 +113,9 @@ Ownership DefaultOwner() {
   return Ownership{0755, static_cast<uint32_t>(::geteuid()), static_cast<uint32_t>(::getegid())};
 }
 
-constexpr const char* kOwnersOnDirsFlag = "owners-on-dirs";
+// Set once the owners and configs in meta/ were also written on the
+// directories (stores made before configs were kept there run it again).
+constexpr const char* kKeptOnDirsFlag = "owners-and-configs-on-dirs";
 
 }  // namespace
 
@@ -229,7 +235,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options) {
     TOPICFS_RETURN_IF_ERROR(store->RebuildRemoteCatalog(*options.tier));
   }
   TOPICFS_RETURN_IF_ERROR(store->LoadTopics(options, clean));
-  if (!options.read_only) TOPICFS_RETURN_IF_ERROR(store->CopyOwnersToDirsOnce());
+  if (!options.read_only) TOPICFS_RETURN_IF_ERROR(store->CopyToDirsOnce());
   if (options.tier != nullptr && !options.read_only) {
     Store* self = store.get();
     store->tier_manager_ = std::make_unique<TierManager>(
@@ -439,6 +445,7 @@ Result<std::shared_ptr<Topic>> Store::MakeTopic(const std::string& topic, int32_
   // xattr, an owner) must not come back with the new one.
   batch.DeleteTopic(topic);
   batch.PutTopic(topic, record);
+  TOPICFS_RETURN_IF_ERROR(KeepConfigOnDir(*env_, TopicDir(topic), config));
   if (owner) {
     TOPICFS_RETURN_IF_ERROR(KeepOwnerOnDir(*env_, TopicDir(topic), *owner));
     batch.PutOwner(TopicObjectKey(topic), *owner);
@@ -621,6 +628,7 @@ Status Store::ChangeTopicConfig(std::string_view topic_name,
   Metadata::Batch batch(meta_.get());
   batch.PutTopic(topic->name_,
                  TopicRecord{config, static_cast<int32_t>(topic->partitions_.size())});
+  TOPICFS_RETURN_IF_ERROR(KeepConfigOnDir(*env_, TopicDir(topic->name_), config));
   TOPICFS_RETURN_IF_ERROR(meta_->Commit(batch, /*sync=*/true));
   topic->config_ = config;
   for (auto& p : topic->partitions_) p->set_config(config);
@@ -838,11 +846,12 @@ void Store::RestoreOwners(Metadata::Batch& batch, const std::string& topic, int3
   }
 }
 
-Status Store::CopyOwnersToDirsOnce() {
-  Result<std::optional<std::string>> done = meta_->GetStoreFlag(kOwnersOnDirsFlag);
+Status Store::CopyToDirsOnce() {
+  Result<std::optional<std::string>> done = meta_->GetStoreFlag(kKeptOnDirsFlag);
   if (!done.ok()) return done.status();
   if (done->has_value()) return Status::OK();
   for (const std::shared_ptr<Topic>& topic : AllTopics()) {
+    TOPICFS_RETURN_IF_ERROR(KeepConfigOnDir(*env_, TopicDir(topic->name()), topic->config()));
     Result<std::optional<Ownership>> owner = GetOwner(topic->name(), kTopicItself);
     if (!owner.ok()) return owner.status();
     // Recorded as the mount shows it, so a rebuild gives it back unchanged.
@@ -853,7 +862,7 @@ Status Store::CopyOwnersToDirsOnce() {
       if (own->has_value()) TOPICFS_RETURN_IF_ERROR(SetOwner(topic->name(), p, **own));
     }
   }
-  return meta_->PutStoreFlag(kOwnersOnDirsFlag, "1");
+  return meta_->PutStoreFlag(kKeptOnDirsFlag, "1");
 }
 
 std::vector<Status> Store::RunFlushPolicy(int64_t now_ms) {

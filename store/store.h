@@ -257,9 +257,9 @@ class Store {
   // partitions from their directories; a topic without one gets its
   // owner's alone (0700, the daemon's user), which grants nothing more.
   void RestoreOwners(MetadataBatch& batch, const std::string& topic, int32_t partitions);
-  // Once per store: the owners recorded in meta/ before they were also kept
-  // on the directories are written there.
-  Status CopyOwnersToDirsOnce();
+  // Once per store: the owners and configs recorded in meta/ before they
+  // were also kept on the directories are written there.
+  Status CopyToDirsOnce();
   Status AddPartitionsLocked(Topic& topic, int32_t count);
   // A name whose files are being made, added to or moved aside without
   // mu_: nobody else creates, grows or deletes it meanwhile (store.cc).

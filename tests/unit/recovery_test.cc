@@ -567,6 +567,33 @@ TEST_F(RecoveryTest, DeletedMetaIsRebuiltFromTheFiles) {
   }
 }
 
+// A topic's config overrides are kept on its directory too, so a rebuild of
+// meta/ gives them back: a topic kept forever must not come back with the
+// default 7-day retention and lose its old segments at the next check.
+TEST_F(RecoveryTest, DeletedMetaGivesBackEveryConfigOverride) {
+  {
+    auto store = test::OpenStore(data());
+    ASSERT_TRUE(store
+                    ->CreateTopic("t", 2,
+                                  Config({{"retention.ms", "-1"},
+                                          {"segment.bytes", "500"},
+                                          {"record.delimiter", "nul"}}))
+                    .ok());
+    ASSERT_TRUE(store->SetTopicConfig("t", "retention.bytes", "1G").ok());
+    ASSERT_TRUE(store->UnsetTopicConfig("t", "segment.bytes").ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  test::RemoveTree(data() + "/meta");
+  auto store = Reopen();
+  ASSERT_NE(store, nullptr);
+  auto topic = store->FindTopic("t");
+  ASSERT_NE(topic, nullptr);
+  EXPECT_EQ(topic->config().Serialize(),
+            Config({{"retention.ms", "-1"}, {"retention.bytes", "1G"}, {"record.delimiter", "nul"}})
+                .Serialize());
+  EXPECT_EQ(topic->partition_count(), 2);
+}
+
 // Without meta/ the delimiter is inferred from the files; a nul topic whose
 // partition 0 never got a record must not have its other partitions scanned
 // as newline-delimited (which would cut every record as garbage).
