@@ -103,8 +103,8 @@ Result<Recovered> RecoverSegment(Env& env, const std::string& dir, int64_t base,
     std::string_view valid = data.substr(0, scan.valid_bytes);
     // An upper bound of the records' append times. The kernel stamps mtime
     // from its coarse clock, up to a tick behind the wall clock the records
-    // were stamped with (3 ms was seen on this machine): a bound
-    // too high only starts a time lookup earlier, one too low starts it late.
+    // were stamped with (3 ms was seen on this machine). A bound too high
+    // only starts a time lookup earlier; one too low starts it late.
     const int64_t latest =
         std::max(old ? old->max_timestamp_ms : -1, file->mtime_ms() + kCoarseClockTickMs);
     out.meta.base_offset = base;

@@ -41,8 +41,9 @@ std::vector<std::string> ListDir(const std::string& path) {
   return out;
 }
 
-// A topic found on disk without metadata is nul-delimited when any non-empty
-// segment of any partition ends in NUL rather than newline.
+// The config of a topic found on disk without metadata: the one kept on
+// its directory (dir_owner.h); without one, the defaults, nul-delimited
+// when any non-empty segment of any partition ends in NUL, not newline.
 TopicConfig InferConfig(const std::string& topic_dir) {
   if (std::optional<TopicConfig> kept = ReadDirConfig(topic_dir)) return *kept;
   TopicConfig config;
